@@ -1,0 +1,387 @@
+"""Drivers: start the textbook code in threads, processes or pools, and time it (layer: lab).
+
+Each worker registers its pid and native thread id on the board and declares its phase;
+the work itself is the textbook's, called in chunks so that a stop request (a word on
+the board) ends a run within a chunk: a few milliseconds of CPU work or 50 ms of sleep.
+The wall time is measured here, around exactly what a learner would time by hand:
+creating, starting and joining the workers.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+import time
+from typing import Callable
+
+from gilviz.lab import protocol, textbook
+from gilviz.lab.board import Board, attached
+from gilviz.lab.scenarios import BY_KEY, SIZES, Size
+
+CPU_CHUNK = 250_000  # about 4 ms of `count` on a 2020s core
+IO_CHUNK = 0.05
+RACE_CHUNK = 1_000
+QUEUE_MAX = 20  # a bounded queue, so a fast producer waits for its consumers
+QUEUE_POLL = 0.1
+RACE_SWITCH_INTERVAL = 1e-4
+
+MAIN_SLOT = 0
+
+
+def describe(exc: BaseException) -> str:
+    text = str(exc)
+    return type(exc).__name__ + (": " + text if text else "")
+
+
+# -- jobs: what one worker does, declaring its phases ----------------------------
+
+
+def cpu_job(board: Board, slot: int, n: int, offset: int = 0) -> None:
+    board.set_phase(slot, protocol.CPU)
+    done = 0
+    while done < n and not board.stop_requested():
+        step = min(CPU_CHUNK, n - done)
+        textbook.count(step)
+        done += step
+        board.set_progress(slot, offset + done)
+
+
+def io_job(board: Board, slot: int, seconds: float, offset: int = 0) -> None:
+    """Sleep ``seconds`` in chunks; progress is counted in milliseconds slept."""
+    board.set_phase(slot, protocol.IO)
+    deadline = time.monotonic() + seconds
+    left = seconds
+    while left > 0 and not board.stop_requested():
+        textbook.wait_io(min(IO_CHUNK, left))
+        left = deadline - time.monotonic()
+        board.set_progress(slot, offset + int((seconds - max(left, 0.0)) * 1000))
+
+
+def race_job(board: Board, slot: int, n: int, locked: bool) -> None:
+    add = textbook.add_locked if locked else textbook.add
+    board.set_phase(slot, protocol.LOCK if locked else protocol.CPU)
+    done = 0
+    while done < n and not board.stop_requested():
+        step = min(RACE_CHUNK, n - done)
+        add(step)
+        done += step
+        board.set_progress(slot, done)
+
+
+def produce_job(board: Board, slot: int, q, n: int, consumers: int) -> None:
+    import queue as queue_module
+
+    def put(item) -> bool:
+        board.set_phase(slot, protocol.QUEUE_PUT)
+        while not board.stop_requested():
+            try:
+                q.put(item, timeout=QUEUE_POLL)
+                return True
+            except queue_module.Full:
+                continue
+        q.cancel_join_thread()  # stopped with items unread: do not wait to flush them
+        return False
+
+    for i in range(n):
+        if board.stop_requested():
+            break
+        board.set_phase(slot, protocol.CPU)
+        if not put(textbook.make_item(i)):
+            return
+        textbook.items_made += 1
+        board.set_count(slot, textbook.items_made)
+        board.set_progress(slot, i + 1)
+    for _ in range(consumers):
+        if not put(None):
+            return
+
+
+def consume_job(board: Board, slot: int, q, item_s: float) -> None:
+    import queue as queue_module
+
+    got = 0
+    while not board.stop_requested():
+        board.set_phase(slot, protocol.QUEUE_GET)
+        try:
+            item = q.get(timeout=QUEUE_POLL)
+        except queue_module.Empty:
+            continue
+        if item is None:
+            return
+        board.set_phase(slot, protocol.IO)
+        textbook.handle_item(item, item_s)
+        got += 1
+        board.set_count(slot, got)
+        board.set_progress(slot, got)
+
+
+JOBS: dict[str, Callable[..., None]] = {
+    "cpu": cpu_job,
+    "io": io_job,
+    "race": race_job,
+    "produce": produce_job,
+    "consume": consume_job,
+}
+
+
+# -- workers: a job in a thread, a process or a pool task ----------------------
+
+
+def thread_worker(board: Board, slot: int, name: str, job: str, args: tuple, total: int) -> None:
+    board.register(slot, os.getpid(), threading.get_native_id(), protocol.THREAD, protocol.WORKER, name, total)
+    try:
+        JOBS[job](board, slot, *args)
+        board.set_phase(slot, protocol.DONE)
+    except Exception as exc:
+        board.fail(slot, describe(exc))
+
+
+def process_worker(board_path: str, slot: int, name: str, job: str, args: tuple, total: int) -> None:
+    """The target of every worker process: top level, so any start method can import it."""
+    board = attached(board_path)
+    board.register(slot, os.getpid(), threading.get_native_id(), protocol.PROCESS, protocol.WORKER, name, total)
+    try:
+        JOBS[job](board, slot, *args)
+        board.set_phase(slot, protocol.DONE)
+    except Exception as exc:
+        board.fail(slot, describe(exc))
+        sys.exit(1)
+
+
+def pool_task(board_path: str, slot: int, n: int, kind: int) -> int:
+    """One `count(N)` task of the pools scenario, on whichever pool worker picks it up."""
+    board = attached(board_path)
+    name = "pool-%d" % slot
+    board.register(slot, os.getpid(), threading.get_native_id(), kind, protocol.WORKER, name, n)
+    try:
+        cpu_job(board, slot, n)
+    except Exception as exc:
+        board.fail(slot, describe(exc))
+        raise
+    board.set_phase(slot, protocol.DONE)
+    return n
+
+
+# -- scenario runs ----------------------------------------------------------------
+
+
+class Run:
+    """One scenario run in this lab process; ``start()`` returns the result dict."""
+
+    def __init__(self, board: Board, config: dict) -> None:
+        self.board = board
+        self.key = config["scenario"]
+        if self.key not in BY_KEY:
+            raise ValueError("unknown scenario %r" % self.key)
+        self.workers = int(config.get("workers") or BY_KEY[self.key].workers)
+        self.size: Size = SIZES[config.get("size", "demo")]
+        self.lock = bool(config.get("lock", False))
+        self.executor = config.get("executor", "thread")
+        self.start_method = config.get("start_method")
+        self.extra: dict = {}
+
+    def start(self) -> dict:
+        board = self.board
+        board.register(MAIN_SLOT, os.getpid(), threading.get_native_id(), protocol.THREAD, protocol.MAIN, "MainThread")
+        board.set_phase(MAIN_SLOT, protocol.JOIN)
+        method = getattr(self, "_" + self.key.replace("-", "_"))
+        wall = method()
+        if board.read_slot(MAIN_SLOT).phase != protocol.FAILED:  # type: ignore[union-attr]
+            board.set_phase(MAIN_SLOT, protocol.DONE)
+        t_start, t_end = board.run_window_ns()
+        result = {"wall_s": wall, "t_start_ns": t_start, "t_end_ns": t_end, "cancelled": board.stop_requested()}
+        result["failed"] = [
+            {"slot": s.slot, "name": s.name, "reason": s.note} for s in board.slots() if s.phase == protocol.FAILED
+        ]
+        result.update(self.extra)
+        return result
+
+    # timing ------------------------------------------------------------------
+
+    def _timed(self, body) -> float:
+        self.board.mark_started()
+        t0 = time.perf_counter()
+        try:
+            body()
+        finally:
+            wall = time.perf_counter() - t0
+            self.board.mark_finished()
+        return wall
+
+    def _context(self):
+        import multiprocessing
+
+        return multiprocessing.get_context(self.start_method)
+
+    # sequential --------------------------------------------------------------
+
+    def _sequential(self, job, per_worker: int, arg) -> float:
+        board = self.board
+        board.set_progress(MAIN_SLOT, 0, total=per_worker * self.workers)
+
+        def body() -> None:
+            for i in range(self.workers):
+                if board.stop_requested():
+                    break
+                job(board, MAIN_SLOT, arg, offset=i * per_worker)
+
+        return self._timed(body)
+
+    def _seq_io(self) -> float:
+        return self._sequential(io_job, int(self.size.sleep_s * 1000), self.size.sleep_s)
+
+    def _seq_cpu(self) -> float:
+        return self._sequential(cpu_job, self.size.iterations, self.size.iterations)
+
+    # threads -----------------------------------------------------------------
+
+    def _threads(self, job: str, args: tuple, total: int) -> float:
+        def body() -> None:
+            threads = [
+                threading.Thread(
+                    target=thread_worker,
+                    args=(self.board, i + 1, "worker-%d" % (i + 1), job, args, total),
+                    name="worker-%d" % (i + 1),
+                )
+                for i in range(self.workers)
+            ]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+
+        return self._timed(body)
+
+    def _threads_io(self) -> float:
+        return self._threads("io", (self.size.sleep_s,), int(self.size.sleep_s * 1000))
+
+    def _threads_cpu(self) -> float:
+        return self._threads("cpu", (self.size.iterations,), self.size.iterations)
+
+    # processes -----------------------------------------------------------------
+
+    def _processes(self, job: str, args: tuple, total: int) -> float:
+        ctx = self._context()
+        procs = []
+
+        def body() -> None:
+            for i in range(self.workers):
+                name = "worker-%d" % (i + 1)
+                procs.append(ctx.Process(target=process_worker, args=(self.board.path, i + 1, name, job, args, total), name=name))
+            for p in procs:
+                p.start()
+            for p in procs:
+                p.join()
+
+        wall = self._timed(body)
+        self._check_exits(procs, range(1, self.workers + 1))
+        return wall
+
+    def _check_exits(self, procs, slots) -> None:
+        """A process that died without saying why (killed from outside) is marked failed here."""
+        for p, slot in zip(procs, slots):
+            view = self.board.read_slot(slot)
+            if p.exitcode and (view is None or view.phase != protocol.FAILED):
+                reason = "killed by signal %d" % -p.exitcode if p.exitcode < 0 else "exited with code %d" % p.exitcode
+                if view is None:
+                    self.board.register(slot, p.pid or 0, p.pid or 0, protocol.PROCESS, protocol.WORKER, p.name)
+                self.board.fail(slot, reason)
+
+    def _procs_io(self) -> float:
+        return self._processes("io", (self.size.sleep_s,), int(self.size.sleep_s * 1000))
+
+    def _procs_cpu(self) -> float:
+        return self._processes("cpu", (self.size.iterations,), self.size.iterations)
+
+    # pools -----------------------------------------------------------------------
+
+    def _pools(self) -> float:
+        from concurrent import futures
+
+        n, w = self.size.iterations, self.workers
+        if self.executor not in ("thread", "process"):
+            raise ValueError("unknown executor %r (thread or process)" % self.executor)
+        kind = protocol.PROCESS if self.executor == "process" else protocol.THREAD
+
+        def pool_factory() -> futures.Executor:
+            if self.executor == "process":
+                return futures.ProcessPoolExecutor(max_workers=w, mp_context=self._context())
+            return futures.ThreadPoolExecutor(max_workers=w)
+
+        self.extra["executor"] = self.executor
+        slots = list(range(1, w + 1))
+
+        def body() -> None:
+            with pool_factory() as pool:
+                list(pool.map(pool_task, [self.board.path] * w, slots, [n] * w, [kind] * w))
+
+        try:
+            return self._timed(body)
+        except Exception as exc:
+            self.board.fail(MAIN_SLOT, describe(exc))
+            self.extra["error"] = describe(exc)
+            t0, t1 = self.board.run_window_ns()
+            return (t1 - t0) / 1e9
+
+    # race ----------------------------------------------------------------------------
+
+    def _race(self) -> float:
+        old = sys.getswitchinterval()
+        sys.setswitchinterval(RACE_SWITCH_INTERVAL)
+        textbook.counter = 0
+        try:
+            wall = self._threads("race", (self.size.race_n, self.lock), self.size.race_n)
+        finally:
+            sys.setswitchinterval(old)
+        done = sum(s.done for s in self.board.slots() if s.role == protocol.WORKER)
+        self.extra["race"] = {
+            "expected": done,
+            "actual": textbook.counter,
+            "lost": done - textbook.counter,
+            "lock": self.lock,
+            "switch_interval_s": RACE_SWITCH_INTERVAL,
+        }
+        return wall
+
+    # queue ---------------------------------------------------------------------------
+
+    def _queue(self) -> float:
+        ctx = self._context()
+        q = ctx.Queue(maxsize=QUEUE_MAX)
+        consumers = self.workers
+        path = self.board.path
+        procs = [
+            ctx.Process(
+                target=process_worker,
+                args=(path, 1, "producer", "produce", (q, self.size.items, consumers), self.size.items),
+                name="producer",
+            )
+        ]
+        for i in range(consumers):
+            name = "consumer-%d" % (i + 1)
+            procs.append(
+                ctx.Process(
+                    target=process_worker, args=(path, i + 2, name, "consume", (q, self.size.item_s), self.size.items), name=name
+                )
+            )
+
+        def body() -> None:
+            for p in procs:
+                p.start()
+            for p in procs:
+                p.join()
+
+        wall = self._timed(body)
+        self._check_exits(procs, range(1, consumers + 2))
+        views = {s.slot: s for s in self.board.slots()}
+        put = views[1].count if 1 in views else 0
+        got = sum(views[s].count for s in range(2, consumers + 2) if s in views)
+        self.extra["queue"] = {
+            "items": self.size.items,
+            "put": put,
+            "got": got,
+            "child_global": put,  # the producer's own items_made, which it wrote on the board
+            "parent_global": textbook.items_made,  # this process's copy: never changed
+        }
+        return wall

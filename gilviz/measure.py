@@ -1,0 +1,195 @@
+"""One watched scenario run, and a session that measures baselines first (layer: engine).
+
+``watch_run`` creates a board, starts a lab, attaches the sampler, sends the run command
+and collects the lab's result with the timeline's per-lane figures into a ``RunReport``.
+``Session`` keeps the sequential baselines it has measured, so every speed-up is against
+a baseline measured by this same gilviz process, on the same interpreter, size and
+worker count, and is measured first when it is missing.
+"""
+
+from __future__ import annotations
+
+import queue
+import sys
+import threading
+from dataclasses import dataclass, field, replace
+from typing import Callable
+
+from gilviz import speedup as figures
+from gilviz.lab.board import Board
+from gilviz.lab.scenarios import BY_KEY, Scenario
+from gilviz.labproc import LabError, LabProcess
+from gilviz.probe.sampler import Sampler
+from gilviz.timeline import LaneView, Snapshot, Timeline
+
+HELLO_TIMEOUT_S = 30.0
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    scenario: str
+    workers: int | None = None  # None: the scenario's default
+    size: str = "demo"
+    lock: bool = False
+    executor: str = "thread"
+    python: str = sys.executable
+    start_method: str | None = None
+
+    @property
+    def info(self) -> Scenario:
+        return BY_KEY[self.scenario]
+
+    @property
+    def worker_count(self) -> int:
+        return self.workers or self.info.workers
+
+    def command(self) -> dict:
+        return {
+            "cmd": "run",
+            "scenario": self.scenario,
+            "workers": self.worker_count,
+            "size": self.size,
+            "lock": self.lock,
+            "executor": self.executor,
+            "start_method": self.start_method,
+        }
+
+    def baseline(self) -> RunConfig | None:
+        key = self.info.baseline
+        if key is None:
+            return None
+        return RunConfig(key, self.worker_count, self.size, python=self.python, start_method=self.start_method)
+
+
+@dataclass
+class RunReport:
+    config: RunConfig
+    python: dict  # the lab's interpreter facts
+    cores: int
+    result: dict  # the lab's result event
+    snapshot: Snapshot
+    watched: bool
+    sampler_cpu_s: float = 0.0
+    sampler_ticks: int = 0
+    core_busy: list[float] | None = None
+    baseline: RunReport | None = field(default=None, repr=False)
+
+    @property
+    def wall_s(self) -> float:
+        return float(self.result["wall_s"])
+
+    @property
+    def window_s(self) -> float:
+        """The run's length as the board's start and finish marks say (for shares)."""
+        return (self.result["t_end_ns"] - self.result["t_start_ns"]) / 1e9
+
+    @property
+    def lanes(self) -> tuple[LaneView, ...]:
+        return self.snapshot.lanes
+
+    @property
+    def baseline_s(self) -> float | None:
+        if self.baseline is not None:
+            return self.baseline.wall_s
+        if self.config.info.baseline == self.config.scenario:
+            return self.wall_s  # a sequential run is its own baseline
+        return None
+
+    @property
+    def speedup(self) -> float | None:
+        return figures.speedup(self.baseline_s, self.wall_s)
+
+    @property
+    def theory(self) -> float | None:
+        return figures.theory(
+            self.config.info.theory,
+            workers=self.config.worker_count,
+            cores=self.cores,
+            gil_enabled=bool(self.python.get("gil_enabled", True)),
+            executor=self.config.executor,
+        )
+
+
+def watch_run(
+    config: RunConfig,
+    *,
+    watched: bool = True,
+    on_snapshot: Callable[[Snapshot], None] | None = None,
+    cancel: threading.Event | None = None,
+    force_fallback: bool = False,
+) -> RunReport:
+    """Run one scenario in a fresh lab and return what was measured."""
+    board = Board.create()
+    lab: LabProcess | None = None
+    sampler: Sampler | None = None
+    timeline = Timeline()
+    try:
+        lab = LabProcess(config.python, board.path)
+        hello = lab.expect("hello", HELLO_TIMEOUT_S)
+        if watched:
+            sampler = Sampler(board, timeline, on_snapshot=on_snapshot, force_fallback=force_fallback)
+            sampler.start()
+        lab.send(config.command())
+        result = _wait_for_result(lab, cancel)
+        report = RunReport(config, hello["python"], int(hello["cores"]), result, timeline.snapshot(), watched)
+        if sampler is not None:
+            sampler.stop()
+            report.snapshot = timeline.snapshot()
+            report.sampler_cpu_s = sampler.cpu_s
+            report.sampler_ticks = sampler.ticks
+            report.core_busy = sampler.core_busy()
+        return report
+    finally:
+        if sampler is not None:
+            sampler.stop()
+            sampler.close()
+        if lab is not None:
+            lab.close()
+        board.close()
+
+
+def _wait_for_result(lab: LabProcess, cancel: threading.Event | None) -> dict:
+    asked_to_stop = False
+    while True:
+        if cancel is not None and cancel.is_set() and not asked_to_stop:
+            lab.stop_run()
+            asked_to_stop = True
+        try:
+            event = lab.events.get(timeout=0.05)
+        except queue.Empty:
+            continue
+        if event.get("event") == "result":
+            return event
+        lab.events.put(event)  # let expect() turn it into the right error
+        lab.expect("result", 0)
+
+
+class Session:
+    """Runs scenarios and keeps the sequential baselines it measured along the way."""
+
+    def __init__(self, *, watched: bool = True) -> None:
+        self.watched = watched
+        self._baselines: dict[RunConfig, RunReport] = {}
+
+    def baseline_for(self, config: RunConfig, **kwargs) -> RunReport | None:
+        base = config.baseline()
+        if base is None:
+            return None
+        if base not in self._baselines:
+            self._baselines[base] = watch_run(base, watched=self.watched, **kwargs)
+        return self._baselines[base]
+
+    def run(self, config: RunConfig, **kwargs) -> RunReport:
+        """Run ``config``, after its baseline if that is missing; a sequential run renews its baseline."""
+        base = config.baseline()
+        if base is not None and base == replace(config, lock=False, executor="thread"):
+            report = watch_run(config, watched=self.watched, **kwargs)
+            self._baselines[base] = report
+            return report
+        baseline = self.baseline_for(config, **kwargs)
+        report = watch_run(config, watched=self.watched, **kwargs)
+        report.baseline = baseline
+        return report
+
+
+__all__ = ["LabError", "RunConfig", "RunReport", "Session", "watch_run"]

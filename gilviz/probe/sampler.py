@@ -1,0 +1,160 @@
+"""The sampler: one thread in the UI-side process that watches the lab (layer: probe).
+
+About 100 times a second it reads the board (who is registered, in which phase) and the
+kernel's per-thread counters, classifies each lane's interval, and feeds the timeline.
+Every tenth tick it also reads per-core CPU from psutil; each tick, the voluntary
+context switches of up to eight lanes (all of them when there are no more). It never
+touches the workload: the lab's threads run as they would unobserved (``gilviz bench`` measures how true that is).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Callable
+
+import psutil
+
+from gilviz.lab.board import Board
+from gilviz.probe.classify import classify
+from gilviz.probe.threadstats import ThreadTimes, thread_stats
+from gilviz.timeline import Snapshot, Timeline
+
+SLOW_EVERY = 10  # ticks between psutil per-core reads
+SWITCH_READS_PER_TICK = 8  # /proc/.../status reads a tick, the costliest read here
+
+
+class Sampler:
+    def __init__(
+        self,
+        board: Board,
+        timeline: Timeline,
+        *,
+        interval_s: float = 0.01,
+        on_snapshot: Callable[[Snapshot], None] | None = None,
+        snapshot_every_s: float = 0.05,
+        force_fallback: bool = False,
+    ) -> None:
+        self.board = board
+        self.timeline = timeline
+        self.interval_s = interval_s
+        self.on_snapshot = on_snapshot
+        self.snapshot_every_s = snapshot_every_s
+        self.stats = thread_stats(force_fallback)
+        timeline.coarse = self.stats.coarse
+        self.cpu_s = 0.0  # the sampler thread's own CPU time
+        self.ticks = 0
+        self.cpu_times_at_start: list | None = None  # psutil per-core times at the run's start
+        self.cpu_times_at_end: list | None = None
+        self._last: dict[int, tuple[int, int, int, ThreadTimes | None]] = {}  # slot -> (t, pid, tid, times)
+        self._gone: set[tuple[int, int]] = set()
+        self._final_read = False
+        self._switch_turn = 0
+        self._carry: dict[int, tuple[float, float]] = {}  # slot -> (cpu, runqueue) seconds not yet placed
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+        psutil.cpu_percent(percpu=True)  # primes psutil's per-core counters
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._loop, name="gilviz-sampler", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop the thread, after one last tick so the run's end is in the timeline."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+        self.tick()
+
+    def _loop(self) -> None:
+        cpu0 = time.thread_time()
+        next_tick = time.monotonic()
+        next_snapshot = next_tick
+        try:
+            while not self._stop.is_set():
+                self.tick()
+                now = time.monotonic()
+                if self.on_snapshot is not None and now >= next_snapshot:
+                    self.on_snapshot(self.timeline.snapshot())
+                    next_snapshot = now + self.snapshot_every_s
+                next_tick += self.interval_s
+                if next_tick < now:  # fell behind (suspended, overloaded): do not catch up in a burst
+                    next_tick = now + self.interval_s
+                self._stop.wait(next_tick - now)
+        finally:
+            self.cpu_s += time.thread_time() - cpu0
+
+    def tick(self) -> None:
+        """One sample of every registered lane (also callable directly, e.g. in tests)."""
+        with self._lock:
+            self._tick()
+
+    def _tick(self) -> None:
+        board, timeline, stats = self.board, self.timeline, self.stats
+        start, end = board.run_window_ns()
+        timeline.set_window(start, end)
+        slow = self.ticks % SLOW_EVERY == 0
+        final = bool(end) and not self._final_read  # the first tick after the run's end
+        self.ticks += 1
+        now = time.monotonic_ns()
+        alive = []
+        for view in board.slots():
+            ident = (view.pid, view.tid)
+            times = None if ident in self._gone else stats.read(view.pid, view.tid)
+            if times is None:
+                self._gone.add(ident)
+            timeline.lane_seen(view)
+            last = self._last.get(view.slot)
+            self._last[view.slot] = (now, view.pid, view.tid, times)
+            if last is None or (last[1], last[2]) != ident:
+                self._carry.pop(view.slot, None)
+                continue  # first sight of this worker: its interval starts now
+            t0, _, _, before = last
+            cpu_s, queue_s = self._carry.get(view.slot, (0.0, 0.0))
+            if times is not None and before is not None:
+                cpu_s += (times.cpu_ns - before.cpu_ns) / 1e9
+                queue_s += (times.runqueue_ns - before.runqueue_ns) / 1e9
+            interval = classify(view.phase, (now - t0) / 1e9, cpu_s, queue_s)
+            self._carry[view.slot] = (interval.cpu_carry_s, interval.runqueue_carry_s)
+            timeline.add_interval(view.slot, t0, now, interval.times)
+            if times is not None:
+                alive.append(view)
+        self._read_switches(alive, now, every=final)
+        if start and self.cpu_times_at_start is None:
+            self.cpu_times_at_start = psutil.cpu_times(percpu=True)
+        if end and self.cpu_times_at_end is None:
+            self.cpu_times_at_end = psutil.cpu_times(percpu=True)
+        self._final_read = self._final_read or final
+        if slow:
+            timeline.add_cpu(tuple(psutil.cpu_percent(percpu=True)))
+
+    def _read_switches(self, alive: list, now: int, every: bool) -> None:
+        """Voluntary switches of up to SWITCH_READS_PER_TICK lanes, taking turns (all on ``every``)."""
+        if not alive:
+            return
+        if every or len(alive) <= SWITCH_READS_PER_TICK:
+            chosen = alive
+        else:
+            start = self._switch_turn % len(alive)
+            chosen = (alive[start:] + alive[:start])[:SWITCH_READS_PER_TICK]
+            self._switch_turn += SWITCH_READS_PER_TICK
+        for view in chosen:
+            switches = self.stats.voluntary_switches(view.pid, view.tid)
+            if switches is not None:
+                self.timeline.add_switches(view.slot, now, switches)
+
+    def core_busy(self) -> list[float] | None:
+        """Per-core busy fraction between the run's start and end (None until both seen)."""
+        if self.cpu_times_at_start is None or self.cpu_times_at_end is None:
+            return None
+        busy = []
+        for a, b in zip(self.cpu_times_at_start, self.cpu_times_at_end):
+            total = sum(b) - sum(a)
+            idle = (b.idle - a.idle) + (getattr(b, "iowait", 0.0) - getattr(a, "iowait", 0.0))
+            busy.append(round(1 - idle / total, 3) if total > 0 else 0.0)
+        return busy
+
+    def close(self) -> None:
+        self.stats.close()

@@ -1,0 +1,137 @@
+"""A run's report as the JSON document tools script against, and as readable text (layer: engine).
+
+The JSON keys are a contract (see README, "gilviz run --json"): add keys freely, never
+rename or remove one.
+"""
+
+from __future__ import annotations
+
+from gilviz.measure import RunReport
+from gilviz.probe.classify import STATES
+
+SHARE_LABELS = {"running": "run", "gil_wait": "GIL", "core_wait": "core", "io": "I/O", "lock_wait": "lock", "queue_wait": "queue"}
+
+
+def _r(value: float | None, digits: int = 3) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+def python_facts(report: RunReport) -> dict:
+    p = report.python
+    return {
+        "implementation": p["implementation"],
+        "version": p["version"],
+        "gil_enabled": p["gil_enabled"],
+        "free_threaded_build": p["free_threaded_build"],
+        "executable": p["executable"],
+    }
+
+
+def to_json(report: RunReport) -> dict:
+    config = report.config
+    window = report.window_s
+    lanes = []
+    for lane in report.lanes:
+        entry = {
+            "name": lane.name,
+            "pid": lane.pid,
+            "tid": lane.tid,
+            "kind": lane.kind,
+            "role": lane.role,
+            "shares": {state: round(share, 4) for state, share in lane.shares(window).items()},
+            "switches": lane.switches,
+            "phase": lane.phase,
+        }
+        if lane.note:
+            entry["failure"] = lane.note
+        lanes.append(entry)
+    doc: dict = {
+        "scenario": config.scenario,
+        "title": config.info.title,
+        "python": python_facts(report),
+        "cores": report.cores,
+        "workers": config.worker_count,
+        "size": config.size,
+        "wall_s": _r(report.wall_s, 4),
+        "baseline_s": _r(report.baseline_s, 4),
+        "speedup": _r(report.speedup),
+        "theory": report.theory,
+        "lanes": lanes,
+        "cancelled": report.result.get("cancelled", False),
+        "failed": report.result.get("failed", []),
+        "core_busy": report.core_busy,
+        "sampler": {
+            "watched": report.watched,
+            "interval_s": 0.01,
+            "ticks": report.sampler_ticks,
+            "cpu_s": _r(report.sampler_cpu_s, 4),
+            "coarse": report.snapshot.coarse,
+        },
+    }
+    for key in ("race", "queue", "executor", "error"):
+        if key in report.result:
+            doc[key] = report.result[key]
+    return doc
+
+
+def shares_text(shares: dict[str, float]) -> str:
+    """The non-trivial shares as "run 49% · GIL 50%", in STATES order."""
+    parts = [
+        "%s %d%%" % (SHARE_LABELS[s], round(shares[s] * 100)) for s in STATES if s in SHARE_LABELS and shares.get(s, 0) >= 0.005
+    ]
+    return " · ".join(parts) or "idle"
+
+
+def interpreter_line(python: dict, cores: int) -> str:
+    impl = {"cpython": "CPython", "pypy": "PyPy"}.get(python["implementation"], python["implementation"])
+    if python.get("free_threaded_build"):
+        gil = "free-threaded, GIL " + ("enabled" if python["gil_enabled"] else "disabled")
+    else:
+        gil = "GIL enabled" if python["gil_enabled"] else "GIL disabled"
+    return "%s %s · %s · %d core%s" % (impl, python["version"], gil, cores, "" if cores == 1 else "s")
+
+
+def to_text(report: RunReport) -> str:
+    doc = to_json(report)
+    title = doc["title"] + (" (%s executor)" % doc["executor"] if "executor" in doc else "")
+    lines = [
+        "%s · %d worker%s · %s size" % (title, doc["workers"], "" if doc["workers"] == 1 else "s", doc["size"]),
+        interpreter_line(report.python, report.cores),
+    ]
+    timing = "wall %.2f s" % doc["wall_s"]
+    if doc["baseline_s"] is not None:
+        timing += " · sequential %.2f s · speed-up %.2f× (theory %g×)" % (doc["baseline_s"], doc["speedup"], doc["theory"])
+    if doc["cancelled"]:
+        timing += " · cancelled"
+    lines.append(timing)
+    lines.append("")
+    width = max((len(lane["name"]) for lane in doc["lanes"]), default=4)
+    for lane in doc["lanes"]:
+        who = "%-7s %7d %7d  %-*s" % (lane["kind"], lane["pid"], lane["tid"], width, lane["name"])
+        extra = ""
+        if lane["switches"] is not None and lane["kind"] == "thread" and lane["role"] == "worker":
+            extra = " · %d voluntary switches" % lane["switches"]
+        if "failure" in lane:
+            extra += " · FAILED: " + lane["failure"]
+        lines.append("  %s  %s%s" % (who, shares_text(lane["shares"]), extra))
+    race = doc.get("race")
+    if race:
+        lines.append("")
+        lines.append(
+            "race: expected %d · actual %d · lost %d · lock %s · switch interval shortened to %g ms"
+            % (race["expected"], race["actual"], race["lost"], "on" if race["lock"] else "off", race["switch_interval_s"] * 1000)
+        )
+    q = doc.get("queue")
+    if q:
+        lines.append("")
+        lines.append("queue: put %d · got %d of %d items" % (q["put"], q["got"], q["items"]))
+        lines.append("global items_made: %d in the producer process, %d in the parent" % (q["child_global"], q["parent_global"]))
+    if doc["failed"]:
+        lines.append("")
+        for f in doc["failed"]:
+            lines.append("failed: %s: %s" % (f["name"], f["reason"]))
+    if doc.get("error"):
+        lines.append("error: " + doc["error"])
+    if report.snapshot.coarse:
+        lines.append("(coarse: no /proc here, thread times from psutil at 10 ms ticks, no run-queue time)")
+    return "\n".join(lines)

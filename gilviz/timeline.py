@@ -1,0 +1,184 @@
+"""The timeline model: bounded per-lane history and immutable snapshots (layer: model, no textual).
+
+The sampler feeds it one classified interval per lane per tick; it keeps
+- per lane, the state times of the last ``history_bins`` bins of ``bin_s`` seconds
+  (a ring buffer: memory stays flat however long gilviz runs);
+- per lane, the state times inside the run's window (from the lab's start mark to its
+  finish mark), from which a run's shares are computed;
+- per core, the CPU percentages psutil reported, also in a ring buffer.
+``snapshot()`` returns an immutable ``Snapshot`` the UI draws from.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections import deque
+from dataclasses import dataclass
+
+from gilviz.lab import protocol
+from gilviz.probe.classify import STATES
+
+N_STATES = len(STATES)
+
+
+@dataclass(frozen=True)
+class Bin:
+    """State times (seconds, in STATES order) in one bin starting at ``index * bin_s``."""
+
+    index: int
+    times: tuple[float, ...]
+
+
+@dataclass(frozen=True)
+class LaneView:
+    slot: int
+    pid: int
+    tid: int
+    kind: str  # "thread" or "process"
+    role: str  # "main" or "worker"
+    name: str
+    phase: str
+    progress: float
+    count: int
+    note: str  # why it failed, if it did
+    bins: tuple[Bin, ...]
+    run_times: tuple[float, ...]  # seconds per state inside the run window
+    switches: int | None  # voluntary context switches inside the run window (None: not read twice)
+
+    def shares(self, wall_s: float) -> dict[str, float]:
+        """Fractions of a run of ``wall_s`` seconds spent in each state."""
+        if wall_s <= 0:
+            return {state: 0.0 for state in STATES}
+        return {state: t / wall_s for state, t in zip(STATES, self.run_times)}
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    t: float  # CLOCK_MONOTONIC seconds when it was taken
+    bin_s: float
+    lanes: tuple[LaneView, ...]
+    cpu: tuple[float, ...]  # per-core busy percent, latest
+    cpu_history: tuple[tuple[float, ...], ...]  # per core, oldest first
+    window: tuple[float, float]  # run start and end in monotonic seconds; 0 where not reached
+    coarse: bool  # True when thread times come from psutil ticks, not /proc
+
+
+class _Lane:
+    def __init__(self, view, history_bins: int) -> None:
+        self.view = view  # the board's latest SlotView
+        self.bins: deque[Bin] = deque(maxlen=history_bins)
+        self.open_index: int | None = None
+        self.open_times = [0.0] * N_STATES
+        self.run_times = [0.0] * N_STATES
+        self.first_switches: int | None = None
+        self.last_switches: int | None = None
+        self.switch_readings = 0  # readings after the first inside the window
+
+
+class Timeline:
+    def __init__(self, *, bin_s: float = 0.05, history_bins: int = 1200, cpu_history: int = 600, coarse: bool = False) -> None:
+        self.bin_s = bin_s
+        self.coarse = coarse
+        self._history_bins = history_bins
+        self._lanes: dict[int, _Lane] = {}
+        self._cpu: tuple[float, ...] = ()
+        self._cpu_history: deque[tuple[float, ...]] = deque(maxlen=cpu_history)
+        self._window = (0, 0)
+        self._lock = threading.Lock()
+        self._t = 0.0
+
+    # -- fed by the sampler ---------------------------------------------------------
+
+    def set_window(self, start_ns: int, end_ns: int) -> None:
+        self._window = (start_ns, end_ns)
+
+    def lane_seen(self, view) -> None:
+        """The board's latest reading of a slot (name, phase, progress...)."""
+        with self._lock:
+            lane = self._lanes.get(view.slot)
+            if lane is None or (lane.view.pid, lane.view.tid) != (view.pid, view.tid):
+                lane = self._lanes[view.slot] = _Lane(view, self._history_bins)
+            lane.view = view
+
+    def add_interval(self, slot: int, t0_ns: int, t1_ns: int, times: tuple[float, ...]) -> None:
+        """One classified interval of one lane."""
+        with self._lock:
+            lane = self._lanes[slot]
+            index = math.floor((t0_ns + t1_ns) / 2e9 / self.bin_s)
+            if lane.open_index != index:
+                if lane.open_index is not None:
+                    lane.bins.append(Bin(lane.open_index, tuple(lane.open_times)))
+                lane.open_index = index
+                lane.open_times = [0.0] * N_STATES
+            for i, t in enumerate(times):
+                lane.open_times[i] += t
+            start, end = self._window
+            if start:
+                overlap = min(t1_ns, end or t1_ns) - max(t0_ns, start)
+                if overlap > 0:
+                    scale = overlap / (t1_ns - t0_ns)
+                    for i, t in enumerate(times):
+                        lane.run_times[i] += t * scale
+            self._t = t1_ns / 1e9
+
+    def add_switches(self, slot: int, t_ns: int, switches: int) -> None:
+        start, end = self._window
+        if not start or t_ns < start:
+            return
+        with self._lock:
+            lane = self._lanes[slot]
+            if lane.first_switches is None:
+                lane.first_switches = switches
+            elif not end or t_ns <= end + 100_000_000:
+                lane.switch_readings += 1
+            if not end or t_ns <= end + 100_000_000:  # the reading just after the end still counts
+                lane.last_switches = switches
+
+    def add_cpu(self, percents: tuple[float, ...]) -> None:
+        with self._lock:
+            self._cpu = percents
+            self._cpu_history.append(percents)
+
+    # -- read by the UI and the reports -------------------------------------------------
+
+    def snapshot(self) -> Snapshot:
+        with self._lock:
+            lanes = []
+            for slot in sorted(self._lanes):
+                lane = self._lanes[slot]
+                v = lane.view
+                bins = tuple(lane.bins)
+                if lane.open_index is not None:
+                    bins += (Bin(lane.open_index, tuple(lane.open_times)),)
+                switches = None
+                if lane.switch_readings and lane.first_switches is not None and lane.last_switches is not None:
+                    switches = lane.last_switches - lane.first_switches
+                lanes.append(
+                    LaneView(
+                        slot=v.slot,
+                        pid=v.pid,
+                        tid=v.tid,
+                        kind=protocol.KIND_NAMES.get(v.kind, "?"),
+                        role=protocol.ROLE_NAMES.get(v.role, "?"),
+                        name=v.name,
+                        phase=protocol.PHASE_NAMES.get(v.phase, "?"),
+                        progress=v.progress,
+                        count=v.count,
+                        note=v.note,
+                        bins=bins,
+                        run_times=tuple(lane.run_times),
+                        switches=switches,
+                    )
+                )
+            history = tuple(zip(*self._cpu_history)) if self._cpu_history else ()
+            start, end = self._window
+            return Snapshot(
+                t=self._t,
+                bin_s=self.bin_s,
+                lanes=tuple(lanes),
+                cpu=self._cpu,
+                cpu_history=history,
+                window=(start / 1e9, end / 1e9),
+                coarse=self.coarse,
+            )
