@@ -107,7 +107,7 @@ def format_bench(doc: dict) -> str:
         "gilviz bench · %s · %s size · %d workers (race: its own default)"
         % (interpreter_line(python, doc["cores"]), doc["size"], doc["workers"]),
         "",
-        "%-40s %14s %10s" % ("", "measured", "theory"),
+        "%-40s %20s %10s" % ("", "measured", "theory"),
     ]
 
     def fmt(value, unit: str) -> str:
@@ -120,14 +120,14 @@ def format_bench(doc: dict) -> str:
     for row in doc["rows"]:
         unit = row["unit"]
         lines.append(
-            "%-40s %14s %10s" % (row["name"], fmt(row["measured"], unit), fmt(row["theory"], "×" if unit == "×" else ""))
+            "%-40s %20s %10s" % (row["name"], fmt(row["measured"], unit), fmt(row["theory"], "×" if unit == "×" else ""))
         )
     o = doc["overhead"]
     lines.append(
-        "%-40s %14s %10s" % ("observer slowdown (watched ÷ unwatched)", "%.3f×" % o["slowdown"], "≤ %.2f×" % o["target_slowdown"])
+        "%-40s %20s %10s" % ("observer slowdown (watched ÷ unwatched)", "%.3f×" % o["slowdown"], "≤ %.2f×" % o["target_slowdown"])
     )
     lines.append(
-        "%-40s %14s %10s" % ("sampler CPU (÷ wall, one core = 1)", "%.3f" % o["sampler_cpu"], "≤ %.2f" % o["target_sampler_cpu"])
+        "%-40s %20s %10s" % ("sampler CPU (÷ wall, one core = 1)", "%.3f" % o["sampler_cpu"], "≤ %.2f" % o["target_sampler_cpu"])
     )
     lines.append("")
     lines.append(

@@ -12,7 +12,7 @@ from __future__ import annotations
 import queue
 import sys
 import threading
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Callable
 
 from gilviz import speedup as figures
@@ -182,7 +182,7 @@ class Session:
     def run(self, config: RunConfig, **kwargs) -> RunReport:
         """Run ``config``, after its baseline if that is missing; a sequential run renews its baseline."""
         base = config.baseline()
-        if base is not None and base == replace(config, lock=False, executor="thread"):
+        if base is not None and base.scenario == config.scenario:
             report = watch_run(config, watched=self.watched, **kwargs)
             self._baselines[base] = report
             return report

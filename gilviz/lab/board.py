@@ -33,7 +33,7 @@ NOTE_BYTES = SLOT_BYTES - NOTE_OFFSET
 SIZE = HEADER_WORDS * 8 + SLOTS * SLOT_BYTES
 
 # header words
-H_MAGIC, H_VERSION, H_SLOTS, H_STOP, H_STATE, H_T_START, H_T_END = range(7)
+H_MAGIC, H_VERSION, H_SLOTS, H_STOP, H_STATE, H_T_START, H_T_END, H_IN_USE = range(8)
 # run states in H_STATE
 IDLE, RUNNING, FINISHED = 0, 1, 2
 
@@ -136,6 +136,10 @@ class Board:
         self._words[H_STATE] = FINISHED
         return now
 
+    def reserve(self, slots: int) -> None:
+        """Say how many slots (from 0) this run uses, before any worker starts, so readers scan only those."""
+        self._words[H_IN_USE] = min(max(slots, 0), SLOTS)
+
     def run_state(self) -> int:
         return self._words[H_STATE]
 
@@ -215,9 +219,9 @@ class Board:
         )
 
     def slots(self) -> list[SlotView]:
-        """Every registered slot, in slot order."""
+        """Every registered slot, in slot order (among the reserved ones, if the run reserved any)."""
         views = []
-        for slot in range(SLOTS):
+        for slot in range(self._words[H_IN_USE] or SLOTS):
             view = self.read_slot(slot)
             if view is not None:
                 views.append(view)

@@ -183,6 +183,7 @@ class Run:
 
     def start(self) -> dict:
         board = self.board
+        board.reserve(self.workers + 2)  # the main thread, the workers, a producer
         board.register(MAIN_SLOT, os.getpid(), threading.get_native_id(), protocol.THREAD, protocol.MAIN, "MainThread")
         board.set_phase(MAIN_SLOT, protocol.JOIN)
         method = getattr(self, "_" + self.key.replace("-", "_"))

@@ -28,7 +28,7 @@ class Size:
 # tiny: a fraction of a second, for tests and quick checks.
 SIZES = {
     "tiny": Size("tiny", 5_000_000, 0.2, 100_000, 40, 0.005),
-    "demo": Size("demo", 80_000_000, 1.0, 1_000_000, 200, 0.01),
+    "demo": Size("demo", 80_000_000, 1.0, 250_000, 200, 0.01),
     "seed": Size("seed", 100_000_000, 1.0, 100_000, 200, 0.01),
 }
 

@@ -10,9 +10,12 @@ time: such readings are marked coarse.
 from __future__ import annotations
 
 import os
+import time
 from typing import NamedTuple
 
 import psutil
+
+TABLE_TTL_S = 0.002
 
 
 class ThreadTimes(NamedTuple):
@@ -82,16 +85,20 @@ class PsutilThreadStats:
 
     def __init__(self) -> None:
         self._procs: dict[int, psutil.Process] = {}
+        self._tables: dict[int, tuple[float, dict[int, ThreadTimes]]] = {}  # pid -> (read at, tid -> times)
 
     def read(self, pid: int, tid: int) -> ThreadTimes | None:
-        try:
-            proc = self._procs.get(pid) or self._procs.setdefault(pid, psutil.Process(pid))
-            for thread in proc.threads():
-                if thread.id == tid:
-                    return ThreadTimes(int((thread.user_time + thread.system_time) * 1e9), 0)
-        except (psutil.Error, OSError):
-            self._procs.pop(pid, None)
-        return None
+        now = time.monotonic()
+        read_at, table = self._tables.get(pid, (0.0, {}))
+        if now - read_at > TABLE_TTL_S:  # one threads() call per process per tick, not per lane
+            try:
+                proc = self._procs.get(pid) or self._procs.setdefault(pid, psutil.Process(pid))
+                table = {t.id: ThreadTimes(int((t.user_time + t.system_time) * 1e9), 0) for t in proc.threads()}
+            except (psutil.Error, OSError):
+                self._procs.pop(pid, None)
+                table = {}
+            self._tables[pid] = (now, table)
+        return table.get(tid)
 
     def voluntary_switches(self, pid: int, tid: int) -> int | None:
         if pid != tid:
@@ -106,6 +113,7 @@ class PsutilThreadStats:
 
     def close(self) -> None:
         self._procs.clear()
+        self._tables.clear()
 
 
 def thread_stats(force_fallback: bool = False) -> ProcfsThreadStats | PsutilThreadStats:

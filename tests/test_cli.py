@@ -1,0 +1,105 @@
+"""The command line: bad input is one line and exit 2; the JSON contract holds."""
+
+import json
+
+import pytest
+
+from conftest import gilviz, pyenv_python
+
+BAD = [
+    (["run", "threads-cp"], "did you mean 'threads-cpu'"),
+    (["run", "nonsense"], "unknown scenario"),
+    (["run", "threads-cpu", "--workers", "0"], "1 to 64"),
+    (["run", "threads-cpu", "--workers", "-3"], "1 to 64"),
+    (["run", "threads-cpu", "--workers", "100000"], "1 to 64"),
+    (["run", "threads-cpu", "--workers", "two"], "1 to 64"),
+    (["run", "threads-cpu", "--size", "huge"], "tiny, demo, seed"),
+    (["run", "pools", "--executor", "proces"], "did you mean 'process'"),
+    (["run", "threads-cpu", "--python", "/nonexistent/python"], "no such executable"),
+    (["run", "threads-cpu", "--python", "/bin/ls"], "not a Python interpreter"),
+    (["run"], "required"),
+    (["frobnicate"], "invalid choice"),
+    (["--scenario", "racee"], "did you mean 'race'"),
+    (["bench", "--repeats", "0"], "1 to 50"),
+]
+
+
+@pytest.mark.parametrize(("args", "says"), BAD, ids=[" ".join(a) for a, _ in BAD])
+def test_bad_input_is_one_line_and_exit_2(args, says):
+    out = gilviz(*args)
+    assert out.returncode == 2
+    assert "Traceback" not in out.stderr
+    lines = out.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("gilviz: ")
+    assert says in lines[0]
+
+
+def test_python_2_is_refused():
+    py2 = pyenv_python("2.")
+    if py2 is None:
+        pytest.skip("no Python 2 on this machine")
+    out = gilviz("run", "threads-cpu", "--python", py2)
+    assert out.returncode == 2 and "Python 2" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_list_names_every_scenario():
+    from gilviz.lab.scenarios import KEYS
+
+    out = gilviz("list")
+    assert out.returncode == 0
+    for key in KEYS:
+        assert key in out.stdout
+    doc = json.loads(gilviz("list", "--json").stdout)
+    assert [s["key"] for s in doc] == list(KEYS) and all(s["lesson"] and s["code"] for s in doc)
+
+
+def test_run_json_contract():
+    out = gilviz("run", "threads-io", "--size", "tiny", "--json")
+    assert out.returncode == 0, out.stderr
+    doc = json.loads(out.stdout)
+    for key in ("scenario", "python", "cores", "workers", "wall_s", "baseline_s", "speedup", "theory", "lanes"):
+        assert key in doc
+    assert doc["scenario"] == "threads-io" and doc["workers"] == 2
+    assert set(doc["python"]) >= {"version", "implementation", "gil_enabled"}
+    assert doc["speedup"] == pytest.approx(doc["baseline_s"] / doc["wall_s"], rel=0.01)
+    for lane in doc["lanes"]:
+        assert set(lane) >= {"name", "pid", "tid", "kind", "role", "shares", "switches"}
+        assert lane["kind"] in ("thread", "process") and lane["role"] in ("worker", "main")
+        assert set(lane["shares"]) >= {"running", "gil_wait", "core_wait", "io", "lock_wait"}
+        assert 0.0 <= sum(lane["shares"].values()) <= 1.05
+
+
+def test_run_json_race_and_queue_figures():
+    race = json.loads(gilviz("run", "race", "--size", "tiny", "--lock", "--json").stdout)["race"]
+    assert set(race) >= {"expected", "actual", "lost", "lock"} and race["lock"] is True and race["lost"] == 0
+    queue = json.loads(gilviz("run", "queue", "--size", "tiny", "--json").stdout)["queue"]
+    assert set(queue) >= {"put", "got"} and queue["put"] == queue["got"]
+
+
+def test_run_text_summary():
+    out = gilviz("run", "threads-cpu", "--size", "tiny")
+    assert out.returncode == 0, out.stderr
+    assert "speed-up" in out.stdout and "theory 1×" in out.stdout and "GIL" in out.stdout
+
+
+def test_bench_json_has_every_row_and_the_overhead():
+    out = gilviz("bench", "--size", "tiny", "--repeats", "1", "--json", timeout=300)
+    assert out.returncode == 0, out.stderr
+    doc = json.loads(out.stdout)
+    names = [row["name"] for row in doc["rows"]]
+    assert "threads CPU speed-up" in names and "race lost updates, lock on" in names
+    assert all(isinstance(row["measured"], (int, float)) for row in doc["rows"])
+    overhead = doc["overhead"]
+    assert overhead["slowdown"] > 0 and 0 <= overhead["sampler_cpu"] < 1
+
+
+@pytest.mark.parametrize("version", ["3.9", "3.13"])
+def test_the_lab_runs_under_other_interpreters(version):
+    python = pyenv_python(version + ".")
+    if python is None:
+        pytest.skip("no Python %s on this machine" % version)
+    out = gilviz("run", "race", "--size", "tiny", "--python", python, "--json")
+    assert out.returncode == 0, out.stderr
+    doc = json.loads(out.stdout)
+    assert doc["python"]["version"].startswith(version + ".")
+    assert doc["race"]["lost"] > 0

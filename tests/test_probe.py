@@ -1,0 +1,128 @@
+"""Per-thread readings from /proc and from psutil, and the sampler on a real thread."""
+
+import os
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+from gilviz.probe.sampler import Sampler
+from gilviz.probe.threadstats import ProcfsThreadStats, PsutilThreadStats, thread_stats
+from gilviz.timeline import Timeline
+
+from conftest import ROOT
+
+needs_procfs = pytest.mark.skipif(not ProcfsThreadStats.available(), reason="no /proc on this system")
+
+
+def spin(seconds):
+    end = time.perf_counter() + seconds
+    while time.perf_counter() < end:
+        pass
+
+
+@needs_procfs
+def test_procfs_counts_cpu_of_a_busy_thread():
+    stats = ProcfsThreadStats()
+    tid = threading.get_native_id()
+    before = stats.read(os.getpid(), tid)
+    spin(0.05)
+    after = stats.read(os.getpid(), tid)
+    assert before is not None and after is not None
+    assert after.cpu_ns - before.cpu_ns >= 30_000_000
+    assert stats.voluntary_switches(os.getpid(), tid) is not None
+    stats.close()
+
+
+@needs_procfs
+def test_a_vanished_thread_reads_as_none():
+    stats = ProcfsThreadStats()
+    box = {}
+    t = threading.Thread(target=lambda: box.setdefault("tid", threading.get_native_id()))
+    t.start()
+    t.join()
+    assert stats.read(os.getpid(), box["tid"]) is None
+    assert stats.voluntary_switches(os.getpid(), box["tid"]) is None
+
+
+def test_psutil_fallback_is_coarse_and_counts_cpu():
+    stats = PsutilThreadStats()
+    assert stats.coarse
+    tid = threading.get_native_id()
+    before = stats.read(os.getpid(), tid)
+    spin(0.1)
+    after = stats.read(os.getpid(), tid)
+    assert after is not None and before is not None and after.runqueue_ns == 0
+    assert after.cpu_ns - before.cpu_ns >= 50_000_000
+
+
+def test_fallback_can_be_forced(monkeypatch):
+    assert isinstance(thread_stats(force_fallback=True), PsutilThreadStats)
+    monkeypatch.setenv("GILVIZ_NO_PROCFS", "1")
+    assert isinstance(thread_stats(), PsutilThreadStats)
+
+
+CHILD = """
+import os, sys, threading, time
+from gilviz.lab import protocol
+from gilviz.lab.board import Board
+board = Board.attach(sys.argv[1])
+go = threading.Event()
+
+def spin(seconds):
+    end = time.perf_counter() + seconds
+    while time.perf_counter() < end:
+        pass
+
+def worker(slot, phase, body):
+    board.register(slot, os.getpid(), threading.get_native_id(), protocol.THREAD, protocol.WORKER, "w%d" % slot)
+    board.set_phase(slot, phase)
+    go.wait()
+    body()
+    board.set_phase(slot, protocol.DONE)
+
+threads = [
+    threading.Thread(target=worker, args=(1, protocol.CPU, lambda: spin(0.4))),
+    threading.Thread(target=worker, args=(2, protocol.IO, lambda: time.sleep(0.4))),
+]
+for t in threads:
+    t.start()
+sys.stdin.readline()
+board.mark_started()
+go.set()
+for t in threads:
+    t.join()
+board.mark_finished()
+"""
+
+
+@pytest.mark.parametrize("fallback", [False, True])
+def test_sampler_sees_a_busy_and_a_sleeping_thread(board, fallback):
+    """The workload in another process, as in gilviz: one thread spins, one sleeps."""
+    if not fallback and not ProcfsThreadStats.available():
+        pytest.skip("no /proc")
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    child = subprocess.Popen([sys.executable, "-c", CHILD, board.path], stdin=subprocess.PIPE, env=env, text=True)
+    try:
+        while len(board.slots()) < 2:
+            time.sleep(0.001)
+        timeline = Timeline()
+        sampler = Sampler(board, timeline, force_fallback=fallback)
+        sampler.start()
+        child.stdin.write("go\n")
+        child.stdin.flush()
+        assert child.wait(timeout=20) == 0
+        sampler.stop()
+        sampler.close()
+    finally:
+        child.kill()
+        child.wait()
+    snap = timeline.snapshot()
+    assert snap.coarse is fallback
+    busy, sleeper = snap.lanes
+    window = snap.window[1] - snap.window[0]
+    assert window > 0.35
+    assert busy.shares(window)["running"] > 0.7
+    assert sleeper.shares(window)["io"] > 0.8
+    assert sampler.ticks > 10
