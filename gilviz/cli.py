@@ -182,11 +182,13 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
 def cmd_dashboard(args: argparse.Namespace) -> int:
     scenario_key(args.scenario)
+    import importlib
+
     try:
-        from gilviz.ui.app import run_dashboard  # type: ignore[import-not-found]
-    except ImportError:
+        app = importlib.import_module("gilviz.ui.app")
+    except ModuleNotFoundError:
         raise UsageError("the dashboard is not built yet; `gilviz run threads-cpu` runs a scenario headless") from None
-    return int(run_dashboard(args) or 0)
+    return int(app.run_dashboard(args) or 0)
 
 
 def main(argv: list[str] | None = None) -> int:
