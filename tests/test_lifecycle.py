@@ -1,5 +1,6 @@
 """No process is left behind: cancelled runs, a closed pipe, a SIGKILLed gilviz."""
 
+import os
 import signal
 import subprocess
 import sys
@@ -89,3 +90,19 @@ def test_sigkill_of_gilviz_leaves_nothing_behind(scenario):
     finally:
         if proc.poll() is None:
             proc.kill()
+
+
+def test_a_worker_process_killed_from_outside_is_reported_failed():
+    killed = []
+
+    def on_snapshot(snapshot):
+        for lane in snapshot.lanes:
+            if not killed and lane.kind == "process" and lane.phase == "cpu":
+                os.kill(lane.pid, signal.SIGKILL)
+                killed.append(lane.pid)
+
+    report = watch_run(RunConfig("procs-cpu", size="demo"), on_snapshot=on_snapshot)
+    assert killed
+    (lane,) = [lane for lane in report.lanes if lane.pid == killed[0]]
+    assert lane.phase == "failed" and lane.note == "killed by signal 9"
+    assert [f["reason"] for f in report.result["failed"]] == ["killed by signal 9"]

@@ -128,24 +128,25 @@ JOBS: dict[str, Callable[..., None]] = {
 # -- workers: a job in a thread, a process or a pool task ----------------------
 
 
-def thread_worker(board: Board, slot: int, name: str, job: str, args: tuple, total: int) -> None:
-    board.register(slot, os.getpid(), threading.get_native_id(), protocol.THREAD, protocol.WORKER, name, total)
+def _run_registered(board: Board, slot: int, kind: int, name: str, job: str, args: tuple, total: int) -> bool:
+    """Register the calling thread, run the job, declare done or failed; True if it succeeded."""
+    board.register(slot, os.getpid(), threading.get_native_id(), kind, protocol.WORKER, name, total)
     try:
         JOBS[job](board, slot, *args)
-        board.set_phase(slot, protocol.DONE)
     except Exception as exc:
         board.fail(slot, describe(exc))
+        return False
+    board.set_phase(slot, protocol.DONE)
+    return True
+
+
+def thread_worker(board: Board, slot: int, name: str, job: str, args: tuple, total: int) -> None:
+    _run_registered(board, slot, protocol.THREAD, name, job, args, total)
 
 
 def process_worker(board_path: str, slot: int, name: str, job: str, args: tuple, total: int) -> None:
     """The target of every worker process: top level, so any start method can import it."""
-    board = attached(board_path)
-    board.register(slot, os.getpid(), threading.get_native_id(), protocol.PROCESS, protocol.WORKER, name, total)
-    try:
-        JOBS[job](board, slot, *args)
-        board.set_phase(slot, protocol.DONE)
-    except Exception as exc:
-        board.fail(slot, describe(exc))
+    if not _run_registered(attached(board_path), slot, protocol.PROCESS, name, job, args, total):
         sys.exit(1)
 
 
