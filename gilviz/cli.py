@@ -79,6 +79,8 @@ def build_parser() -> Parser:
     parser = Parser(prog="gilviz", description="See how Python runs concurrent code: threads, processes, pools, the GIL.")
     parser.add_argument("--version", action="version", version="gilviz " + __version__)
     parser.add_argument("--scenario", default=SCENARIOS[0].key, help="the scenario the dashboard starts on")
+    parser.add_argument("--size", type=choice("--size", tuple(SIZES)), default="demo", help="the dashboard's work size")
+    parser.add_argument("--python", default=None, metavar="PATH", help="the dashboard's lab interpreter")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     commands.add_parser("list", help="scenario keys and their lessons").add_argument("--json", action="store_true")
@@ -181,14 +183,13 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
 
 def cmd_dashboard(args: argparse.Namespace) -> int:
-    scenario_key(args.scenario)
-    import importlib
+    args.scenario = scenario_key(args.scenario)
+    args.workers = args.start_method = None
+    from gilviz.ui.app import GilvizApp
 
-    try:
-        app = importlib.import_module("gilviz.ui.app")
-    except ModuleNotFoundError:
-        raise UsageError("the dashboard is not built yet; `gilviz run threads-cpu` runs a scenario headless") from None
-    return int(app.run_dashboard(args) or 0)
+    python = run_config(args, args.scenario).python if args.python else None
+    GilvizApp(scenario=args.scenario, size=args.size, python=python).run()
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:

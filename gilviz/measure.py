@@ -176,15 +176,23 @@ class Session:
         if base is None:
             return None
         if base not in self._baselines:
-            self._baselines[base] = watch_run(base, watched=self.watched, **kwargs)
+            report = watch_run(base, watched=self.watched, **kwargs)
+            if report.result.get("cancelled"):
+                return None  # a cancelled run is no baseline
+            self._baselines[base] = report
         return self._baselines[base]
+
+    def has_baseline(self, config: RunConfig) -> bool:
+        base = config.baseline()
+        return base is None or base in self._baselines
 
     def run(self, config: RunConfig, **kwargs) -> RunReport:
         """Run ``config``, after its baseline if that is missing; a sequential run renews its baseline."""
         base = config.baseline()
         if base is not None and base.scenario == config.scenario:
             report = watch_run(config, watched=self.watched, **kwargs)
-            self._baselines[base] = report
+            if not report.result.get("cancelled"):
+                self._baselines[base] = report
             return report
         baseline = self.baseline_for(config, **kwargs)
         report = watch_run(config, watched=self.watched, **kwargs)

@@ -1,0 +1,37 @@
+"""Per-core CPU meters from psutil: current value and a short history (layer: UI)."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.reactive import reactive
+from textual.widgets import Static
+
+from gilviz.timeline import Snapshot
+from gilviz.ui.drawing import sparkline
+
+HISTORY = 30
+
+
+class CpuMeters(Static):
+    DEFAULT_CSS = """
+    CpuMeters { height: auto; }
+    """
+
+    snapshot: reactive[Snapshot | None] = reactive(None)
+    """The latest snapshot; its per-core percentages and history are drawn."""
+
+    def watch_snapshot(self, snapshot: Snapshot | None) -> None:
+        self.update(self.render_meters(snapshot))
+
+    @staticmethod
+    def render_meters(snapshot: Snapshot | None) -> Text:
+        text = Text()
+        if snapshot is None or not snapshot.cpu:
+            return Text("CPU: waiting for the first reading…", style="dim")
+        for i, (now, history) in enumerate(zip(snapshot.cpu, snapshot.cpu_history)):
+            text.append("core %-2d " % i)
+            text.append(sparkline(history, HISTORY), style="#009E73")
+            text.append(" %3d%%\n" % round(now))
+        total = sum(snapshot.cpu) / len(snapshot.cpu)
+        text.append("total   %3d%% of %d cores" % (round(total), len(snapshot.cpu)), style="bold")
+        return text
