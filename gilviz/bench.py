@@ -102,10 +102,9 @@ def run_bench(config: RunConfig, *, repeats: int = 3, progress: Callable[[str], 
 
 
 def format_bench(doc: dict) -> str:
-    python = dict(doc["python"], switch_interval_s=None)
     lines = [
         "gilviz bench · %s · %s size · %d workers (race: its own default)"
-        % (interpreter_line(python, doc["cores"]), doc["size"], doc["workers"]),
+        % (interpreter_line(doc["python"], doc["cores"]), doc["size"], doc["workers"]),
         "",
         "%-40s %20s %10s" % ("", "measured", "theory"),
     ]

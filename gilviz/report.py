@@ -74,12 +74,10 @@ def to_json(report: RunReport) -> dict:
     return doc
 
 
-def shares_text(shares: dict[str, float]) -> str:
-    """The non-trivial shares as "run 49% · GIL 50%", in STATES order."""
-    parts = [
-        "%s %d%%" % (SHARE_LABELS[s], round(shares[s] * 100)) for s in STATES if s in SHARE_LABELS and shares.get(s, 0) >= 0.005
-    ]
-    return " · ".join(parts) or "idle"
+def shares_text(shares: dict[str, float], *, at_least: float = 0.005) -> str:
+    """The shares worth naming as "run 49% · GIL 50%", in STATES order ("" if none)."""
+    named = [(SHARE_LABELS[s], shares.get(s, 0.0)) for s in STATES if s in SHARE_LABELS]
+    return " · ".join("%s %d%%" % (label, round(share * 100)) for label, share in named if share >= at_least)
 
 
 def interpreter_line(python: dict, cores: int) -> str:
@@ -113,7 +111,7 @@ def to_text(report: RunReport) -> str:
             extra = " · %d voluntary switches" % lane["switches"]
         if "failure" in lane:
             extra += " · FAILED: " + lane["failure"]
-        lines.append("  %s  %s%s" % (who, shares_text(lane["shares"]), extra))
+        lines.append("  %s  %s%s" % (who, shares_text(lane["shares"]) or "idle", extra))
     race = doc.get("race")
     if race:
         lines.append("")

@@ -63,7 +63,9 @@ class Sampler:
         self._thread.start()
 
     def stop(self) -> None:
-        """Stop the thread, after one last tick so the run's end is in the timeline."""
+        """Stop the thread, after one last tick so the run's end is in the timeline (once)."""
+        if self._stop.is_set():
+            return
         self._stop.set()
         if self._thread is not None:
             self._thread.join()

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from gilviz.probe.classify import DONE, IDLE, RUNNING, STATES
+from gilviz.report import SHARE_LABELS, shares_text
 from gilviz.timeline import Bin
 
 BARS = " ▁▂▃▄▅▆▇█"
@@ -25,16 +26,6 @@ GLYPHS = {
     "done": " ",
     "failed": "!",
 }
-LABELS = {
-    "running": "running",
-    "gil_wait": "waiting for the GIL",
-    "core_wait": "waiting for a core",
-    "io": "sleeping on I/O",
-    "lock_wait": "waiting for the lock",
-    "queue_wait": "waiting on the queue",
-    "idle": "idle / joining",
-    "failed": "failed",
-}
 COLOURS = {  # Okabe-Ito
     "running": "#009E73",
     "gil_wait": "#E69F00",
@@ -46,8 +37,7 @@ COLOURS = {  # Okabe-Ito
     "done": "#999999",
     "failed": "#D55E00",
 }
-SHORT = {"running": "run", "gil_wait": "GIL", "core_wait": "core", "io": "I/O", "lock_wait": "lock", "queue_wait": "queue"}
-LEGEND = {**SHORT, "idle": "idle", "failed": "failed"}
+LEGEND = {**SHARE_LABELS, "idle": "idle", "failed": "failed"}
 MIN_RUNNING = 1 / 16  # below this a cell shows what the thread waited on
 
 
@@ -110,10 +100,10 @@ def recent_shares(bins: Sequence[Bin], *, last_index: int, count: int) -> dict[s
 
 
 def shares_label(shares: dict[str, float]) -> str:
-    """ "run 49% · GIL 50%": the states worth naming, in STATES order; "done"/"idle" otherwise."""
-    parts = ["%s %d%%" % (SHORT[s], round(shares[s] * 100)) for s in STATES if s in SHORT and shares.get(s, 0) >= 0.02]
-    if parts:
-        return " · ".join(parts)
+    """ "run 49% · GIL 50%": states of 2 % or more, in STATES order; "done"/"idle" otherwise."""
+    text = shares_text(shares, at_least=0.02)
+    if text:
+        return text
     if shares.get("failed", 0) > 0:
         return "failed"
     return "done" if shares.get(STATES[DONE], 0) > shares.get(STATES[IDLE], 0) else "idle"
