@@ -57,7 +57,8 @@ def choice(name: str, options: tuple[str, ...]) -> Callable[[str], str]:
     return check
 
 
-def add_run_options(p: argparse.ArgumentParser) -> None:
+def add_lab_options(p: argparse.ArgumentParser) -> None:
+    """What a run needs: workers, size, interpreter, start method (the dashboard, run and bench)."""
     p.add_argument("--workers", type=workers_count, help="workers (threads or processes); default: the scenario's own")
     p.add_argument(
         "--size",
@@ -72,29 +73,29 @@ def add_run_options(p: argparse.ArgumentParser) -> None:
         default=None,
         help="multiprocessing start method (default: the interpreter's)",
     )
-    p.add_argument("--json", action="store_true", help="print one JSON document")
 
 
 def build_parser() -> Parser:
     parser = Parser(prog="gilviz", description="See how Python runs concurrent code: threads, processes, pools, the GIL.")
     parser.add_argument("--version", action="version", version="gilviz " + __version__)
     parser.add_argument("--scenario", default=SCENARIOS[0].key, help="the scenario the dashboard starts on")
-    parser.add_argument("--size", type=choice("--size", tuple(SIZES)), default="demo", help="the dashboard's work size")
-    parser.add_argument("--python", default=None, metavar="PATH", help="the dashboard's lab interpreter")
+    add_lab_options(parser)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     commands.add_parser("list", help="scenario keys and their lessons").add_argument("--json", action="store_true")
 
     run = commands.add_parser("run", help="run one scenario without the dashboard and print what was measured")
     run.add_argument("scenario", help="a key from `gilviz list`")
-    add_run_options(run)
+    add_lab_options(run)
+    run.add_argument("--json", action="store_true", help="print one JSON document")
     run.add_argument(
         "--lock", action=argparse.BooleanOptionalAction, default=False, help="race: protect the counter with a threading.Lock"
     )
     run.add_argument("--executor", type=choice("--executor", EXECUTORS), default="thread", help="pools: thread or process")
 
     bench = commands.add_parser("bench", help="the textbook's claims and the observer's overhead, measured side by side")
-    add_run_options(bench)
+    add_lab_options(bench)
+    bench.add_argument("--json", action="store_true", help="print one JSON document")
     bench.add_argument("--repeats", type=int, default=3, help="watched/unwatched pairs for the overhead (default 3)")
     return parser
 
@@ -183,12 +184,9 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
 
 def cmd_dashboard(args: argparse.Namespace) -> int:
-    args.scenario = scenario_key(args.scenario)
-    args.workers = args.start_method = None
     from gilviz.ui.app import GilvizApp
 
-    python = run_config(args, args.scenario).python if args.python else None
-    GilvizApp(scenario=args.scenario, size=args.size, python=python).run()
+    GilvizApp(run_config(args, scenario_key(args.scenario))).run()
     return 0
 
 

@@ -176,11 +176,15 @@ class Session:
         if base is None:
             return None
         if base not in self._baselines:
-            report = watch_run(base, watched=self.watched, **kwargs)
-            if report.result.get("cancelled"):
-                return None  # a cancelled run is no baseline
-            self._baselines[base] = report
-        return self._baselines[base]
+            self._measure_baseline(base, base, **kwargs)
+        return self._baselines.get(base)
+
+    def _measure_baseline(self, key: RunConfig, config: RunConfig, **kwargs) -> RunReport:
+        """Run a sequential scenario and keep it as the baseline for ``key``, unless it was cancelled."""
+        report = watch_run(config, watched=self.watched, **kwargs)
+        if not report.result.get("cancelled"):
+            self._baselines[key] = report
+        return report
 
     def has_baseline(self, config: RunConfig) -> bool:
         base = config.baseline()
@@ -190,10 +194,7 @@ class Session:
         """Run ``config``, after its baseline if that is missing; a sequential run renews its baseline."""
         base = config.baseline()
         if base is not None and base.scenario == config.scenario:
-            report = watch_run(config, watched=self.watched, **kwargs)
-            if not report.result.get("cancelled"):
-                self._baselines[base] = report
-            return report
+            return self._measure_baseline(base, config, **kwargs)
         baseline = self.baseline_for(config, **kwargs)
         report = watch_run(config, watched=self.watched, **kwargs)
         report.baseline = baseline

@@ -4,6 +4,7 @@ import asyncio
 import time
 
 import psutil
+from gilviz.measure import RunConfig
 from gilviz.ui.app import GilvizApp
 
 
@@ -19,7 +20,7 @@ def lab_children():
 
 
 async def test_keys_switch_scenarios_and_q_leaves_no_process():
-    app = GilvizApp(scenario="threads-io", size="tiny")
+    app = GilvizApp(RunConfig("threads-io", size="tiny"))
     async with app.run_test(size=(120, 36)) as pilot:
         await until(pilot, lambda: app.results)  # the baseline, then the run itself
         assert "threads-io" in app.results[0]
@@ -36,7 +37,7 @@ async def test_keys_switch_scenarios_and_q_leaves_no_process():
 
 
 async def test_l_flips_the_lock_and_the_next_run_loses_nothing():
-    app = GilvizApp(scenario="race", size="tiny")
+    app = GilvizApp(RunConfig("race", size="tiny"))
     async with app.run_test(size=(120, 36)) as pilot:
         await until(pilot, lambda: app.results)
         assert app.results[0].startswith("race/lock off")
@@ -47,7 +48,7 @@ async def test_l_flips_the_lock_and_the_next_run_loses_nothing():
 
 
 async def test_pause_freezes_the_lanes_while_the_run_goes_on():
-    app = GilvizApp(scenario="threads-cpu", size="demo")
+    app = GilvizApp(RunConfig("threads-cpu", size="demo"))
     async with app.run_test(size=(120, 36)) as pilot:
         lanes = app.query_one("#lanes")
         await until(pilot, lambda: lanes.snapshot is not None and len(lanes.snapshot.lanes) >= 3)

@@ -97,11 +97,9 @@ class GilvizApp(App):
         Binding("q", "quit", "quit"),
     ]
 
-    def __init__(self, *, scenario: str = KEYS[0], size: str = "demo", python: str | None = None) -> None:
+    def __init__(self, config: RunConfig) -> None:
         super().__init__()
-        self.config = RunConfig(scenario, size=size)
-        if python:
-            self.config = replace(self.config, python=python)
+        self.config = config
         self.session = Session()
         self.paused = False
         self.token = 0
