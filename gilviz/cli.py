@@ -1,7 +1,8 @@
 """The command line (layer: CLI): the one place where user input becomes errors and exit codes.
 
 Bad input prints one line to stderr (what is wrong, and a hint) and exits with 2; never
-a traceback. Commands: the dashboard (no command), ``list``, ``run``, ``bench``.
+a traceback. Commands: the dashboard (no command), ``list``, ``run``, ``bench``,
+``record`` and ``replay``.
 """
 
 from __future__ import annotations
@@ -75,11 +76,45 @@ def add_lab_options(p: argparse.ArgumentParser) -> None:
     )
 
 
+def add_variant_options(p: argparse.ArgumentParser) -> None:
+    """The race's lock and the pools' executor (run and record)."""
+    p.add_argument(
+        "--lock", action=argparse.BooleanOptionalAction, default=False, help="race: protect the counter with a threading.Lock"
+    )
+    p.add_argument("--executor", type=choice("--executor", EXECUTORS), default="thread", help="pools: thread or process")
+
+
+def add_theme_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--theme", type=choice("--theme", ("dark", "light")), default="dark", help="dark (default) or light")
+
+
+def seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError("a number of seconds, not %r" % text) from None
+    if not 0 <= value < 1e6 or value != value:
+        raise argparse.ArgumentTypeError("a number of seconds from 0 up, not %s" % text)
+    return value
+
+
+def speed_factor(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError("a factor such as 0.5 or 2, not %r" % text) from None
+    if not 0.05 <= value <= 100:
+        raise argparse.ArgumentTypeError("a factor from 0.05 to 100, not %s" % text)
+    return value
+
+
 def build_parser() -> Parser:
     parser = Parser(prog="gilviz", description="See how Python runs concurrent code: threads, processes, pools, the GIL.")
     parser.add_argument("--version", action="version", version="gilviz " + __version__)
     parser.add_argument("--scenario", default=SCENARIOS[0].key, help="the scenario the dashboard starts on")
     add_lab_options(parser)
+    add_theme_option(parser)
+    parser.add_argument("--record", metavar="PATH", help="record every run of the session to this trace file")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     commands.add_parser("list", help="scenario keys and their lessons").add_argument("--json", action="store_true")
@@ -88,10 +123,19 @@ def build_parser() -> Parser:
     run.add_argument("scenario", help="a key from `gilviz list`")
     add_lab_options(run)
     run.add_argument("--json", action="store_true", help="print one JSON document")
-    run.add_argument(
-        "--lock", action=argparse.BooleanOptionalAction, default=False, help="race: protect the counter with a threading.Lock"
-    )
-    run.add_argument("--executor", type=choice("--executor", EXECUTORS), default="thread", help="pools: thread or process")
+    add_variant_options(run)
+
+    record = commands.add_parser("record", help="run one scenario (after its baseline) and record it to a trace file")
+    record.add_argument("scenario", help="a key from `gilviz list`")
+    record.add_argument("-o", "--output", required=True, metavar="PATH", help="the trace file to write (JSON lines)")
+    add_lab_options(record)
+    add_variant_options(record)
+
+    replay = commands.add_parser("replay", help="show a recorded trace in the dashboard, as it ran")
+    replay.add_argument("trace", metavar="TRACE", help="a file written by `gilviz record` or `gilviz --record`")
+    replay.add_argument("--at", type=seconds, default=None, metavar="SECONDS", help="show the moment this far in, frozen")
+    replay.add_argument("--speed", type=speed_factor, default=1.0, help="playback speed factor (default 1)")
+    add_theme_option(replay)
 
     bench = commands.add_parser("bench", help="the textbook's claims and the observer's overhead, measured side by side")
     add_lab_options(bench)
@@ -183,10 +227,67 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return 0
 
 
+def open_trace_writer(path: str):
+    from gilviz.trace import TraceWriter
+
+    try:
+        return TraceWriter(path)
+    except OSError as exc:
+        raise UsageError(
+            "cannot write %s: %s (pick a directory that exists and that you can write to)" % (path, exc.strerror or exc)
+        ) from None
+
+
+def load_trace(path: str):
+    from gilviz.trace import TraceError, read_trace
+
+    try:
+        trace = read_trace(path)
+    except TraceError as exc:
+        raise UsageError("%s (make a trace with `gilviz record KEY -o FILE`)" % exc) from None
+    if not trace.runs:
+        raise UsageError("%s has no recorded run (make one with `gilviz record KEY -o FILE`)" % path)
+    return trace
+
+
+def cmd_record(args: argparse.Namespace) -> int:
+    import os
+
+    from gilviz.measure import Session
+    from gilviz.report import to_text
+
+    config = run_config(args, scenario_key(args.scenario))
+    writer = open_trace_writer(args.output)
+    try:
+        session = Session(recorder=writer)
+        report = _interruptible(lambda cancel: session.run(config, cancel=cancel))
+    finally:
+        writer.close()
+    print(to_text(report))
+    size_kb = os.path.getsize(args.output) // 1024
+    print("\nrecorded to %s (%d KB); `gilviz replay %s` shows it" % (args.output, size_kb, args.output))
+    return 1 if report.result.get("failed") or report.result.get("error") else 0
+
+
+def cmd_replay(args: argparse.Namespace) -> int:
+    from gilviz.ui.app import GilvizApp
+
+    trace = load_trace(args.trace)
+    GilvizApp(trace=trace, at=args.at, speed=args.speed, theme=args.theme).run()
+    return 0
+
+
 def cmd_dashboard(args: argparse.Namespace) -> int:
     from gilviz.ui.app import GilvizApp
 
-    GilvizApp(run_config(args, scenario_key(args.scenario))).run()
+    config = run_config(args, scenario_key(args.scenario))
+    writer = open_trace_writer(args.record) if args.record else None
+    try:
+        GilvizApp(config, record=writer, theme=args.theme).run()
+    finally:
+        if writer is not None:
+            writer.close()
+            print("recorded to %s" % args.record, file=sys.stderr)
     return 0
 
 
@@ -195,7 +296,8 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         args = build_parser().parse_args(argv)
-        handler = {"list": cmd_list, "run": cmd_run, "bench": cmd_bench}.get(args.command, cmd_dashboard)
+        commands = {"list": cmd_list, "run": cmd_run, "bench": cmd_bench, "record": cmd_record, "replay": cmd_replay}
+        handler = commands.get(args.command, cmd_dashboard)
         return handler(args)
     except UsageError as exc:
         print("gilviz: %s" % exc, file=sys.stderr)

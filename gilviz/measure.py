@@ -13,7 +13,7 @@ import queue
 import sys
 import threading
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from gilviz import speedup as figures
 from gilviz.lab.board import Board
@@ -21,6 +21,9 @@ from gilviz.lab.scenarios import BY_KEY, Scenario
 from gilviz.labproc import LabError, LabProcess
 from gilviz.probe.sampler import Sampler
 from gilviz.timeline import LaneView, Snapshot, Timeline
+
+if TYPE_CHECKING:
+    from gilviz.trace import TraceWriter
 
 HELLO_TIMEOUT_S = 30.0
 
@@ -117,17 +120,27 @@ def watch_run(
     on_snapshot: Callable[[Snapshot], None] | None = None,
     cancel: threading.Event | None = None,
     force_fallback: bool = False,
+    recorder: TraceWriter | None = None,
+    as_baseline: bool = False,
+    on_hello: Callable[[dict], None] | None = None,
 ) -> RunReport:
-    """Run one scenario in a fresh lab and return what was measured."""
+    """Run one scenario in a fresh lab and return what was measured (and record it, given a recorder)."""
     board = Board.create()
     lab: LabProcess | None = None
     sampler: Sampler | None = None
-    timeline = Timeline()
+    timeline = recorder.timeline() if recorder is not None else Timeline()
+    recording = False
     try:
         lab = LabProcess(config.python, board.path)
         hello = lab.expect("hello", HELLO_TIMEOUT_S)
+        if on_hello is not None:
+            on_hello(hello)
         if watched:
             sampler = Sampler(board, timeline, on_snapshot=on_snapshot, force_fallback=force_fallback)
+        if recorder is not None:
+            recorder.run_started(config, hello["python"], int(hello["cores"]), as_baseline=as_baseline, timeline=timeline)
+            recording = True
+        if sampler is not None:
             sampler.start()
         lab.send(config.command())
         result = _wait_for_result(lab, cancel)
@@ -138,7 +151,14 @@ def watch_run(
             report.sampler_cpu_s = sampler.cpu_s
             report.sampler_ticks = sampler.ticks
             report.core_busy = sampler.core_busy()
+        if recorder is not None:
+            recorder.run_finished(report)
+            recording = False
         return report
+    except BaseException as exc:
+        if recorder is not None and recording:
+            recorder.run_failed("%s: %s" % (type(exc).__name__, exc))
+        raise
     finally:
         if sampler is not None:
             sampler.stop()
@@ -167,8 +187,9 @@ def _wait_for_result(lab: LabProcess, cancel: threading.Event | None) -> dict:
 class Session:
     """Runs scenarios and keeps the sequential baselines it measured along the way."""
 
-    def __init__(self, *, watched: bool = True) -> None:
+    def __init__(self, *, watched: bool = True, recorder: TraceWriter | None = None) -> None:
         self.watched = watched
+        self.recorder = recorder  # every run of the session goes into it
         self._baselines: dict[RunConfig, RunReport] = {}
 
     def baseline_for(self, config: RunConfig, **kwargs) -> RunReport | None:
@@ -176,12 +197,12 @@ class Session:
         if base is None:
             return None
         if base not in self._baselines:
-            self._measure_baseline(base, base, **kwargs)
+            self._measure_baseline(base, base, as_baseline=True, **kwargs)
         return self._baselines.get(base)
 
     def _measure_baseline(self, key: RunConfig, config: RunConfig, **kwargs) -> RunReport:
         """Run a sequential scenario and keep it as the baseline for ``key``, unless it was cancelled."""
-        report = watch_run(config, watched=self.watched, **kwargs)
+        report = watch_run(config, watched=self.watched, recorder=self.recorder, **kwargs)
         if not report.result.get("cancelled"):
             self._baselines[key] = report
         return report
@@ -196,7 +217,7 @@ class Session:
         if base is not None and base.scenario == config.scenario:
             return self._measure_baseline(base, config, **kwargs)
         baseline = self.baseline_for(config, **kwargs)
-        report = watch_run(config, watched=self.watched, **kwargs)
+        report = watch_run(config, watched=self.watched, recorder=self.recorder, **kwargs)
         report.baseline = baseline
         return report
 

@@ -24,10 +24,15 @@ N_STATES = len(STATES)
 
 @dataclass(frozen=True)
 class Bin:
-    """State times (seconds, in STATES order) in one bin starting at ``index * bin_s``."""
+    """State times (seconds, in STATES order) in one bin starting at ``index * bin_s``.
+
+    ``count`` is the lane's board counter (items made or handled, the race counter) as
+    last read in that bin, so panels can draw it over time.
+    """
 
     index: int
     times: tuple[float, ...]
+    count: int = 0
 
 
 @dataclass(frozen=True)
@@ -45,6 +50,8 @@ class LaneView:
     bins: tuple[Bin, ...]
     run_times: tuple[float, ...]  # seconds per state inside the run window
     switches: int | None  # voluntary context switches inside the run window (None: not read twice)
+    done: int = 0  # units of work done (the board's progress numerator)
+    total: int = 0  # units of work to do (0: not known)
 
     def shares(self, wall_s: float) -> dict[str, float]:
         """Fractions of a run of ``wall_s`` seconds spent in each state."""
@@ -108,7 +115,7 @@ class Timeline:
             index = math.floor((t0_ns + t1_ns) / 2e9 / self.bin_s)
             if lane.open_index != index:
                 if lane.open_index is not None:
-                    lane.bins.append(Bin(lane.open_index, tuple(lane.open_times)))
+                    lane.bins.append(Bin(lane.open_index, tuple(lane.open_times), lane.view.count))
                 lane.open_index = index
                 lane.open_times = [0.0] * N_STATES
             for i, t in enumerate(times):
@@ -150,7 +157,7 @@ class Timeline:
                 v = lane.view
                 bins = tuple(lane.bins)
                 if lane.open_index is not None:
-                    bins += (Bin(lane.open_index, tuple(lane.open_times)),)
+                    bins += (Bin(lane.open_index, tuple(lane.open_times), v.count),)
                 switches = None
                 if lane.switch_readings and lane.first_switches is not None and lane.last_switches is not None:
                     switches = lane.last_switches - lane.first_switches
@@ -169,6 +176,8 @@ class Timeline:
                         bins=bins,
                         run_times=tuple(lane.run_times),
                         switches=switches,
+                        done=v.done,
+                        total=v.total,
                     )
                 )
             history = tuple(zip(*self._cpu_history)) if self._cpu_history else ()

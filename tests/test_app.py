@@ -5,7 +5,11 @@ import time
 
 import psutil
 from gilviz.measure import RunConfig
-from gilviz.ui.app import GilvizApp
+from gilviz.ui.app import GilvizApp, result_line
+
+
+def results(app):
+    return [result_line(r) for r in app.reports]
 
 
 async def until(pilot, condition, timeout=30.0):
@@ -22,11 +26,11 @@ def lab_children():
 async def test_keys_switch_scenarios_and_q_leaves_no_process():
     app = GilvizApp(RunConfig("threads-io", size="tiny"))
     async with app.run_test(size=(120, 36)) as pilot:
-        await until(pilot, lambda: app.results)  # the baseline, then the run itself
-        assert "threads-io" in app.results[0]
+        await until(pilot, lambda: results(app))  # the baseline, then the run itself
+        assert "threads-io" in results(app)[0]
         await pilot.press("4")
         assert app.config.scenario == "threads-cpu"
-        await until(pilot, lambda: app.results[0].startswith("threads-cpu"))
+        await until(pilot, lambda: results(app)[0].startswith("threads-cpu"))
         await pilot.press("n")
         assert app.config.scenario == "procs-cpu"
         await pilot.press("p", "p")
@@ -39,12 +43,12 @@ async def test_keys_switch_scenarios_and_q_leaves_no_process():
 async def test_l_flips_the_lock_and_the_next_run_loses_nothing():
     app = GilvizApp(RunConfig("race", size="tiny"))
     async with app.run_test(size=(120, 36)) as pilot:
-        await until(pilot, lambda: app.results)
-        assert app.results[0].startswith("race/lock off")
+        await until(pilot, lambda: results(app))
+        assert results(app)[0].startswith("race/lock off")
         await pilot.press("l")
         assert app.config.lock is True
-        await until(pilot, lambda: app.results[0].startswith("race/lock on"))
-        assert "lost 0 of 400000" in app.results[0]
+        await until(pilot, lambda: results(app)[0].startswith("race/lock on"))
+        assert "lost 0/400000" in results(app)[0]
 
 
 async def test_pause_freezes_the_lanes_while_the_run_goes_on():
@@ -59,3 +63,38 @@ async def test_pause_freezes_the_lanes_while_the_run_goes_on():
         await pilot.press("space")
         await until(pilot, lambda: lanes.snapshot is not frozen, timeout=5)
         await pilot.press("q")
+
+
+async def test_every_recorded_trace_replays_through_the_dashboard_without_error():
+    """Each frame of each trace goes through the same handlers as a live run (at 40× speed)."""
+    from pathlib import Path
+
+    from gilviz.trace import read_trace
+
+    for path in sorted((Path(__file__).parent / "data" / "traces").glob("*.jsonl.gz")):
+        app = GilvizApp(trace=read_trace(str(path)), speed=40)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await until(pilot, lambda app=app: app.status.startswith("replay ended"), timeout=20)
+            assert app.reports, path.name
+            assert app.reports[0].config == app.trace.runs[-1].config
+
+
+async def test_fifty_quick_switches_leave_no_process_and_memory_flat():
+    """Switching 50 times in a row (each switch ends a run mid-way) leaves no lab behind."""
+    me = psutil.Process()
+    app = GilvizApp(RunConfig("threads-cpu", size="tiny"))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await until(pilot, lambda: app.reports)
+        rss_before = me.memory_info().rss
+        for i in range(50):
+            await pilot.press("3456789"[i % 7])
+            await pilot.pause(0.02)
+        await pilot.pause(0.5)
+        rss_after = me.memory_info().rss
+        await pilot.press("q")
+    deadline = time.monotonic() + 3.0
+    while lab_children() and time.monotonic() < deadline:
+        await asyncio.sleep(0.1)
+    assert lab_children() == []
+    print("RSS before %.1f MB, after 50 switches %.1f MB" % (rss_before / 2**20, rss_after / 2**20))
+    assert rss_after - rss_before < 64 * 2**20

@@ -12,6 +12,7 @@ ENGINE = [
     "gilviz.lab.scenarios",
     "gilviz.probe.sampler",
     "gilviz.timeline",
+    "gilviz.trace",
     "gilviz.measure",
     "gilviz.report",
     "gilviz.bench",

@@ -66,6 +66,7 @@ def race_job(board: Board, slot: int, n: int, locked: bool) -> None:
         step = min(RACE_CHUNK, n - done)
         add(step)
         done += step
+        board.set_count(slot, textbook.counter)  # the shared counter as this thread last saw it
         board.set_progress(slot, done)
 
 

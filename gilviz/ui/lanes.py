@@ -43,6 +43,10 @@ class LanesView(Widget):
         return ZOOMS[self.zoom]
 
     def render_line(self, y: int) -> Strip:
+        """One row, on the widget's own background and text colour (so both themes read right)."""
+        return self._row(y).apply_style(self.rich_style)
+
+    def _row(self, y: int) -> Strip:
         width = self.size.width
         snap = self.snapshot
         dim = Style(color="#888888")

@@ -19,15 +19,28 @@ class CpuMeters(Static):
 
     snapshot: reactive[Snapshot | None] = reactive(None)
     """The latest snapshot; its per-core percentages and history are drawn."""
+    compact: reactive[bool] = reactive(False)
+    """One line for all cores (small terminals)."""
 
     def watch_snapshot(self, snapshot: Snapshot | None) -> None:
-        self.update(self.render_meters(snapshot))
+        self.update(self.render_meters(snapshot, self.compact))
+
+    def watch_compact(self, compact: bool) -> None:
+        self.update(self.render_meters(self.snapshot, compact))
 
     @staticmethod
-    def render_meters(snapshot: Snapshot | None) -> Text:
+    def render_meters(snapshot: Snapshot | None, compact: bool = False) -> Text:
         text = Text()
         if snapshot is None or not snapshot.cpu:
             return Text("CPU: waiting for the first reading…", style="dim")
+        if compact:
+            text.append("CPU ")
+            for i, (now, history) in enumerate(zip(snapshot.cpu, snapshot.cpu_history)):
+                text.append("%d " % i)
+                text.append(sparkline(history, 6), style="#009E73")
+                text.append(" %3d%%  " % round(now))
+            text.append("total %d%%" % round(sum(snapshot.cpu) / len(snapshot.cpu)), style="bold")
+            return text
         for i, (now, history) in enumerate(zip(snapshot.cpu, snapshot.cpu_history)):
             text.append("core %-2d " % i)
             text.append(sparkline(history, HISTORY), style="#009E73")

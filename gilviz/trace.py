@@ -1,0 +1,467 @@
+"""Recorded runs: the timeline's inputs as JSON lines, and their replay (layer: model, no textual).
+
+A trace is what is needed to redraw runs exactly as they ran, on any machine: every input
+the sampler gave the timeline (lanes as the board described them, classified intervals,
+switch counts, per-core CPU, the run's window) and every run's start and result. Replaying
+feeds the same inputs into a fresh ``Timeline``, so a replayed screen is drawn by the same
+code from the same numbers as the live one, and is the same every time.
+
+The format (version 1), one JSON object a line, times in integer nanoseconds since the
+recording began:
+
+- line 1, the header: ``{"format": "gilviz-trace", "version": 1, "gilviz": "0.1.0",
+  "recorded_at": "2026-11-25T10:00:00Z", "host": {...}}``
+- ``{"ev": "run", "t": T, "config": {...}, "as_baseline": false, "python": {...}, "cores": 2,
+  "bin_s": 0.05, "coarse": false}``: a run starts (after its lab said hello)
+- ``{"ev": "window", "t": T, "start": NS, "end": NS}``: the run's start/finish marks (0: not yet)
+- ``{"ev": "lane", "t": T, "slot": 1, "pid": .., "tid": .., "kind": 1, "role": 2, "phase": 3,
+  "done": .., "total": .., "count": .., "name": "worker-1", "note": ""}``: a board slot changed
+- ``{"ev": "iv", "t": T, "slot": 1, "t0": NS, "t1": NS, "times": [9 floats]}``: one classified
+  interval (seconds per state, in ``gilviz.probe.classify.STATES`` order)
+- ``{"ev": "sw", "t": T, "slot": 1, "at": NS, "n": 412}``: a lane's voluntary switch counter
+- ``{"ev": "cpu", "t": T, "percents": [..]}``: per-core busy percent (psutil)
+- ``{"ev": "end", "t": T, "result": {...}, "core_busy": [..], "sampler_cpu_s": .., "sampler_ticks": ..,
+  "watched": true}`` or ``{"ev": "end", "t": T, "error": "..."}``: the run's outcome
+
+A recording is written to ``PATH.partial``, a line at a time and flushed, and renamed
+to ``PATH`` when it closes: a file at ``PATH`` is always complete, and a recording cut
+short (the machine lost power) is still there under its partial name. A ``PATH`` ending
+in ``.gz`` is gzip-compressed when it closes (about ten times smaller); reading accepts
+either.
+"""
+
+from __future__ import annotations
+
+import datetime
+import gzip
+import json
+import os
+import platform
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+from gilviz import __version__
+from gilviz.lab.board import SlotView
+from gilviz.lab.scenarios import BY_KEY, EXECUTORS, SIZES
+from gilviz.measure import RunConfig, RunReport
+from gilviz.probe.classify import STATES
+from gilviz.timeline import Snapshot, Timeline
+
+FORMAT = "gilviz-trace"
+VERSION = 1
+SNAPSHOT_EVERY_NS = 50_000_000  # replay draws a snapshot this often, as the live sampler posts them
+
+_SLOT_FIELDS = ("slot", "pid", "tid", "kind", "role", "phase", "done", "total", "count", "name", "note")
+_REQUIRED = {
+    "run": ("t", "config", "python", "cores"),
+    "window": ("t", "start", "end"),
+    "lane": ("t",) + _SLOT_FIELDS,
+    "iv": ("t", "slot", "t0", "t1", "times"),
+    "sw": ("t", "slot", "at", "n"),
+    "cpu": ("t", "percents"),
+    "end": ("t",),
+}
+
+
+class TraceError(Exception):
+    """A trace that cannot be read: the message names the file, the line and what is wrong."""
+
+
+def config_to_dict(config: RunConfig) -> dict:
+    return {
+        "scenario": config.scenario,
+        "workers": config.worker_count,
+        "size": config.size,
+        "lock": config.lock,
+        "executor": config.executor,
+        "python": config.python,
+        "start_method": config.start_method,
+    }
+
+
+def config_from_dict(d: dict) -> RunConfig:
+    """The inverse of ``config_to_dict``; ValueError when a value is not one gilviz knows."""
+    if d.get("scenario") not in BY_KEY:
+        raise ValueError("unknown scenario %r" % d.get("scenario"))
+    if d.get("size") not in SIZES or d.get("executor", "thread") not in EXECUTORS:
+        raise ValueError("unknown size or executor")
+    workers = d.get("workers")
+    if not isinstance(workers, int) or workers < 1:
+        raise ValueError("workers must be a positive whole number")
+    return RunConfig(
+        d["scenario"],
+        workers=workers,
+        size=d["size"],
+        lock=bool(d.get("lock", False)),
+        executor=d.get("executor", "thread"),
+        python=str(d.get("python", "")),
+        start_method=d.get("start_method"),
+    )
+
+
+# -- writing -------------------------------------------------------------------------
+
+
+class TraceWriter:
+    """Appends a recording's lines to ``PATH.partial``; ``close()`` renames it to ``PATH``.
+
+    Opening fails (OSError) before anything runs when the directory is missing or not
+    writable. Safe to call from the sampler thread and the run's thread at once.
+    """
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.partial_path = path + ".partial"
+        self._file: IO[str] | None = open(self.partial_path, "w", encoding="utf-8")  # noqa: SIM115 (closed by close())
+        self._lock = threading.Lock()
+        self._origin = time.monotonic_ns()
+        self.write(
+            {
+                "format": FORMAT,
+                "version": VERSION,
+                "gilviz": __version__,
+                "recorded_at": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "host": {"system": platform.system(), "machine": platform.machine(), "cpus": os.cpu_count()},
+            },
+            header=True,
+        )
+
+    def rel(self, ns: int) -> int:
+        """A monotonic timestamp as nanoseconds since the recording began (0 stays 0: "not yet")."""
+        return ns - self._origin if ns else 0
+
+    def now(self) -> int:
+        return time.monotonic_ns() - self._origin
+
+    def write(self, event: dict, *, header: bool = False) -> None:
+        """Append one event, stamped with the time it is written (so times never go backwards)."""
+        with self._lock:
+            if self._file is None:
+                return
+            if not header:
+                event = {"ev": event.pop("ev"), "t": self.now(), **event}
+            self._file.write(json.dumps(event, separators=(",", ":")) + "\n")
+            self._file.flush()
+
+    def run_started(self, config: RunConfig, python: dict, cores: int, *, as_baseline: bool, timeline: Timeline) -> None:
+        self.write(
+            {
+                "ev": "run",
+                "config": config_to_dict(config),
+                "as_baseline": as_baseline,
+                "python": python,
+                "cores": cores,
+                "bin_s": timeline.bin_s,
+                "coarse": timeline.coarse,
+            }
+        )
+
+    def run_finished(self, report: RunReport) -> None:
+        self.write(
+            {
+                "ev": "end",
+                "result": report.result,
+                "core_busy": report.core_busy,
+                "sampler_cpu_s": round(report.sampler_cpu_s, 6),
+                "sampler_ticks": report.sampler_ticks,
+                "watched": report.watched,
+            }
+        )
+
+    def run_failed(self, error: str) -> None:
+        self.write({"ev": "end", "error": error})
+
+    def timeline(self) -> RecordingTimeline:
+        """A fresh timeline for one run, whose inputs go into this recording."""
+        return RecordingTimeline(self)
+
+    def close(self) -> None:
+        """Finish the file and give it its name (once)."""
+        with self._lock:
+            if self._file is None:
+                return
+            self._file.close()
+            self._file = None
+        if self.path.endswith(".gz"):
+            with open(self.partial_path, "rb") as plain, gzip.open(self.partial_path + ".gz", "wb") as packed:
+                packed.writelines(plain)
+            os.replace(self.partial_path + ".gz", self.path)
+            os.unlink(self.partial_path)
+        else:
+            os.replace(self.partial_path, self.path)
+
+
+class RecordingTimeline(Timeline):
+    """A timeline that also writes every input it is given to a trace (lanes only when they change)."""
+
+    def __init__(self, writer: TraceWriter, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.writer = writer
+        self._seen: dict[int, tuple] = {}
+        self._window_seen = (0, 0)
+
+    def set_window(self, start_ns: int, end_ns: int) -> None:
+        if (start_ns, end_ns) != self._window_seen:
+            self._window_seen = (start_ns, end_ns)
+            w = self.writer
+            w.write({"ev": "window", "start": w.rel(start_ns), "end": w.rel(end_ns)})
+        super().set_window(start_ns, end_ns)
+
+    def lane_seen(self, view) -> None:
+        values = tuple(getattr(view, f) for f in _SLOT_FIELDS)
+        if self._seen.get(view.slot) != values:
+            self._seen[view.slot] = values
+            self.writer.write({"ev": "lane", **dict(zip(_SLOT_FIELDS, values))})
+        super().lane_seen(view)
+
+    def add_interval(self, slot: int, t0_ns: int, t1_ns: int, times: tuple[float, ...]) -> None:
+        w = self.writer
+        w.write({"ev": "iv", "slot": slot, "t0": w.rel(t0_ns), "t1": w.rel(t1_ns), "times": [round(x, 6) or 0 for x in times]})
+        super().add_interval(slot, t0_ns, t1_ns, times)
+
+    def add_switches(self, slot: int, t_ns: int, switches: int) -> None:
+        self.writer.write({"ev": "sw", "slot": slot, "at": self.writer.rel(t_ns), "n": switches})
+        super().add_switches(slot, t_ns, switches)
+
+    def add_cpu(self, percents: tuple[float, ...]) -> None:
+        self.writer.write({"ev": "cpu", "percents": [round(p, 1) for p in percents]})
+        super().add_cpu(percents)
+
+
+# -- reading ---------------------------------------------------------------------------
+
+
+@dataclass
+class TraceRun:
+    """One recorded run: its start event, its timeline inputs in order, and its end (None if cut short)."""
+
+    config: RunConfig
+    start: dict
+    events: list[dict] = field(default_factory=list)
+    end: dict | None = None
+
+    @property
+    def t_start(self) -> int:
+        return int(self.start["t"])
+
+    @property
+    def t_end(self) -> int:
+        if self.end is not None:
+            return int(self.end["t"])
+        return int(self.events[-1]["t"]) if self.events else self.t_start
+
+
+@dataclass
+class Trace:
+    path: str
+    header: dict
+    runs: list[TraceRun]
+
+    @property
+    def duration_s(self) -> float:
+        return self.runs[-1].t_end / 1e9 if self.runs else 0.0
+
+    def recorded_on(self) -> str:
+        """Where the runs ran, e.g. "CPython 3.11.7 · 2 cores · Linux x86_64"."""
+        host = self.header.get("host", {})
+        where = " ".join(str(host[k]) for k in ("system", "machine") if host.get(k))
+        if not self.runs:
+            return where
+        first = self.runs[0].start
+        py = first.get("python", {})
+        return "%s %s · %s cores · %s" % (py.get("implementation", "?"), py.get("version", "?"), first.get("cores"), where)
+
+
+def _fail(path: str, line: int, message: str) -> TraceError:
+    return TraceError("%s, line %d: %s" % (path, line, message))
+
+
+def read_trace(path: str) -> Trace:
+    """Read and check a whole trace; TraceError (with the line number) when it is not one."""
+    try:
+        with open(path, "rb") as f:
+            data = f.read()
+    except OSError as exc:
+        raise TraceError("cannot read %s: %s" % (path, exc.strerror or exc)) from None
+    if data[:2] == b"\x1f\x8b":
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError):
+            raise TraceError("%s: a gzip file that is corrupt or truncated" % path) from None
+    if not data.strip():
+        raise TraceError("%s is empty, not a gilviz trace (record one with `gilviz record`)" % path)
+    lines = data.split(b"\n")
+    if lines[-1] == b"":
+        lines.pop()
+    else:
+        raise _fail(path, len(lines), "the last line is cut short: the file is truncated (was the recording interrupted?)")
+    header = _parse(path, 1, lines[0])
+    if header.get("format") != FORMAT:
+        raise _fail(path, 1, "not a gilviz trace (no gilviz-trace header; record one with `gilviz record`)")
+    version = header.get("version")
+    if not isinstance(version, int) or version < 1:
+        raise _fail(path, 1, "the header has no valid format version")
+    if version > VERSION:
+        raise _fail(
+            path,
+            1,
+            "the trace is format version %d, made by a newer gilviz (this one reads up to %d): upgrade gilviz-tui"
+            % (version, VERSION),
+        )
+    runs: list[TraceRun] = []
+    last_t = 0
+    for number, raw in enumerate(lines[1:], start=2):
+        event = _parse(path, number, raw)
+        kind = event.get("ev")
+        if kind not in _REQUIRED:
+            raise _fail(path, number, "unknown event %r" % kind)
+        missing = [k for k in _REQUIRED[kind] if k not in event]
+        if missing:
+            raise _fail(path, number, "a %r event without %s" % (kind, ", ".join(missing)))
+        if not isinstance(event["t"], int) or event["t"] < last_t:
+            raise _fail(path, number, "time %r goes backwards or is not whole nanoseconds" % (event["t"],))
+        last_t = event["t"]
+        if kind == "run":
+            try:
+                config = config_from_dict(event["config"])
+            except (ValueError, TypeError, AttributeError) as exc:
+                raise _fail(path, number, "a run with a bad config: %s" % exc) from None
+            runs.append(TraceRun(config, event))
+            continue
+        if not runs or runs[-1].end is not None:
+            raise _fail(path, number, "a %r event outside a run" % kind)
+        if kind == "end":
+            runs[-1].end = event
+            continue
+        bad = _bad_field(event)
+        if bad:
+            raise _fail(path, number, "a %r event whose %r is %r" % (kind, bad, event[bad]))
+        if kind == "iv" and len(event["times"]) != len(STATES):
+            raise _fail(path, number, "an interval needs %d state times" % len(STATES))
+        runs[-1].events.append(event)
+    return Trace(path, header, runs)
+
+
+_INTS = {"slot", "pid", "tid", "kind", "role", "phase", "done", "total", "count", "t0", "t1", "at", "n", "start", "end"}
+_TEXTS = {"name", "note"}
+_NUMBER_LISTS = {"times", "percents"}
+
+
+def _bad_field(event: dict) -> str | None:
+    """The first field whose value has the wrong type (None when all are right)."""
+    for key, value in event.items():
+        if key in _INTS and (not isinstance(value, int) or isinstance(value, bool) or value < 0):
+            return key
+        if key in _TEXTS and not isinstance(value, str):
+            return key
+        if key in _NUMBER_LISTS and not (
+            isinstance(value, list) and all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in value)
+        ):
+            return key
+    return None
+
+
+def _parse(path: str, number: int, raw: bytes) -> dict:
+    try:
+        event = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise _fail(path, number, "not JSON (the file is corrupt)") from None
+    if not isinstance(event, dict):
+        raise _fail(path, number, "not a JSON object (the file is corrupt)")
+    return event
+
+
+# -- replaying ---------------------------------------------------------------------------
+
+
+def _slot_view(event: dict) -> SlotView:
+    return SlotView(*(event[f] for f in _SLOT_FIELDS))
+
+
+@dataclass(frozen=True)
+class Frame:
+    """One thing that happened in a replay, at trace time ``t`` (ns): what the live app would receive."""
+
+    t: int
+    kind: str  # "started", "snapshot" or "finished"
+    run: TraceRun
+    as_baseline: bool = False
+    config: RunConfig | None = None  # started: the run the user asked for (a baseline's target)
+    snapshot: Snapshot | None = None
+    report: RunReport | None = None
+    error: str | None = None
+
+
+def frames(trace: Trace) -> Iterator[Frame]:
+    """The replay of every run in order: started, a snapshot every 50 ms of trace time, finished.
+
+    Speed-ups pair a run with the last sequential run of its baseline's config before
+    it, the rule the live ``Session`` follows.
+    """
+    baselines: dict[RunConfig, RunReport] = {}
+    for i, run in enumerate(trace.runs):
+        as_baseline = bool(run.start.get("as_baseline"))
+        target = trace.runs[i + 1].config if as_baseline and i + 1 < len(trace.runs) else run.config
+        yield Frame(run.t_start, "started", run, as_baseline=as_baseline, config=target)
+        timeline = Timeline(bin_s=float(run.start.get("bin_s", 0.05)), coarse=bool(run.start.get("coarse", False)))
+        next_snapshot = run.t_start + SNAPSHOT_EVERY_NS
+        for event in run.events:
+            while event["t"] >= next_snapshot:
+                yield Frame(next_snapshot, "snapshot", run, snapshot=timeline.snapshot())
+                next_snapshot += SNAPSHOT_EVERY_NS
+            _apply(timeline, event)
+        if run.end is None:
+            return  # the recording stops here
+        if "error" in run.end:
+            yield Frame(run.t_end, "finished", run, error=str(run.end["error"]))
+            continue
+        report = RunReport(
+            run.config,
+            run.start["python"],
+            int(run.start["cores"]),
+            run.end["result"],
+            timeline.snapshot(),
+            bool(run.end.get("watched", True)),
+            sampler_cpu_s=float(run.end.get("sampler_cpu_s", 0.0)),
+            sampler_ticks=int(run.end.get("sampler_ticks", 0)),
+            core_busy=run.end.get("core_busy"),
+        )
+        base = run.config.baseline()
+        if base is not None and base.scenario == run.config.scenario:
+            if not report.result.get("cancelled"):
+                baselines[_baseline_key(base)] = report
+        elif base is not None:
+            report.baseline = baselines.get(_baseline_key(base))
+        yield Frame(run.t_end, "finished", run, report=report)
+
+
+def _baseline_key(config: RunConfig) -> RunConfig:
+    return RunConfig(config.scenario, config.worker_count, config.size)  # the interpreter path may differ
+
+
+def _apply(timeline: Timeline, event: dict) -> None:
+    kind = event["ev"]
+    if kind == "iv":
+        timeline.add_interval(event["slot"], event["t0"], event["t1"], tuple(event["times"]))
+    elif kind == "lane":
+        timeline.lane_seen(_slot_view(event))
+    elif kind == "window":
+        timeline.set_window(event["start"], event["end"])
+    elif kind == "sw":
+        timeline.add_switches(event["slot"], event["at"], event["n"])
+    elif kind == "cpu":
+        timeline.add_cpu(tuple(event["percents"]))
+
+
+def frames_until(trace: Trace, at_s: float) -> list[Frame]:
+    """Every frame up to ``at_s`` seconds into the recording (what a screen at that moment shows)."""
+    limit = int(at_s * 1e9)
+    out = []
+    for frame in frames(trace):
+        if frame.t > limit:
+            break
+        out.append(frame)
+    return out
