@@ -76,11 +76,14 @@ class Sampler:
         cpu0 = time.thread_time()
         next_tick = time.monotonic()
         next_snapshot = next_tick
+        lanes_shown = 0
         try:
             while not self._stop.is_set():
                 self.tick()
                 now = time.monotonic()
-                if self.on_snapshot is not None and now >= next_snapshot:
+                new_lane = len(self._last) != lanes_shown  # a worker registered: show it at once
+                if self.on_snapshot is not None and (now >= next_snapshot or new_lane):
+                    lanes_shown = len(self._last)
                     self.on_snapshot(self.timeline.snapshot())
                     next_snapshot = now + self.snapshot_every_s
                 next_tick += self.interval_s

@@ -16,6 +16,7 @@ import threading
 import time
 from collections.abc import Iterable
 from dataclasses import replace
+from pathlib import Path
 
 from rich.syntax import Syntax
 from rich.text import Text
@@ -129,7 +130,7 @@ def result_line(report: RunReport) -> str:
 
 
 class GilvizApp(App):
-    CSS_PATH = "app.tcss"
+    CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute, so subclasses elsewhere find it
     TITLE = "gilviz"
     BINDINGS = [
         *[Binding(str(i + 1), "scenario(%d)" % i, SCENARIOS[i].title, show=False) for i in range(len(SCENARIOS))],
