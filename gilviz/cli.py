@@ -2,7 +2,7 @@
 
 Bad input prints one line to stderr (what is wrong, and a hint) and exits with 2; never
 a traceback. Commands: the dashboard (no command), ``list``, ``run``, ``bench``,
-``record`` and ``replay``.
+``record``, ``replay``, ``screenshot`` and ``export``.
 """
 
 from __future__ import annotations
@@ -58,15 +58,16 @@ def choice(name: str, options: tuple[str, ...]) -> Callable[[str], str]:
     return check
 
 
-def add_lab_options(p: argparse.ArgumentParser) -> None:
-    """What a run needs: workers, size, interpreter, start method (the dashboard, run and bench)."""
+def add_lab_options(p: argparse.ArgumentParser, *, size: bool = True) -> None:
+    """What a run needs: workers, size, interpreter, start method (the dashboard, run, record, bench)."""
     p.add_argument("--workers", type=workers_count, help="workers (threads or processes); default: the scenario's own")
-    p.add_argument(
-        "--size",
-        type=choice("--size", tuple(SIZES)),
-        default="demo",
-        help="tiny, demo (default, ~2-4 s) or seed (the textbook's own numbers)",
-    )
+    if size:  # `screenshot --size` is the terminal's size; its runs are demo-sized
+        p.add_argument(
+            "--size",
+            type=choice("--size", tuple(SIZES)),
+            default="demo",
+            help="tiny, demo (default, ~2-4 s) or seed (the textbook's own numbers)",
+        )
     p.add_argument("--python", default=None, metavar="PATH", help="run the lab under this interpreter (CPython >= 3.9)")
     p.add_argument(
         "--start-method",
@@ -108,6 +109,17 @@ def speed_factor(text: str) -> float:
     return value
 
 
+def terminal_size(text: str) -> tuple[int, int]:
+    cols, sep, rows = text.lower().partition("x")
+    try:
+        size = (int(cols), int(rows))
+    except ValueError:
+        raise argparse.ArgumentTypeError("COLSxROWS such as 120x36, not %r" % text) from None
+    if not (sep and 60 <= size[0] <= 400 and 16 <= size[1] <= 200):
+        raise argparse.ArgumentTypeError("COLSxROWS from 60x16 to 400x200, not %r" % text)
+    return size
+
+
 def build_parser() -> Parser:
     parser = Parser(prog="gilviz", description="See how Python runs concurrent code: threads, processes, pools, the GIL.")
     parser.add_argument("--version", action="version", version="gilviz " + __version__)
@@ -115,6 +127,7 @@ def build_parser() -> Parser:
     add_lab_options(parser)
     add_theme_option(parser)
     parser.add_argument("--record", metavar="PATH", help="record every run of the session to this trace file")
+    parser.add_argument("--screenshot-dir", default=".", metavar="DIR", help="where the s key saves SVGs (default: here)")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     commands.add_parser("list", help="scenario keys and their lessons").add_argument("--json", action="store_true")
@@ -137,6 +150,19 @@ def build_parser() -> Parser:
     replay.add_argument("--speed", type=speed_factor, default=1.0, help="playback speed factor (default 1)")
     add_theme_option(replay)
 
+    shot = commands.add_parser("screenshot", help="write an SVG of the dashboard at a moment of a run or a trace")
+    shot.add_argument("source", metavar="KEY|TRACE", help="a scenario key (run it now) or a trace file (replay it)")
+    shot.add_argument("-o", "--output", required=True, metavar="PATH", help="the SVG file to write")
+    shot.add_argument("--at", type=seconds, default=None, metavar="SECONDS", help="seconds into the trace (default: its end)")
+    shot.add_argument("--size", dest="terminal", type=terminal_size, default=(120, 36), metavar="COLSxROWS")
+    add_theme_option(shot)
+    add_lab_options(shot, size=False)
+    add_variant_options(shot)
+
+    export = commands.add_parser("export", help="convert a trace to Chrome trace JSON (Perfetto, chrome://tracing)")
+    export.add_argument("trace", metavar="TRACE", help="a file written by `gilviz record` or `gilviz --record`")
+    export.add_argument("-o", "--output", required=True, metavar="PATH", help="the .json file to write")
+
     bench = commands.add_parser("bench", help="the textbook's claims and the observer's overhead, measured side by side")
     add_lab_options(bench)
     bench.add_argument("--json", action="store_true", help="print one JSON document")
@@ -157,7 +183,7 @@ def run_config(args: argparse.Namespace, scenario: str):
     return RunConfig(
         scenario,
         workers=args.workers,
-        size=args.size,
+        size=getattr(args, "size", "demo"),
         lock=getattr(args, "lock", False),
         executor=getattr(args, "executor", "thread"),
         python=python,
@@ -277,13 +303,71 @@ def cmd_replay(args: argparse.Namespace) -> int:
     return 0
 
 
+def write_output(path: str, text: str) -> None:
+    from gilviz.ui.screenshot import write_atomically
+
+    try:
+        write_atomically(path, text)
+    except OSError as exc:
+        raise UsageError(
+            "cannot write %s: %s (pick a directory that exists and that you can write to)" % (path, exc.strerror or exc)
+        ) from None
+
+
+def check_writable(path: str) -> None:
+    """Fail before any work when the output's directory is missing or not writable."""
+    import os
+
+    directory = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(directory) or not os.access(directory, os.W_OK):
+        reason = "no such directory" if not os.path.isdir(directory) else "the directory is not writable"
+        raise UsageError("cannot write %s: %s (pick a directory that exists and that you can write to)" % (path, reason))
+
+
+def cmd_screenshot(args: argparse.Namespace) -> int:
+    import os
+    import tempfile
+
+    from gilviz.ui.screenshot import render_svg
+
+    check_writable(args.output)
+    if args.source in BY_KEY or not os.path.exists(args.source):
+        config = run_config(args, scenario_key(args.source))
+        with tempfile.TemporaryDirectory(prefix="gilviz-") as tmp:
+            from gilviz.measure import Session
+
+            writer = open_trace_writer(os.path.join(tmp, "run.jsonl"))
+            try:
+                _interruptible(lambda cancel: Session(recorder=writer).run(config, cancel=cancel))
+            finally:
+                writer.close()
+            trace = load_trace(writer.path)
+    else:
+        trace = load_trace(args.source)
+    at = trace.duration_s + 0.1 if args.at is None else args.at
+    write_output(args.output, render_svg(trace, at, size=args.terminal, theme=args.theme))
+    print("wrote %s (%s at %.1f s, %dx%d, %s theme)" % (args.output, args.source, at, *args.terminal, args.theme))
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from gilviz.chrome_trace import to_chrome_trace
+
+    trace = load_trace(args.trace)
+    check_writable(args.output)
+    doc = to_chrome_trace(trace)
+    write_output(args.output, json.dumps(doc))
+    print("wrote %s (%d events); open it in https://ui.perfetto.dev or chrome://tracing" % (args.output, len(doc["traceEvents"])))
+    return 0
+
+
 def cmd_dashboard(args: argparse.Namespace) -> int:
     from gilviz.ui.app import GilvizApp
 
     config = run_config(args, scenario_key(args.scenario))
     writer = open_trace_writer(args.record) if args.record else None
     try:
-        GilvizApp(config, record=writer, theme=args.theme).run()
+        GilvizApp(config, record=writer, theme=args.theme, screenshot_dir=args.screenshot_dir).run()
     finally:
         if writer is not None:
             writer.close()
@@ -296,7 +380,15 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         args = build_parser().parse_args(argv)
-        commands = {"list": cmd_list, "run": cmd_run, "bench": cmd_bench, "record": cmd_record, "replay": cmd_replay}
+        commands = {
+            "list": cmd_list,
+            "run": cmd_run,
+            "bench": cmd_bench,
+            "record": cmd_record,
+            "replay": cmd_replay,
+            "screenshot": cmd_screenshot,
+            "export": cmd_export,
+        }
         handler = commands.get(args.command, cmd_dashboard)
         return handler(args)
     except UsageError as exc:

@@ -2,10 +2,13 @@
 
 import asyncio
 import time
+from pathlib import Path
 
 import psutil
 from gilviz.measure import RunConfig
 from gilviz.ui.app import GilvizApp, result_line
+
+TRACES = Path(__file__).resolve().parent.parent / "assets" / "traces"
 
 
 def results(app):
@@ -67,11 +70,9 @@ async def test_pause_freezes_the_lanes_while_the_run_goes_on():
 
 async def test_every_recorded_trace_replays_through_the_dashboard_without_error():
     """Each frame of each trace goes through the same handlers as a live run (at 40× speed)."""
-    from pathlib import Path
-
     from gilviz.trace import read_trace
 
-    for path in sorted((Path(__file__).parent / "data" / "traces").glob("*.jsonl.gz")):
+    for path in sorted(TRACES.glob("*.jsonl.gz")):
         app = GilvizApp(trace=read_trace(str(path)), speed=40)
         async with app.run_test(size=(100, 30)) as pilot:
             await until(pilot, lambda app=app: app.status.startswith("replay ended"), timeout=20)
@@ -98,3 +99,16 @@ async def test_fifty_quick_switches_leave_no_process_and_memory_flat():
     assert lab_children() == []
     print("RSS before %.1f MB, after 50 switches %.1f MB" % (rss_before / 2**20, rss_after / 2**20))
     assert rss_after - rss_before < 64 * 2**20
+
+
+async def test_s_saves_a_screenshot_where_asked_and_says_where(tmp_path):
+    from gilviz.trace import read_trace
+
+    app = GilvizApp(trace=read_trace(str(TRACES / "threads-cpu.jsonl.gz")), at=3.0, screenshot_dir=str(tmp_path))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("s")
+        await pilot.pause()
+        saved = list(tmp_path.iterdir())
+        assert len(saved) == 1 and saved[0].name.startswith("gilviz-threads-cpu-") and saved[0].suffix == ".svg"
+        assert "worker-1" in saved[0].read_text()
+        assert any(str(saved[0]) in str(n.message) for n in app._notifications)

@@ -43,7 +43,7 @@ def test_race_panel_while_running_then_final_with_both_lock_states():
     snap = snapshot(lane("w1", done=3000, total=5000, count=2500), lane("w2", done=2000, total=5000, count=2900))
     live = race_text(cfg, snap, None, [], None).plain.splitlines()
     assert live[0] == "2 threads update one global counter · lock ON   l toggles it and re-runs"
-    assert live[1] == "updates done 5,000 of 10,000 · counter 2,900 · live (lost updates are counted at the end)"
+    assert live[1] == "updates done 5,000 of 10,000 · counter 2,900 · live (lost: at the end)"
     assert live[3] == "lock off: not run yet   lock on: not run yet   "
     assert live[4] == "switch interval set to 0.1 ms (default unknown yet) so the race shows in a short run"
 

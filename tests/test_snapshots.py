@@ -1,7 +1,7 @@
 """SVG snapshots of every screen, drawn from recorded traces, so each is the same on every run.
 
-The traces in tests/data/traces are real runs (``python scripts/record_traces.py
-tests/data/traces``). A replay ``at`` a moment applies the trace up to that moment at
+The traces in assets/traces are real runs (``python scripts/record_traces.py
+assets/traces``). A replay ``at`` a moment applies the trace up to that moment at
 once: no clock, no lab, no /proc is involved in the picture. After re-recording or a
 change to the screen, update with ``pytest tests/test_snapshots.py --snapshot-update``
 and look at every changed SVG (rendered to PNG) before committing it.
@@ -15,7 +15,7 @@ import pytest
 from gilviz.trace import read_trace
 from gilviz.ui.app import GilvizApp
 
-TRACES = Path(__file__).parent / "data" / "traces"
+TRACES = Path(__file__).resolve().parent.parent / "assets" / "traces"
 SIZE = (120, 36)
 
 

@@ -12,6 +12,7 @@ messages from a run that was switched away from are dropped.
 from __future__ import annotations
 
 import asyncio
+import os
 import threading
 import time
 from collections.abc import Iterable
@@ -40,6 +41,7 @@ from gilviz.ui.lanes import ZOOMS, LanesView
 from gilviz.ui.meters import CpuMeters
 from gilviz.ui.queue_panel import queue_text
 from gilviz.ui.race_panel import race_text
+from gilviz.ui.screenshot import write_atomically
 
 KEYS = [s.key for s in SCENARIOS]
 RESULTS_KEPT = 6
@@ -117,7 +119,7 @@ def result_line(report: RunReport) -> str:
     if race:
         line += "  lost %d/%d" % (race["lost"], race["expected"])
     elif queue:
-        line += "  got %d/%d · items_made %d≠%d" % (queue["got"], queue["put"], queue["child_global"], queue["parent_global"])
+        line += "  %d/%d · parent %d" % (queue["got"], queue["put"], queue["parent_global"])
     elif cfg.info.baseline == cfg.scenario:
         line += "  the baseline"
     elif report.speedup is not None and report.theory is not None:
@@ -135,16 +137,17 @@ class GilvizApp(App):
     BINDINGS = [
         *[Binding(str(i + 1), "scenario(%d)" % i, SCENARIOS[i].title, show=False) for i in range(len(SCENARIOS))],
         Binding("n", "step(1)", "next"),
-        Binding("p", "step(-1)", "prev"),
+        Binding("p", "step(-1)", "prev", show=False),
         Binding("r", "rerun", "re-run"),
         Binding("space", "pause", "pause"),
         Binding("l", "lock", "lock"),
-        Binding("e", "executor", "executor"),
+        Binding("e", "executor", "executor", show=False),
         Binding("w", "workers(-1)", "fewer", show=False),
-        Binding("W", "workers(1)", "more workers"),
+        Binding("W", "workers(1)", "workers+"),
         Binding("plus,equals_sign", "zoom(-1)", "zoom in", show=False),
-        Binding("minus", "zoom(1)", "zoom out"),
+        Binding("minus", "zoom(1)", "zoom out", show=False),
         Binding("t", "toggle_theme", "theme", show=False),
+        Binding("s", "save_screenshot", "screenshot"),
         Binding("question_mark", "help", "help"),
         Binding("q", "quit", "quit"),
     ]
@@ -158,6 +161,7 @@ class GilvizApp(App):
         speed: float = 1.0,
         record: TraceWriter | None = None,
         theme: str = "dark",
+        screenshot_dir: str = ".",
     ) -> None:
         super().__init__()
         if config is None:
@@ -167,6 +171,7 @@ class GilvizApp(App):
         self.config = config
         self.trace, self.at, self.speed = trace, at, speed
         self.recorder = record
+        self.screenshot_dir = screenshot_dir
         self.session = Session(recorder=record)
         self.paused = False
         self.token = 0
@@ -412,6 +417,7 @@ class GilvizApp(App):
         yield SystemCommand("Zoom in", "fewer milliseconds per column", lambda: self.action_zoom(-1))
         yield SystemCommand("Zoom out", "more milliseconds per column", lambda: self.action_zoom(1))
         yield SystemCommand("Light / dark theme", "light reads better on a projector", self.action_toggle_theme)
+        yield SystemCommand("Save a screenshot", "an SVG of the screen, in the screenshot directory", self.action_save_screenshot)
         yield SystemCommand("Help", "keys and how to read the lanes", self.action_help)
 
     def live_only(self) -> bool:
@@ -464,6 +470,19 @@ class GilvizApp(App):
     def action_toggle_theme(self) -> None:
         self.theme = THEMES["light"] if self.current_theme.dark else THEMES["dark"]
         self.draw_static()
+
+    def action_save_screenshot(self) -> None:
+        """Save the screen as SVG, named after the scenario and the time, and say where."""
+        cfg = self.config
+        variant = {"race": "-lock-" + ("on" if cfg.lock else "off"), "pools": "-" + cfg.executor}.get(cfg.scenario, "")
+        name = "gilviz-%s%s-%s.svg" % (cfg.scenario, variant, time.strftime("%Y%m%d-%H%M%S"))
+        path = os.path.join(self.screenshot_dir, name)
+        try:
+            write_atomically(path, self.export_screenshot(title="gilviz · " + cfg.info.title))
+        except OSError as exc:
+            self.notify("%s: %s" % (path, exc.strerror or exc), title="screenshot not saved", severity="error", timeout=8)
+            return
+        self.notify(os.path.abspath(path), title="screenshot saved", timeout=6)
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):

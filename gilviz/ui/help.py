@@ -22,6 +22,7 @@ KEYS_HELP = (
     ("w / W", "fewer / more workers, and re-run"),
     ("+ / -", "zoom time in / out (1 column = 50 ms … 1 s)"),
     ("t", "light / dark theme (light reads better on a projector)"),
+    ("s", "save an SVG screenshot (pause first to catch a moment)"),
     ("ctrl+p", "command palette: every action by name"),
     ("?", "this help"),
     ("q", "quit (no process is left behind)"),

@@ -76,7 +76,7 @@ def race_text(
         else:
             done, total, counter = figures
             text.append("updates done %s of %s · counter %s" % (f"{done:,}", f"{total:,}", f"{counter:,}"))
-            text.append(" · live (lost updates are counted at the end)\n", style="dim")
+            text.append(" · live (lost: at the end)\n", style="dim")
             bar(text, done, total, COLOURS["io"], "dim", "·")
             text.append(" updates done\n", style="dim")
 
