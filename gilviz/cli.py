@@ -89,24 +89,24 @@ def add_theme_option(p: argparse.ArgumentParser) -> None:
     p.add_argument("--theme", type=choice("--theme", ("dark", "light")), default="dark", help="dark (default) or light")
 
 
-def seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError("a number of seconds, not %r" % text) from None
-    if not 0 <= value < 1e6 or value != value:
-        raise argparse.ArgumentTypeError("a number of seconds from 0 up, not %s" % text)
-    return value
+def number_in(low: float, high: float, what: str) -> Callable[[str], float]:
+    """An argparse type: a number from ``low`` to ``high`` (``what`` names it in the message)."""
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError("%s, not %r" % (what, text)) from None
+        if not low <= value <= high:  # also refuses nan
+            raise argparse.ArgumentTypeError("%s from %g to %g, not %s" % (what, low, high, text))
+        return value
+
+    return parse
 
 
-def speed_factor(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError("a factor such as 0.5 or 2, not %r" % text) from None
-    if not 0.05 <= value <= 100:
-        raise argparse.ArgumentTypeError("a factor from 0.05 to 100, not %s" % text)
-    return value
+seconds = number_in(0, 1e6, "a number of seconds")
+speed_factor = number_in(0.05, 100, "a speed factor such as 0.5 or 2")
+minutes = number_in(0.1, 600, "a number of minutes")
 
 
 def terminal_size(text: str) -> tuple[int, int]:
@@ -167,6 +167,9 @@ def build_parser() -> Parser:
     add_lab_options(bench)
     bench.add_argument("--json", action="store_true", help="print one JSON document")
     bench.add_argument("--repeats", type=int, default=3, help="watched/unwatched pairs for the overhead (default 3)")
+    bench.add_argument(
+        "--soak", type=minutes, default=None, metavar="MINUTES", help="instead: the dashboard, headless, switching scenarios"
+    )
     return parser
 
 
@@ -246,6 +249,13 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
     if not 1 <= args.repeats <= 50:
         raise UsageError("--repeats takes a whole number from 1 to 50, not %d" % args.repeats)
+    if args.soak is not None:
+        from gilviz.ui.soak import format_soak, soak
+
+        log = (lambda _: None) if args.json else (lambda line: print(line, file=sys.stderr))
+        figures = soak(args.soak, size=args.size, progress=log)
+        print(json.dumps(figures, indent=2) if args.json else format_soak(figures))
+        return 0 if figures["strays_after_quit"] == 0 else 1
     config = run_config(args, "threads-cpu")
     progress = (lambda _: None) if args.json else (lambda label: print("  measuring " + label + " …", file=sys.stderr))
     doc = run_bench(config, repeats=args.repeats, progress=progress)

@@ -112,3 +112,62 @@ async def test_s_saves_a_screenshot_where_asked_and_says_where(tmp_path):
         assert len(saved) == 1 and saved[0].name.startswith("gilviz-threads-cpu-") and saved[0].suffix == ".svg"
         assert "worker-1" in saved[0].read_text()
         assert any(str(saved[0]) in str(n.message) for n in app._notifications)
+
+
+async def test_a_lab_that_dies_is_reported_and_r_runs_clean_again():
+    app = GilvizApp(RunConfig("race", size="demo", lock=True))  # ~2 s, no baseline
+    async with app.run_test(size=(120, 36)) as pilot:
+        lanes = app.query_one("#lanes")
+        await until(pilot, lambda: lanes.snapshot is not None and len(lanes.snapshot.lanes) >= 5)
+        for lab in lab_children():
+            lab.kill()
+        await until(pilot, lambda: app.status == "failed", timeout=10)
+        assert any("lab" in str(n.message).lower() for n in app._notifications)
+        await pilot.press("r")
+        await until(pilot, lambda: app.reports and app.status == "finished", timeout=30)
+        assert app.reports[0].result["race"]["lost"] == 0
+        await pilot.press("q")
+
+
+async def test_resizing_during_a_run_relayouts_down_to_the_enlarge_message_and_back():
+    app = GilvizApp(RunConfig("threads-cpu", size="tiny"))
+    async with app.run_test(size=(120, 36)) as pilot:
+        lanes = app.query_one("#lanes")
+        await until(pilot, lambda: lanes.snapshot is not None and lanes.snapshot.lanes)
+        for size in [(100, 30), (80, 24), (50, 12), (200, 60), (120, 36)]:
+            await pilot.resize_terminal(*size)
+            await pilot.pause(0.1)
+            assert app.has_class("-too-small") == (size[0] < 60 or size[1] < 16)
+            assert app.has_class("-narrow") == (size[0] < 104)
+        await until(pilot, lambda: app.reports)  # the run went on through it all
+        await pilot.press("q")
+
+
+async def test_many_workers_do_not_freeze_the_ui():
+    """32 worker processes on this machine's cores: the UI's event loop stays on time and keys act."""
+    app = GilvizApp(RunConfig("procs-cpu", size="tiny", workers=32))
+    async with app.run_test(size=(120, 36)) as pilot:
+        lanes = app.query_one("#lanes")
+        await until(pilot, lambda: lanes.snapshot is not None and len(lanes.snapshot.lanes) >= 20, timeout=60)
+        loop = asyncio.get_running_loop()
+        late = []
+        for _ in range(25):  # how late a 20 ms sleep wakes up while the lanes redraw 20 times a second
+            started = loop.time()
+            await asyncio.sleep(0.02)
+            late.append(loop.time() - started - 0.02)
+        assert max(late) < 0.25, late
+        zoom = lanes.zoom
+        await pilot.press("minus")
+        assert lanes.zoom == zoom + 1
+        await until(pilot, lambda: app.reports, timeout=120)
+        assert len(app.reports[0].lanes) == 33  # the lab's main thread and 32 processes
+        await pilot.press("q")
+
+
+async def test_without_proc_the_header_says_coarse(monkeypatch):
+    monkeypatch.setenv("GILVIZ_NO_PROCFS", "1")
+    app = GilvizApp(RunConfig("threads-io", size="tiny"))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await until(pilot, lambda: app.reports)
+        assert "coarse (no /proc)" in str(app.query_one("#title").render())
+        await pilot.press("q")

@@ -21,6 +21,12 @@ BAD = [
     (["frobnicate"], "invalid choice"),
     (["--scenario", "racee"], "did you mean 'race'"),
     (["bench", "--repeats", "0"], "1 to 50"),
+    (["bench", "--soak", "0"], "0.1 to 600"),
+    (["bench", "--soak", "forever"], "a number of minutes"),
+    (["record", "threads-cpu"], "required"),
+    (["record", "nope", "-o", "x.jsonl"], "unknown scenario"),
+    (["replay"], "required"),
+    (["--workers", "65"], "1 to 64"),
 ]
 
 
@@ -103,3 +109,11 @@ def test_the_lab_runs_under_other_interpreters(version):
     doc = json.loads(out.stdout)
     assert doc["python"]["version"].startswith(version + ".")
     assert doc["race"]["lost"] > 0
+
+
+def test_bench_soak_reports_memory_and_leaves_nothing():
+    out = gilviz("bench", "--soak", "0.1", "--size", "tiny", "--json", timeout=120)
+    assert out.returncode == 0, out.stderr
+    doc = json.loads(out.stdout)
+    assert doc["switches"] >= 1 and doc["strays_after_quit"] == 0
+    assert doc["rss_start_mb"] > 0 and doc["rss_end_mb"] > 0 and 0 < doc["ui_cpu_share"] < 1

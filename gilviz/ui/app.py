@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import signal
 import threading
 import time
 from collections.abc import Iterable
@@ -147,9 +148,14 @@ class GilvizApp(App):
         Binding("plus,equals_sign", "zoom(-1)", "zoom in", show=False),
         Binding("minus", "zoom(1)", "zoom out", show=False),
         Binding("t", "toggle_theme", "theme", show=False),
+        Binding("down", "scroll_lanes(1)", "scroll lanes", show=False),
+        Binding("up", "scroll_lanes(-1)", "scroll lanes", show=False),
+        Binding("pagedown", "scroll_lanes(10)", "page lanes", show=False),
+        Binding("pageup", "scroll_lanes(-10)", "page lanes", show=False),
         Binding("s", "save_screenshot", "screenshot"),
         Binding("question_mark", "help", "help"),
         Binding("q", "quit", "quit"),
+        Binding("ctrl+c", "quit", "quit", show=False, priority=True),
     ]
 
     def __init__(
@@ -213,6 +219,9 @@ class GilvizApp(App):
         self.query_one("#results").border_title = "results (measured)"
         self.query_one("#scenarios").border_title = "scenarios"
         self.fit(self.size.width, self.size.height)
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGHUP):  # a closed terminal or `kill`: end as q does
+            loop.add_signal_handler(sig, self.exit)
         if self.trace is not None and self.at is not None:
             self.show_moment(self.trace, self.at)
         else:
@@ -466,6 +475,9 @@ class GilvizApp(App):
         lanes = self.query_one(LanesView)
         lanes.zoom = max(0, min(len(ZOOMS) - 1, lanes.zoom + delta))
         lanes.refresh()
+
+    def action_scroll_lanes(self, rows: int) -> None:
+        self.query_one("#lanes-box", VerticalScroll).scroll_relative(y=rows, animate=False)
 
     def action_toggle_theme(self) -> None:
         self.theme = THEMES["light"] if self.current_theme.dark else THEMES["dark"]

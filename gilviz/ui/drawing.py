@@ -75,8 +75,10 @@ def column_times(bins: Sequence[Bin], *, last_index: int, columns: int, bins_per
     """State times per column, the last column ending with bin ``last_index``."""
     first = last_index - columns * bins_per_column + 1
     out = [[0.0] * len(STATES) for _ in range(columns)]
-    for b in bins:
-        if b.index < first or b.index > last_index:
+    for b in reversed(bins):  # bins come oldest first; only the newest are on screen
+        if b.index < first:
+            break
+        if b.index > last_index:
             continue
         col = out[(b.index - first) // bins_per_column]
         for i, t in enumerate(b.times):
@@ -91,8 +93,10 @@ def lane_cells(bins: Sequence[Bin], *, last_index: int, columns: int, bins_per_c
 def recent_shares(bins: Sequence[Bin], *, last_index: int, count: int) -> dict[str, float]:
     """Shares of each state over the last ``count`` bins (what the row's label shows live)."""
     totals = [0.0] * len(STATES)
-    for b in bins:
-        if last_index - count < b.index <= last_index:
+    for b in reversed(bins):  # oldest first: stop at the first bin before the window
+        if b.index <= last_index - count:
+            break
+        if b.index <= last_index:
             for i, t in enumerate(b.times):
                 totals[i] += t
     whole = sum(totals)

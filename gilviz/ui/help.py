@@ -21,11 +21,12 @@ KEYS_HELP = (
     ("e", "pools: switch ThreadPoolExecutor / ProcessPoolExecutor, and re-run"),
     ("w / W", "fewer / more workers, and re-run"),
     ("+ / -", "zoom time in / out (1 column = 50 ms … 1 s)"),
+    ("↑ ↓ PgUp PgDn", "scroll the lanes when there are more than fit"),
     ("t", "light / dark theme (light reads better on a projector)"),
     ("s", "save an SVG screenshot (pause first to catch a moment)"),
     ("ctrl+p", "command palette: every action by name"),
     ("?", "this help"),
-    ("q", "quit (no process is left behind)"),
+    ("q, ctrl+c", "quit (no process is left behind)"),
 )
 
 READING = (
