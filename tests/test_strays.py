@@ -31,22 +31,37 @@ def descendants(pid):
         return []
 
 
+def command_line(proc):
+    try:
+        return " ".join(proc.cmdline())
+    except psutil.Error:  # gone, or a zombie, between listing and asking
+        return ""
+
+
 def wait_for_workers(pid, count, timeout=30.0):
     """The lab and at least ``count`` processes under it (its workers), as psutil sees them."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         procs = descendants(pid)
-        labs = [p for p in procs if "gilviz.lab" in " ".join(p.cmdline())]
+        labs = [p for p in procs if "gilviz.lab" in command_line(p)]
         if labs and len(descendants(labs[0].pid)) >= count:
             return procs + descendants(labs[0].pid)
         time.sleep(0.05)
     raise AssertionError("the lab's workers did not start")
 
 
+def running(proc):
+    """Alive and not a zombie (a zombie has ended; only its exit status waits to be read)."""
+    try:
+        return proc.is_running() and proc.status() != psutil.STATUS_ZOMBIE
+    except (psutil.NoSuchProcess, psutil.ZombieProcess):
+        return False
+
+
 def still_alive(procs, seconds=3.0):
     deadline = time.monotonic() + seconds
     while True:
-        left = [p for p in procs if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
+        left = [p for p in procs if running(p)]
         if not left or time.monotonic() > deadline:
             return left
         time.sleep(0.05)
@@ -86,7 +101,7 @@ def test_the_dashboard_leaves_nothing_behind(ending, tmp_path):
         else:
             os.kill(pid, getattr(signal, ending))
         left = still_alive(procs)
-        assert left == [], [p.cmdline() for p in left]
+        assert left == [], [command_line(p) for p in left]
         _, status = os.waitpid(pid, 0)
     finally:
         os.close(fd)
@@ -112,7 +127,7 @@ def test_a_headless_run_leaves_nothing_behind(sig):
         procs = wait_for_workers(proc.pid, 4)
         proc.send_signal(getattr(signal, sig))
         left = still_alive(procs)
-        assert left == [], [p.cmdline() for p in left]
+        assert left == [], [command_line(p) for p in left]
         proc.wait(10)
     finally:
         proc.kill()
