@@ -272,7 +272,8 @@ class Trace:
             return where
         first = self.runs[0].start
         py = first.get("python", {})
-        return "%s %s · %s cores · %s" % (py.get("implementation", "?"), py.get("version", "?"), first.get("cores"), where)
+        name = {"cpython": "CPython", "pypy": "PyPy"}.get(py.get("implementation"), py.get("implementation", "?"))
+        return "%s %s · %s cores · %s" % (name, py.get("version", "?"), first.get("cores"), where)
 
 
 def _fail(path: str, line: int, message: str) -> TraceError:

@@ -352,17 +352,23 @@ class GilvizApp(App):
     def draw_static(self) -> None:
         cfg = self.config
         index = KEYS.index(cfg.scenario)
+        compact = self.size.width < NARROW_BELOW  # small terminals: the same facts, fewer words
         title = Text()
-        title.append("gilviz ", style="bold")
+        if not compact:
+            title.append("gilviz ", style="bold")
         title.append(" " + ("paused" if self.paused else self.status) + " ", style="reverse")
         n = cfg.worker_count
-        title.append(" %d/%d %s · %d worker%s" % (index + 1, len(KEYS), cfg.info.title, n, "" if n == 1 else "s"))
+        workers = "×%d" % n if compact else "· %d worker%s" % (n, "" if n == 1 else "s")
+        title.append(" %d/%d %s %s" % (index + 1, len(KEYS), cfg.info.title, workers))
         if cfg.scenario == "race":
             title.append(" · lock %s" % ("on" if cfg.lock else "off"), style="bold")
         if cfg.scenario == "pools":
-            title.append(" · %s executor" % cfg.executor, style="bold")
+            title.append(" · %s" % cfg.executor if compact else " · %s executor" % cfg.executor, style="bold")
         if self.python_facts:
-            title.append("   " + interpreter_line(self.python_facts, self.cores))
+            line = interpreter_line(self.python_facts, self.cores)
+            if compact:
+                line = line.replace("GIL enabled", "GIL on").replace("GIL disabled", "GIL off")
+            title.append(("  " if compact else "   ") + line)
         if self.snapshot is not None and self.snapshot.coarse:
             title.append("   coarse (no /proc)", style="bold")
         self.query_one("#title", Static).update(title)
@@ -397,7 +403,10 @@ class GilvizApp(App):
             panel.update(queue_text(self.snapshot, self.finished, self.config.worker_count))
 
     def on_resize(self, event: Resize) -> None:
+        was_narrow = self.has_class("-narrow")
         self.fit(event.size.width, event.size.height)
+        if self.has_class("-narrow") != was_narrow:
+            self.draw_static()  # the header's wording depends on the width
 
     def fit(self, width: int, height: int) -> None:
         """Drop what matters least as the terminal shrinks; below the minimum, ask for more room."""
