@@ -12,6 +12,7 @@ from __future__ import annotations
 import queue
 import sys
 import threading
+import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable
 
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
     from gilviz.trace import TraceWriter
 
 HELLO_TIMEOUT_S = 30.0
+STOP_GRACE_S = 2.0  # a cancelled run stops within one chunk (milliseconds); past this, its lab is killed
 
 
 @dataclass(frozen=True)
@@ -169,11 +171,17 @@ def watch_run(
 
 
 def _wait_for_result(lab: LabProcess, cancel: threading.Event | None) -> dict:
-    asked_to_stop = False
+    """The lab's result; once cancelled, at most STOP_GRACE_S more before giving up on it (LabError)."""
+    asked_at: float | None = None
     while True:
-        if cancel is not None and cancel.is_set() and not asked_to_stop:
+        if cancel is not None and cancel.is_set() and asked_at is None:
             lab.stop_run()
-            asked_to_stop = True
+            asked_at = time.monotonic()
+        if asked_at is not None and time.monotonic() - asked_at > STOP_GRACE_S:
+            raise LabError(
+                "the run did not stop within %g s of being asked (a worker that never checks in?); "
+                "its lab and workers are killed" % STOP_GRACE_S
+            )
         try:
             event = lab.events.get(timeout=0.05)
         except queue.Empty:

@@ -85,3 +85,28 @@ async def test_the_dashboard_reports_both_and_keeps_working(tmp_path, env_path):
         lanes = app.query_one("#lanes").snapshot.lanes
         assert [lane.phase for lane in lanes if lane.name == "worker-2"] == ["failed"]
         await pilot.press("q")
+
+
+HANG_WORKER_2 = BREAK_WORKER_2.replace('raise ZeroDivisionError("injected by the test")', "time.sleep(3600)").replace(
+    "import sys, runpy, threading", "import sys, runpy, threading, time"
+)
+
+
+def test_a_hung_worker_does_not_hang_gilviz_and_leaves_nothing(tmp_path, env_path):
+    """A worker that never checks the stop flag: cancelling gives up on it after the grace period and kills the lab."""
+    import threading
+
+    import psutil
+    from gilviz.labproc import LabError
+
+    python = script(tmp_path, "python", HANG_WORKER_2)
+    cancel = threading.Event()
+    timer = threading.Timer(1.0, cancel.set)
+    timer.start()
+    started = time.monotonic()
+    with pytest.raises(LabError, match="did not stop"):
+        watch_run(RunConfig("threads-cpu", size="tiny", python=python), cancel=cancel)
+    assert time.monotonic() - started < 1.0 + 2.0 + 1.5  # asked at 1 s, gave up 2 s later, lab ended
+    time.sleep(0.5)
+    labs = [p for p in psutil.Process().children(recursive=True) if "gilviz.lab" in " ".join(p.cmdline())]
+    assert labs == []
