@@ -137,10 +137,13 @@ def test_reading_in_python_raises_trace_error_with_the_line(recorded, tmp_path):
         read_trace(str(path))
 
 
-@pytest.mark.parametrize("where", ["missing directory", "read-only directory"])
+@pytest.mark.parametrize("where", ["missing directory", "under a file", "read-only directory"])
 def test_recording_where_it_cannot_write_is_one_line_and_exit_2(where, tmp_path):
     if where == "missing directory":
         target = tmp_path / "nope" / "run.jsonl"
+    elif where == "under a file":  # refused even for root
+        (tmp_path / "a-file").write_text("")
+        target = tmp_path / "a-file" / "run.jsonl"
     else:
         if os.geteuid() == 0:
             pytest.skip("root can write into a read-only directory")
