@@ -26,7 +26,7 @@ def _mean_worker_share(report: RunReport, state: str) -> float:
 
 def run_bench(config: RunConfig, *, repeats: int = 3, progress: Callable[[str], None] = lambda _: None) -> dict:
     """Measure every row; ``config`` gives the size, worker count and interpreter."""
-    session = Session()
+    session = Session(baseline_runs=repeats)  # each speed-up against the median of `repeats` baselines
     rows: list[dict] = []
     reports: dict[str, RunReport] = {}
 
@@ -97,6 +97,7 @@ def run_bench(config: RunConfig, *, repeats: int = 3, progress: Callable[[str], 
         "size": config.size,
         "workers": threads_cpu.config.worker_count,
         "rows": rows,
+        "baselines_s": {key: [round(x, 4) for x in walls] for key, walls in session.baseline_walls.items()},
         "overhead": overhead,
     }
 
@@ -129,6 +130,8 @@ def format_bench(doc: dict) -> str:
         "%-40s %20s %10s" % ("sampler CPU (÷ wall, one core = 1)", "%.3f" % o["sampler_cpu"], "≤ %.2f" % o["target_sampler_cpu"])
     )
     lines.append("")
+    for key, walls in doc.get("baselines_s", {}).items():
+        lines.append("baseline %s: %s s (speed-ups use the median)" % (key, walls))
     lines.append(
         "overhead: %s, %d pairs, watched %s s, unwatched %s s" % (o["scenario"], o["repeats"], o["watched_s"], o["unwatched_s"])
     )

@@ -195,10 +195,14 @@ def _wait_for_result(lab: LabProcess, cancel: threading.Event | None) -> dict:
 class Session:
     """Runs scenarios and keeps the sequential baselines it measured along the way."""
 
-    def __init__(self, *, watched: bool = True, recorder: TraceWriter | None = None) -> None:
+    def __init__(self, *, watched: bool = True, recorder: TraceWriter | None = None, baseline_runs: int = 1) -> None:
         self.watched = watched
         self.recorder = recorder  # every run of the session goes into it
+        # A baseline is the median of this many runs (one noisy run would move every speed-up
+        # measured against it). Recording keeps one: a replay pairs a run with the last baseline.
+        self.baseline_runs = 1 if recorder is not None else max(1, baseline_runs)
         self._baselines: dict[RunConfig, RunReport] = {}
+        self.baseline_walls: dict[str, list[float]] = {}  # scenario -> wall times of its last baseline runs
 
     def baseline_for(self, config: RunConfig, **kwargs) -> RunReport | None:
         base = config.baseline()
@@ -209,11 +213,20 @@ class Session:
         return self._baselines.get(base)
 
     def _measure_baseline(self, key: RunConfig, config: RunConfig, **kwargs) -> RunReport:
-        """Run a sequential scenario and keep it as the baseline for ``key``, unless it was cancelled."""
-        report = watch_run(config, watched=self.watched, recorder=self.recorder, **kwargs)
-        if not report.result.get("cancelled"):
-            self._baselines[key] = report
-        return report
+        """Run a sequential scenario (``baseline_runs`` times) and keep the median run as the baseline for ``key``.
+
+        A cancelled run is never kept.
+        """
+        reports = []
+        for _ in range(self.baseline_runs):
+            report = watch_run(config, watched=self.watched, recorder=self.recorder, **kwargs)
+            if report.result.get("cancelled"):
+                return report
+            reports.append(report)
+        self.baseline_walls[config.scenario] = [r.wall_s for r in reports]
+        median = sorted(reports, key=lambda r: r.wall_s)[len(reports) // 2]
+        self._baselines[key] = median
+        return median
 
     def has_baseline(self, config: RunConfig) -> bool:
         base = config.baseline()

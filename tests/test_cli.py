@@ -97,6 +97,7 @@ def test_bench_json_has_every_row_and_the_overhead():
     assert all(isinstance(row["measured"], (int, float)) for row in doc["rows"])
     overhead = doc["overhead"]
     assert overhead["slowdown"] > 0 and 0 <= overhead["sampler_cpu"] < 1
+    assert [len(doc["baselines_s"][k]) for k in ("seq-io", "seq-cpu")] == [1, 1]  # --repeats baseline runs each
 
 
 @pytest.mark.parametrize("version", ["3.9", "3.13"])
@@ -117,3 +118,13 @@ def test_bench_soak_reports_memory_and_leaves_nothing():
     doc = json.loads(out.stdout)
     assert doc["switches"] >= 1 and doc["strays_after_quit"] == 0
     assert doc["rss_start_mb"] > 0 and doc["rss_end_mb"] > 0 and 0 < doc["ui_cpu_share"] < 1
+
+
+def test_a_baseline_of_several_runs_is_their_median():
+    from gilviz.measure import RunConfig, Session
+
+    session = Session(baseline_runs=3)
+    report = session.run(RunConfig("threads-io", size="tiny"))
+    walls = session.baseline_walls["seq-io"]
+    assert len(walls) == 3
+    assert report.baseline_s == sorted(walls)[1]
