@@ -171,3 +171,20 @@ async def test_without_proc_the_header_says_coarse(monkeypatch):
         await until(pilot, lambda: app.reports)
         assert "coarse (no /proc)" in str(app.query_one("#title").render())
         await pilot.press("q")
+
+
+async def test_pause_in_a_replay_stops_the_replay_s_clock():
+    from gilviz.trace import read_trace
+
+    app = GilvizApp(trace=read_trace(str(TRACES / "threads-cpu.jsonl.gz")), speed=2)
+    async with app.run_test(size=(120, 36)) as pilot:
+        lanes = app.query_one("#lanes")
+        await until(pilot, lambda: lanes.snapshot is not None and lanes.snapshot.lanes)
+        await pilot.press("space")
+        await pilot.pause(0.1)
+        frozen = lanes.snapshot.t
+        await pilot.pause(0.6)  # over a second of the recording at speed 2
+        assert lanes.snapshot.t == frozen
+        await pilot.press("space")
+        await until(pilot, lambda: lanes.snapshot.t > frozen, timeout=5)
+        await until(pilot, lambda: app.status.startswith("replay ended"), timeout=20)

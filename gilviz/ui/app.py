@@ -267,12 +267,17 @@ class GilvizApp(App):
 
     @work(thread=True, exclusive=True, group="run", exit_on_error=False)
     def play(self, token: int, trace: Trace, cancel: threading.Event) -> None:
-        """Post a trace's frames at their recorded times (divided by the speed)."""
-        began = time.monotonic()
+        """Post a trace's frames at their recorded times (times the speed); pause stops the replay's clock."""
+        played = 0.0  # seconds of the recording played so far
+        last = time.monotonic()
         for frame in frames(trace):
-            delay = frame.t / 1e9 / self.speed - (time.monotonic() - began)
-            if cancel.wait(max(0.0, delay)):
-                return
+            while played < frame.t / 1e9:
+                if cancel.wait(0.01):
+                    return
+                now = time.monotonic()
+                if not self.paused:
+                    played += (now - last) * self.speed
+                last = now
             self.post_message(message_for(token, frame))
         self.post_message(ReplayEnded(token))
 

@@ -16,7 +16,7 @@ KEYS_HELP = (
     ("1-9", "switch scenario (the old run is ended cleanly)"),
     ("n / p", "next / previous scenario"),
     ("r", "re-run the scenario (in a replay: replay from the start)"),
-    ("space", "pause / resume the picture; the run goes on (freeze a moment for a screenshot)"),
+    ("space", "pause / resume the picture (a live run goes on; a replay waits)"),
     ("l", "race: turn the threading.Lock on or off, and re-run"),
     ("e", "pools: switch ThreadPoolExecutor / ProcessPoolExecutor, and re-run"),
     ("w / W", "fewer / more workers, and re-run"),
