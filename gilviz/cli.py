@@ -263,15 +263,17 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return 0
 
 
+def cannot_write(path: str, reason: str) -> UsageError:
+    return UsageError("cannot write %s: %s (pick a directory that exists and that you can write to)" % (path, reason))
+
+
 def open_trace_writer(path: str):
     from gilviz.trace import TraceWriter
 
     try:
         return TraceWriter(path)
     except OSError as exc:
-        raise UsageError(
-            "cannot write %s: %s (pick a directory that exists and that you can write to)" % (path, exc.strerror or exc)
-        ) from None
+        raise cannot_write(path, exc.strerror or str(exc)) from None
 
 
 def load_trace(path: str):
@@ -319,9 +321,7 @@ def write_output(path: str, text: str) -> None:
     try:
         write_atomically(path, text)
     except OSError as exc:
-        raise UsageError(
-            "cannot write %s: %s (pick a directory that exists and that you can write to)" % (path, exc.strerror or exc)
-        ) from None
+        raise cannot_write(path, exc.strerror or str(exc)) from None
 
 
 def check_writable(path: str) -> None:
@@ -331,7 +331,7 @@ def check_writable(path: str) -> None:
     directory = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(directory) or not os.access(directory, os.W_OK):
         reason = "no such directory" if not os.path.isdir(directory) else "the directory is not writable"
-        raise UsageError("cannot write %s: %s (pick a directory that exists and that you can write to)" % (path, reason))
+        raise cannot_write(path, reason)
 
 
 def cmd_screenshot(args: argparse.Namespace) -> int:
@@ -354,7 +354,7 @@ def cmd_screenshot(args: argparse.Namespace) -> int:
             trace = load_trace(writer.path)
     else:
         trace = load_trace(args.source)
-    at = trace.duration_s + 0.1 if args.at is None else args.at
+    at = trace.after_end_s if args.at is None else args.at
     write_output(args.output, render_svg(trace, at, size=args.terminal, theme=args.theme))
     print("wrote %s (%s at %.1f s, %dx%d, %s theme)" % (args.output, args.source, at, *args.terminal, args.theme))
     return 0

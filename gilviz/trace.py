@@ -264,6 +264,16 @@ class Trace:
     def duration_s(self) -> float:
         return self.runs[-1].t_end / 1e9 if self.runs else 0.0
 
+    @property
+    def after_end_s(self) -> float:
+        """A moment just after the last run ended: its final picture, with its result."""
+        return self.duration_s + 0.1
+
+    def mid_run_s(self, share: float = 0.6) -> float:
+        """A moment ``share`` of the way through the last run (the one that was asked for)."""
+        run = self.runs[-1]
+        return (run.t_start + share * (run.t_end - run.t_start)) / 1e9
+
     def recorded_on(self) -> str:
         """Where the runs ran, e.g. "CPython 3.11.7 · 2 cores · Linux x86_64"."""
         host = self.header.get("host", {})

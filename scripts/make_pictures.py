@@ -19,15 +19,11 @@ sys.path.insert(0, str(ROOT))
 from gilviz.trace import Trace, read_trace  # noqa: E402
 from gilviz.ui.screenshot import render_svg, write_atomically  # noqa: E402
 
-
-def mid_run(trace: Trace, share: float = 0.6) -> float:
-    """A moment ``share`` of the way through the trace's last run (the one asked for)."""
-    run = trace.runs[-1]
-    return (run.t_start + share * (run.t_end - run.t_start)) / 1e9
+mid_run = Trace.mid_run_s  # 60 % of the way through the run asked for
 
 
 def after_the_end(trace: Trace) -> float:
-    return trace.duration_s + 0.1
+    return trace.after_end_s
 
 
 # picture name -> (trace, when, theme)

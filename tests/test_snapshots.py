@@ -23,16 +23,6 @@ def trace(name):
     return read_trace(str(TRACES / (name + ".jsonl.gz")))
 
 
-def after_the_end(t):
-    return t.duration_s + 0.1
-
-
-def mid_run(t, share=0.6):
-    """A moment ``share`` of the way through the last run (the one the user asked for)."""
-    run = t.runs[-1]
-    return (run.t_start + share * (run.t_end - run.t_start)) / 1e9
-
-
 SCREENS = [
     "seq-io",
     "threads-io",
@@ -51,30 +41,30 @@ SCREENS = [
 @pytest.mark.parametrize("name", SCREENS)
 def test_each_scenario_after_its_run(name, snap_compare):
     t = trace(name)
-    assert snap_compare(GilvizApp(trace=t, at=after_the_end(t)), terminal_size=SIZE)
+    assert snap_compare(GilvizApp(trace=t, at=t.after_end_s), terminal_size=SIZE)
 
 
 @pytest.mark.parametrize("name", ["threads-cpu", "procs-cpu", "race-lock-on", "queue"])
 def test_mid_run(name, snap_compare):
     t = trace(name)
-    assert snap_compare(GilvizApp(trace=t, at=mid_run(t)), terminal_size=SIZE)
+    assert snap_compare(GilvizApp(trace=t, at=t.mid_run_s()), terminal_size=SIZE)
 
 
 def test_help_screen(snap_compare):
     t = trace("threads-cpu")
-    assert snap_compare(GilvizApp(trace=t, at=mid_run(t)), press=["question_mark"], terminal_size=SIZE)
+    assert snap_compare(GilvizApp(trace=t, at=t.mid_run_s()), press=["question_mark"], terminal_size=SIZE)
 
 
 def test_light_theme(snap_compare):
     t = trace("race-lock-off")
-    assert snap_compare(GilvizApp(trace=t, at=after_the_end(t), theme="light"), terminal_size=SIZE)
+    assert snap_compare(GilvizApp(trace=t, at=t.after_end_s, theme="light"), terminal_size=SIZE)
 
 
 def test_80x24(snap_compare):
     t = trace("threads-cpu")
-    assert snap_compare(GilvizApp(trace=t, at=mid_run(t)), terminal_size=(80, 24))
+    assert snap_compare(GilvizApp(trace=t, at=t.mid_run_s()), terminal_size=(80, 24))
 
 
 def test_too_small_asks_for_a_bigger_terminal(snap_compare):
     t = trace("threads-cpu")
-    assert snap_compare(GilvizApp(trace=t, at=mid_run(t)), terminal_size=(50, 14))
+    assert snap_compare(GilvizApp(trace=t, at=t.mid_run_s()), terminal_size=(50, 14))
