@@ -288,19 +288,24 @@ def load_trace(path: str):
     return trace
 
 
+def record_run(config, path: str):
+    """Run ``config`` (after its baseline) into a trace at ``path``, closed however the run ends."""
+    from gilviz.measure import Session
+
+    writer = open_trace_writer(path)
+    try:
+        session = Session(recorder=writer)
+        return _interruptible(lambda cancel: session.run(config, cancel=cancel))
+    finally:
+        writer.close()
+
+
 def cmd_record(args: argparse.Namespace) -> int:
     import os
 
-    from gilviz.measure import Session
     from gilviz.report import to_text
 
-    config = run_config(args, scenario_key(args.scenario))
-    writer = open_trace_writer(args.output)
-    try:
-        session = Session(recorder=writer)
-        report = _interruptible(lambda cancel: session.run(config, cancel=cancel))
-    finally:
-        writer.close()
+    report = record_run(run_config(args, scenario_key(args.scenario)), args.output)
     print(to_text(report))
     size_kb = os.path.getsize(args.output) // 1024
     print("\nrecorded to %s (%d KB); `gilviz replay %s` shows it" % (args.output, size_kb, args.output))
@@ -344,14 +349,9 @@ def cmd_screenshot(args: argparse.Namespace) -> int:
     if args.source in BY_KEY or not os.path.exists(args.source):
         config = run_config(args, scenario_key(args.source))
         with tempfile.TemporaryDirectory(prefix="gilviz-") as tmp:
-            from gilviz.measure import Session
-
-            writer = open_trace_writer(os.path.join(tmp, "run.jsonl"))
-            try:
-                _interruptible(lambda cancel: Session(recorder=writer).run(config, cancel=cancel))
-            finally:
-                writer.close()
-            trace = load_trace(writer.path)
+            path = os.path.join(tmp, "run.jsonl")
+            record_run(config, path)
+            trace = load_trace(path)
     else:
         trace = load_trace(args.source)
     at = trace.after_end_s if args.at is None else args.at

@@ -201,11 +201,9 @@ class RecordingTimeline(Timeline):
         super().__init__(**kwargs)
         self.writer = writer
         self._seen: dict[int, tuple] = {}
-        self._window_seen = (0, 0)
 
     def set_window(self, start_ns: int, end_ns: int) -> None:
-        if (start_ns, end_ns) != self._window_seen:
-            self._window_seen = (start_ns, end_ns)
+        if (start_ns, end_ns) != self._window:  # the sampler sets it every tick; record changes only
             w = self.writer
             w.write({"ev": "window", "start": w.rel(start_ns), "end": w.rel(end_ns)})
         super().set_window(start_ns, end_ns)

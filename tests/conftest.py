@@ -5,8 +5,10 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
+import psutil
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,3 +40,35 @@ def pyenv_python(version_prefix: str) -> str | None:
         if exe.exists():
             return str(exe)
     return None
+
+
+def command_line(proc) -> str:
+    try:
+        return " ".join(proc.cmdline())
+    except psutil.Error:  # gone, or a zombie, between listing and asking
+        return ""
+
+
+def lab_children() -> list:
+    """This test process's gilviz labs that are still there."""
+    return [p for p in psutil.Process().children(recursive=True) if "gilviz.lab" in command_line(p)]
+
+
+def alive(pids) -> list[int]:
+    """The pids still running (a zombie has ended; only its exit status waits to be read)."""
+    left = []
+    for pid in pids:
+        try:
+            if psutil.Process(pid).status() != psutil.STATUS_ZOMBIE:
+                left.append(pid)
+        except psutil.NoSuchProcess:  # ZombieProcess is one too
+            pass
+    return left
+
+
+def wait_gone(pids, seconds=2.0) -> list[int]:
+    """Wait up to ``seconds`` for every pid to end; the ones still running."""
+    deadline = time.monotonic() + seconds
+    while alive(pids) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    return alive(pids)

@@ -8,6 +8,8 @@ import psutil
 from gilviz.measure import RunConfig
 from gilviz.ui.app import GilvizApp, result_line
 
+from conftest import lab_children
+
 TRACES = Path(__file__).resolve().parent.parent / "assets" / "traces"
 
 
@@ -20,10 +22,6 @@ async def until(pilot, condition, timeout=30.0):
     while not condition():
         assert time.monotonic() < deadline, "timed out"
         await pilot.pause(0.05)
-
-
-def lab_children():
-    return [p for p in psutil.Process().children(recursive=True) if "gilviz.lab" in " ".join(p.cmdline())]
 
 
 async def test_keys_switch_scenarios_and_q_leaves_no_process():

@@ -13,25 +13,7 @@ from gilviz.lab.board import Board
 from gilviz.labproc import LabProcess
 from gilviz.measure import RunConfig, watch_run
 
-from conftest import ROOT
-
-
-def alive(pids):
-    left = []
-    for pid in pids:
-        try:
-            if psutil.Process(pid).status() != psutil.STATUS_ZOMBIE:
-                left.append(pid)
-        except psutil.NoSuchProcess:
-            pass
-    return left
-
-
-def wait_gone(pids, seconds=2.0):
-    deadline = time.monotonic() + seconds
-    while alive(pids) and time.monotonic() < deadline:
-        time.sleep(0.02)
-    return alive(pids)
+from conftest import ROOT, wait_gone
 
 
 def test_a_cancelled_run_stops_within_half_a_second():

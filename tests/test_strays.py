@@ -21,7 +21,7 @@ import time
 import psutil
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, command_line, wait_gone
 
 
 def descendants(pid):
@@ -29,13 +29,6 @@ def descendants(pid):
         return psutil.Process(pid).children(recursive=True)
     except psutil.NoSuchProcess:
         return []
-
-
-def command_line(proc):
-    try:
-        return " ".join(proc.cmdline())
-    except psutil.Error:  # gone, or a zombie, between listing and asking
-        return ""
 
 
 def wait_for_workers(pid, count, timeout=30.0):
@@ -48,23 +41,6 @@ def wait_for_workers(pid, count, timeout=30.0):
             return procs + descendants(labs[0].pid)
         time.sleep(0.05)
     raise AssertionError("the lab's workers did not start")
-
-
-def running(proc):
-    """Alive and not a zombie (a zombie has ended; only its exit status waits to be read)."""
-    try:
-        return proc.is_running() and proc.status() != psutil.STATUS_ZOMBIE
-    except (psutil.NoSuchProcess, psutil.ZombieProcess):
-        return False
-
-
-def still_alive(procs, seconds=3.0):
-    deadline = time.monotonic() + seconds
-    while True:
-        left = [p for p in procs if running(p)]
-        if not left or time.monotonic() > deadline:
-            return left
-        time.sleep(0.05)
 
 
 def dashboard_in_a_pty(*args):
@@ -100,8 +76,7 @@ def test_the_dashboard_leaves_nothing_behind(ending, tmp_path):
             os.write(fd, b"q" if ending == "q" else b"\x03")
         else:
             os.kill(pid, getattr(signal, ending))
-        left = still_alive(procs)
-        assert left == [], [command_line(p) for p in left]
+        assert wait_gone([p.pid for p in procs], 3.0) == []
         _, status = os.waitpid(pid, 0)
     finally:
         os.close(fd)
@@ -126,8 +101,7 @@ def test_a_headless_run_leaves_nothing_behind(sig):
     try:
         procs = wait_for_workers(proc.pid, 4)
         proc.send_signal(getattr(signal, sig))
-        left = still_alive(procs)
-        assert left == [], [command_line(p) for p in left]
+        assert wait_gone([p.pid for p in procs], 3.0) == []
         proc.wait(10)
     finally:
         proc.kill()

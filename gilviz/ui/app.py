@@ -36,7 +36,7 @@ from gilviz.measure import RunConfig, RunReport, Session
 from gilviz.report import interpreter_line
 from gilviz.timeline import Snapshot
 from gilviz.trace import Frame, Trace, TraceWriter, frames, frames_until
-from gilviz.ui.drawing import COLOURS, GLYPHS, LEGEND
+from gilviz.ui.drawing import COLOURS, LEGEND, legend_glyph
 from gilviz.ui.help import HelpScreen
 from gilviz.ui.lanes import ZOOMS, LanesView
 from gilviz.ui.meters import CpuMeters
@@ -102,8 +102,7 @@ def message_for(token: int, frame: Frame) -> Message:
 def legend() -> Text:
     text = Text()
     for state, label in LEGEND.items():
-        glyph = "▄" if state == "running" else GLYPHS[state]
-        text.append(glyph, style=COLOURS[state])
+        text.append(legend_glyph(state), style=COLOURS[state])
         text.append(" %s  " % label)
     return text
 
@@ -215,7 +214,7 @@ class GilvizApp(App):
     def on_mount(self) -> None:
         self.query_one("#lanes-box").border_title = "lanes"
         self.query_one("#meters").border_title = "CPU (psutil)"
-        self.query_one("#lesson").border_title = "lesson"
+        self.query_one("#lesson").border_title = "lesson · the code that runs"
         self.query_one("#results").border_title = "results (measured)"
         self.query_one("#scenarios").border_title = "scenarios"
         self.fit(self.size.width, self.size.height)
@@ -314,8 +313,6 @@ class GilvizApp(App):
         if message.python:
             self.python_facts, self.cores = message.python, message.cores
         self.status = "measuring the sequential baseline first" if message.baseline else "live"
-        if self.replaying:
-            self.status = "replay · " + self.status
         self.draw_static()
 
     def on_lab_ready(self, message: LabReady) -> None:
@@ -343,8 +340,6 @@ class GilvizApp(App):
             if not self.paused and report.config == self.config:
                 self.snapshot = report.snapshot
                 self.query_one(LanesView).snapshot = report.snapshot
-        if self.replaying:
-            self.status = "replay · " + self.status
         self.draw_static()
 
     def on_replay_ended(self, message: ReplayEnded) -> None:
@@ -361,7 +356,10 @@ class GilvizApp(App):
         title = Text()
         if not compact:
             title.append("gilviz ", style="bold")
-        title.append(" " + ("paused" if self.paused else self.status) + " ", style="reverse")
+        status = "paused" if self.paused else self.status
+        if self.replaying and not status.startswith("replay"):
+            status = "replay · " + status  # a replayed run's state, as it was live
+        title.append(" " + status + " ", style="reverse")
         n = cfg.worker_count
         workers = "×%d" % n if compact else "· %d worker%s" % (n, "" if n == 1 else "s")
         title.append(" %d/%d %s %s" % (index + 1, len(KEYS), cfg.info.title, workers))
@@ -391,7 +389,6 @@ class GilvizApp(App):
         theme = "ansi_dark" if self.current_theme.dark else "ansi_light"
         self.query_one("#lesson-text", Static).update(cfg.info.lesson)
         self.query_one("#code", Static).update(Syntax(cfg.info.code, "python", theme=theme, background_color="default"))
-        self.query_one("#lesson").border_title = "lesson · the code that runs"
         lines = [result_line(r) for r in self.reports[:RESULTS_KEPT]]
         self.query_one("#results", Static).update("\n".join(lines) or Text("no finished run yet", style="dim"))
         self.draw_panel()

@@ -41,6 +41,11 @@ LEGEND = {**SHARE_LABELS, "idle": "idle", "failed": "failed"}
 MIN_RUNNING = 1 / 16  # below this a cell shows what the thread waited on
 
 
+def legend_glyph(state: str) -> str:
+    """How a state looks in a legend: running as a half bar (a lane's bar height is its share), the rest as their glyph."""
+    return BARS[4] if state == "running" else GLYPHS[state]
+
+
 class Cell:
     """One drawn cell: a character, the state its colour comes from, and a background state."""
 

@@ -10,7 +10,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from gilviz.ui.drawing import COLOURS, GLYPHS, LEGEND
+from gilviz.ui.drawing import COLOURS, LEGEND, legend_glyph
 
 KEYS_HELP = (
     ("1-9", "switch scenario (the old run is ended cleanly)"),
@@ -46,8 +46,7 @@ def help_text() -> Table:
         table.add_row(key, what)
     table.add_row("", "")
     for state, label in LEGEND.items():
-        glyph = "▄" if state == "running" else GLYPHS[state]
-        table.add_row(Text(glyph * 3, style=COLOURS[state]), label)
+        table.add_row(Text(legend_glyph(state) * 3, style=COLOURS[state]), label)
     table.add_row("", "")
     table.add_row("lanes", READING)
     return table
