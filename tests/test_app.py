@@ -166,8 +166,11 @@ async def test_without_proc_the_header_says_coarse(monkeypatch):
     monkeypatch.setenv("GILVIZ_NO_PROCFS", "1")
     app = GilvizApp(RunConfig("threads-io", size="tiny"))
     async with app.run_test(size=(120, 36)) as pilot:
+        title = app.query_one("#title")
+        await until(pilot, lambda: app.snapshot is not None and app.snapshot.lanes)
+        assert not app.reports and "coarse (no /proc)" in str(title.render())  # while the first run is live
         await until(pilot, lambda: app.reports)
-        assert "coarse (no /proc)" in str(app.query_one("#title").render())
+        assert "coarse (no /proc)" in str(title.render())
         await pilot.press("q")
 
 

@@ -299,11 +299,15 @@ class GilvizApp(App):
     def on_snapshot_arrived(self, message: SnapshotArrived) -> None:
         if message.token != self.token or self.paused:
             return
+        coarse_changed = (self.snapshot is not None and self.snapshot.coarse) != message.snapshot.coarse
         self.snapshot = message.snapshot
         with self.batch_update():
             self.query_one(LanesView).snapshot = message.snapshot
             self.query_one(CpuMeters).snapshot = message.snapshot
-            self.draw_panel()
+            if coarse_changed:
+                self.draw_static()  # the header says "coarse" from the run's first snapshot, not from its end
+            else:
+                self.draw_panel()
 
     def on_run_started(self, message: RunStarted) -> None:
         if message.token != self.token:
