@@ -13,7 +13,8 @@ import statistics
 from dataclasses import replace
 from typing import Callable
 
-from gilviz.measure import RunConfig, RunReport, Session, watch_run
+from gilviz.measure import Session, watch_run
+from gilviz.model import RunConfig, RunReport
 from gilviz.report import interpreter_line, python_facts
 
 OVERHEAD_SCENARIO = "threads-cpu"

@@ -175,7 +175,7 @@ def build_parser() -> Parser:
 
 def run_config(args: argparse.Namespace, scenario: str):
     from gilviz.interpreter import InterpreterError, check_python
-    from gilviz.measure import RunConfig
+    from gilviz.model import RunConfig
 
     python = sys.executable
     if args.python is not None:
@@ -321,7 +321,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
 
 
 def write_output(path: str, text: str) -> None:
-    from gilviz.ui.screenshot import write_atomically
+    from gilviz.files import write_atomically
 
     try:
         write_atomically(path, text)

@@ -10,109 +10,21 @@ worker count, and is measured first when it is missing.
 from __future__ import annotations
 
 import queue
-import sys
 import threading
 import time
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable
 
-from gilviz import speedup as figures
 from gilviz.lab.board import Board
-from gilviz.lab.scenarios import BY_KEY, Scenario
 from gilviz.labproc import LabError, LabProcess
+from gilviz.model import RunConfig, RunReport
 from gilviz.probe.sampler import Sampler
-from gilviz.timeline import LaneView, Snapshot, Timeline
+from gilviz.timeline import Snapshot, Timeline
 
 if TYPE_CHECKING:
     from gilviz.trace import TraceWriter
 
 HELLO_TIMEOUT_S = 30.0
 STOP_GRACE_S = 2.0  # a cancelled run stops within one chunk (milliseconds); past this, its lab is killed
-
-
-@dataclass(frozen=True)
-class RunConfig:
-    scenario: str
-    workers: int | None = None  # None: the scenario's default
-    size: str = "demo"
-    lock: bool = False
-    executor: str = "thread"
-    python: str = sys.executable
-    start_method: str | None = None
-
-    @property
-    def info(self) -> Scenario:
-        return BY_KEY[self.scenario]
-
-    @property
-    def worker_count(self) -> int:
-        return self.workers or self.info.workers
-
-    def command(self) -> dict:
-        return {
-            "cmd": "run",
-            "scenario": self.scenario,
-            "workers": self.worker_count,
-            "size": self.size,
-            "lock": self.lock,
-            "executor": self.executor,
-            "start_method": self.start_method,
-        }
-
-    def baseline(self) -> RunConfig | None:
-        key = self.info.baseline
-        if key is None:
-            return None
-        return RunConfig(key, self.worker_count, self.size, python=self.python, start_method=self.start_method)
-
-
-@dataclass
-class RunReport:
-    config: RunConfig
-    python: dict  # the lab's interpreter facts
-    cores: int
-    result: dict  # the lab's result event
-    snapshot: Snapshot
-    watched: bool
-    sampler_cpu_s: float = 0.0
-    sampler_ticks: int = 0
-    core_busy: list[float] | None = None
-    baseline: RunReport | None = field(default=None, repr=False)
-
-    @property
-    def wall_s(self) -> float:
-        return float(self.result["wall_s"])
-
-    @property
-    def window_s(self) -> float:
-        """The run's length as the board's start and finish marks say (for shares)."""
-        return (self.result["t_end_ns"] - self.result["t_start_ns"]) / 1e9
-
-    @property
-    def lanes(self) -> tuple[LaneView, ...]:
-        return self.snapshot.lanes
-
-    @property
-    def baseline_s(self) -> float | None:
-        if self.baseline is not None:
-            return self.baseline.wall_s
-        if self.config.info.baseline == self.config.scenario:
-            return self.wall_s  # a sequential run is its own baseline
-        return None
-
-    @property
-    def speedup(self) -> float | None:
-        return figures.speedup(self.baseline_s, self.wall_s)
-
-    @property
-    def theory(self) -> float | None:
-        return figures.theory(
-            self.config.info.theory,
-            workers=self.config.worker_count,
-            cores=self.cores,
-            gil_enabled=bool(self.python.get("gil_enabled", True)),
-            executor=self.config.executor,
-        )
 
 
 def watch_run(
@@ -243,4 +155,4 @@ class Session:
         return report
 
 
-__all__ = ["LabError", "RunConfig", "RunReport", "Session", "watch_run"]
+__all__ = ["LabError", "Session", "watch_run"]

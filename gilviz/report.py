@@ -6,7 +6,7 @@ rename or remove one.
 
 from __future__ import annotations
 
-from gilviz.measure import RunReport
+from gilviz.model import RunReport
 from gilviz.probe.classify import STATES
 
 SHARE_LABELS = {"running": "run", "gil_wait": "GIL", "core_wait": "core", "io": "I/O", "lock_wait": "lock", "queue_wait": "queue"}

@@ -46,7 +46,7 @@ from typing import IO, Any
 from gilviz import __version__
 from gilviz.lab.board import SlotView
 from gilviz.lab.scenarios import BY_KEY, EXECUTORS, SIZES
-from gilviz.measure import RunConfig, RunReport
+from gilviz.model import RunConfig, RunReport
 from gilviz.probe.classify import STATES
 from gilviz.timeline import Snapshot, Timeline
 

@@ -16,8 +16,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from gilviz.files import write_atomically  # noqa: E402
 from gilviz.trace import Trace, read_trace  # noqa: E402
-from gilviz.ui.screenshot import render_svg, write_atomically  # noqa: E402
+from gilviz.ui.screenshot import render_svg  # noqa: E402
 
 mid_run = Trace.mid_run_s  # 60 % of the way through the run asked for
 

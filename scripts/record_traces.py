@@ -29,7 +29,8 @@ VARIANTS = {
 def record_race_off_then_on(path: Path) -> None:
     """One session: the race with the lock off, then on, as the dashboard runs them after `l`."""
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    from gilviz.measure import RunConfig, Session
+    from gilviz.measure import Session
+    from gilviz.model import RunConfig
     from gilviz.trace import TraceWriter
 
     writer = TraceWriter(str(path))

@@ -5,7 +5,7 @@ import time
 from pathlib import Path
 
 import psutil
-from gilviz.measure import RunConfig
+from gilviz.model import RunConfig
 from gilviz.ui.app import GilvizApp, result_line
 
 from conftest import lab_children

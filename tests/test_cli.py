@@ -121,7 +121,8 @@ def test_bench_soak_reports_memory_and_leaves_nothing():
 
 
 def test_a_baseline_of_several_runs_is_their_median():
-    from gilviz.measure import RunConfig, Session
+    from gilviz.measure import Session
+    from gilviz.model import RunConfig
 
     session = Session(baseline_runs=3)
     report = session.run(RunConfig("threads-io", size="tiny"))

@@ -13,7 +13,8 @@ import sys
 import time
 
 import pytest
-from gilviz.measure import RunConfig, Session, watch_run
+from gilviz.measure import Session, watch_run
+from gilviz.model import RunConfig
 from gilviz.ui.app import GilvizApp
 
 from conftest import ROOT, lab_children

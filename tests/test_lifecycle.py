@@ -11,7 +11,8 @@ import psutil
 import pytest
 from gilviz.lab.board import Board
 from gilviz.labproc import LabProcess
-from gilviz.measure import RunConfig, watch_run
+from gilviz.measure import watch_run
+from gilviz.model import RunConfig
 
 from conftest import ROOT, wait_gone
 

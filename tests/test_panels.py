@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from gilviz.measure import RunConfig, RunReport
+from gilviz.model import RunConfig, RunReport
 from gilviz.timeline import Bin, LaneView, Snapshot
 from gilviz.ui.queue_panel import in_flight_history, queue_text
 from gilviz.ui.race_panel import live_figures, race_text

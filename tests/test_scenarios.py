@@ -5,7 +5,8 @@ not beating the GIL); how large exactly is `gilviz bench`'s job, not a test's.
 """
 
 import pytest
-from gilviz.measure import RunConfig, Session
+from gilviz.measure import Session
+from gilviz.model import RunConfig
 
 TINY = "tiny"
 

@@ -8,7 +8,8 @@ import os
 import stat
 
 import pytest
-from gilviz.measure import RunConfig, Session
+from gilviz.measure import Session
+from gilviz.model import RunConfig
 from gilviz.trace import TraceError, TraceWriter, frames, frames_until, read_trace
 
 from conftest import gilviz

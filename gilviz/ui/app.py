@@ -31,8 +31,10 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from gilviz.files import write_atomically
 from gilviz.lab.scenarios import MAX_WORKERS, SCENARIOS
-from gilviz.measure import RunConfig, RunReport, Session
+from gilviz.measure import Session
+from gilviz.model import RunConfig, RunReport
 from gilviz.report import interpreter_line
 from gilviz.timeline import Snapshot
 from gilviz.trace import Frame, Trace, TraceWriter, frames, frames_until
@@ -42,7 +44,6 @@ from gilviz.ui.lanes import ZOOMS, LanesView
 from gilviz.ui.meters import CpuMeters
 from gilviz.ui.queue_panel import queue_text
 from gilviz.ui.race_panel import race_text
-from gilviz.ui.screenshot import write_atomically
 
 KEYS = [s.key for s in SCENARIOS]
 RESULTS_KEPT = 6

@@ -11,7 +11,7 @@ from __future__ import annotations
 from rich.text import Text
 
 from gilviz.lab.drivers import QUEUE_MAX
-from gilviz.measure import RunReport
+from gilviz.model import RunReport
 from gilviz.timeline import LaneView, Snapshot
 from gilviz.ui.drawing import COLOURS, sparkline
 

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from rich.text import Text
 
 from gilviz.lab.drivers import RACE_SWITCH_INTERVAL
-from gilviz.measure import RunConfig, RunReport
+from gilviz.model import RunConfig, RunReport
 from gilviz.timeline import Snapshot
 from gilviz.ui.drawing import COLOURS
 

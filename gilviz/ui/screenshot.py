@@ -2,33 +2,12 @@
 
 A headless screenshot replays the trace up to the moment at once (``GilvizApp(at=...)``)
 in a terminal of the given size that is never shown, so the same trace, moment, size
-and theme give the same SVG, byte for byte. Files are written to a temporary name in
-the same directory and renamed, so a screenshot is either whole or not there.
+and theme give the same SVG, byte for byte.
 """
 
 from __future__ import annotations
 
-import os
-import tempfile
-
 from gilviz.trace import Trace
-
-_UMASK = os.umask(0o022)  # read once at import (umask can only be read by setting it) ...
-os.umask(_UMASK)  # ... and put back at once
-
-
-def write_atomically(path: str, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file in the same directory (OSError if it cannot)."""
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".gilviz-", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes it private; a saved file gets the usual mode
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
 
 
 def render_svg(trace: Trace, at: float, *, size: tuple[int, int] = (120, 36), theme: str = "dark") -> str:

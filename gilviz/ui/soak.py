@@ -13,7 +13,7 @@ import time
 
 import psutil
 
-from gilviz.measure import RunConfig
+from gilviz.model import RunConfig
 
 KEYS_CYCLE = "23456789l1e"  # every scenario, and the lock and executor flips on the way
 
