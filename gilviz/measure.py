@@ -18,6 +18,7 @@ from gilviz.lab.board import Board
 from gilviz.labproc import LabError, LabProcess
 from gilviz.model import RunConfig, RunReport
 from gilviz.probe.sampler import Sampler
+from gilviz.probe.watchlist import BoardWatchList
 from gilviz.timeline import Snapshot, Timeline
 
 if TYPE_CHECKING:
@@ -50,7 +51,9 @@ def watch_run(
         if on_hello is not None:
             on_hello(hello)
         if watched:
-            sampler = Sampler(board, timeline, on_snapshot=on_snapshot, force_fallback=force_fallback)
+            gil_enabled = hello["python"].get("gil_enabled") if hello["python"].get("implementation") == "cpython" else None
+            watch = BoardWatchList(board, gil_enabled=gil_enabled)
+            sampler = Sampler(watch, timeline, on_snapshot=on_snapshot, force_fallback=force_fallback)
         if recorder is not None:
             recorder.run_started(config, hello["python"], int(hello["cores"]), as_baseline=as_baseline, timeline=timeline)
             recording = True

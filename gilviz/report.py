@@ -8,8 +8,18 @@ from __future__ import annotations
 
 from gilviz.model import RunReport
 from gilviz.probe.classify import STATES
+from gilviz.timeline import LaneView, Snapshot
 
-SHARE_LABELS = {"running": "run", "gil_wait": "GIL", "core_wait": "core", "io": "I/O", "lock_wait": "lock", "queue_wait": "queue"}
+SHARE_LABELS = {
+    "running": "run",
+    "gil_wait": "GIL",
+    "core_wait": "core",
+    "io": "I/O",
+    "lock_wait": "lock",
+    "queue_wait": "queue",
+    "blocked": "futex",
+    "unseen": "unseen",
+}
 
 
 def _r(value: float | None, digits: int = 3) -> float | None:
@@ -27,23 +37,44 @@ def python_facts(report: RunReport) -> dict:
     }
 
 
+def lane_json(lane: LaneView, window_s: float) -> dict:
+    """One lane as ``run --json`` and ``watch --json`` give it: shares of the window add up to 1."""
+    entry = {
+        "name": lane.name,
+        "pid": lane.pid,
+        "tid": lane.tid,
+        "kind": lane.kind,
+        "role": lane.role,
+        "shares": {state: round(share, 4) for state, share in lane.shares(window_s).items()},
+        "waits": {name: round(t / window_s, 4) for name, t in lane.waits if window_s > 0 and t / window_s >= 0.0001},
+        "switches": lane.switches,
+    }
+    if lane.disagreements and window_s > 0:
+        entry["disagreements"] = {what: round(t / window_s, 4) for what, t in lane.disagreements}
+    if lane.note:
+        entry["failure"] = lane.note
+    return entry
+
+
+def waits_json(snapshot: Snapshot) -> dict:
+    """How blocked time was named: by the kernel, or (coarse, no permission) by declared phases; and per process, the GIL."""
+    if snapshot.coarse:
+        source = "declared phases (coarse: no /proc)"
+    elif snapshot.denied:
+        source = "declared phases (the kernel refused to show system calls)"
+    else:
+        source = "kernel: /proc/PID/task/TID/syscall"
+    gil = [{"pid": pid, "found": known, "detail": detail} for pid, detail, known in snapshot.gil]
+    return {"from": source, "gil": gil}
+
+
 def to_json(report: RunReport) -> dict:
     config = report.config
     window = report.window_s
     lanes = []
     for lane in report.lanes:
-        entry = {
-            "name": lane.name,
-            "pid": lane.pid,
-            "tid": lane.tid,
-            "kind": lane.kind,
-            "role": lane.role,
-            "shares": {state: round(share, 4) for state, share in lane.shares(window).items()},
-            "switches": lane.switches,
-            "phase": lane.phase,
-        }
-        if lane.note:
-            entry["failure"] = lane.note
+        entry = lane_json(lane, window)
+        entry["phase"] = lane.phase
         lanes.append(entry)
     doc: dict = {
         "scenario": config.scenario,
@@ -60,6 +91,7 @@ def to_json(report: RunReport) -> dict:
         "cancelled": report.result.get("cancelled", False),
         "failed": report.result.get("failed", []),
         "core_busy": report.core_busy,
+        "waits_named_by": waits_json(report.snapshot),
         "sampler": {
             "watched": report.watched,
             "interval_s": 0.01,

@@ -4,9 +4,12 @@ The sampler feeds it one classified interval per lane per tick; it keeps
 - per lane, the state times of the last ``history_bins`` bins of ``bin_s`` seconds
   (a ring buffer: memory stays flat however long gilviz runs);
 - per lane, the state times inside the run's window (from the lab's start mark to its
-  finish mark), from which a run's shares are computed;
+  finish mark), from which a run's shares are computed, and the system calls its
+  blocked time was spent in;
 - per core, the CPU percentages psutil reported, also in a ring buffer.
-``snapshot()`` returns an immutable ``Snapshot`` the UI draws from.
+``snapshot()`` returns an immutable ``Snapshot`` the UI draws from. A lane's window
+times always cover the whole window: time before its first interval is "not started",
+and any gap the sampler left is "unseen", so shares add up to 1.
 """
 
 from __future__ import annotations
@@ -17,9 +20,7 @@ from collections import deque
 from dataclasses import dataclass
 
 from gilviz.lab import protocol
-from gilviz.probe.classify import STATES
-
-N_STATES = len(STATES)
+from gilviz.probe.classify import N_STATES, NOT_STARTED, STATES, UNSEEN, WAITS
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,9 @@ class LaneView:
     switches: int | None  # voluntary context switches inside the run window (None: not read twice)
     done: int = 0  # units of work done (the board's progress numerator)
     total: int = 0  # units of work to do (0: not known)
+    waits: tuple[tuple[str, float], ...] = ()  # (system call, seconds blocked in it) inside the window, longest first
+    disagreements: tuple[tuple[str, float], ...] = ()  # ("declared cpu, kernel read", seconds) inside the window
+    wait_now: str = ""  # the system call of the latest blocked interval
 
     def shares(self, wall_s: float) -> dict[str, float]:
         """Fractions of a run of ``wall_s`` seconds spent in each state."""
@@ -69,6 +73,13 @@ class Snapshot:
     cpu_history: tuple[tuple[float, ...], ...]  # per core, oldest first
     window: tuple[float, float]  # run start and end in monotonic seconds; 0 where not reached
     coarse: bool  # True when thread times come from psutil ticks, not /proc
+    gil: tuple[tuple[int, str, bool], ...] = ()  # per process: (pid, where its GIL is or why unknown, known)
+    denied: bool = False  # the kernel refused to show where threads block: waits are the declared phases
+
+    @property
+    def waits_from_kernel(self) -> bool:
+        """True when blocked time is named by the kernel (the syscall file), not by declared phases."""
+        return not self.coarse and not self.denied
 
 
 class _Lane:
@@ -78,6 +89,11 @@ class _Lane:
         self.open_index: int | None = None
         self.open_times = [0.0] * N_STATES
         self.run_times = [0.0] * N_STATES
+        self.first_ns = 0  # start of the lane's first interval
+        self.born_ns = 0  # when the thread started, if that was after watching began (0: before, or unknown)
+        self.waits: dict[str, float] = {}
+        self.disagreements: dict[str, float] = {}
+        self.wait_now = ""
         self.first_switches: int | None = None
         self.last_switches: int | None = None
         self.switch_readings = 0  # readings after the first inside the window
@@ -94,24 +110,34 @@ class Timeline:
         self._window = (0, 0)
         self._lock = threading.Lock()
         self._t = 0.0
+        self._gil: dict[int, tuple[str, bool]] = {}
+        self.denied = False
 
     # -- fed by the sampler ---------------------------------------------------------
 
     def set_window(self, start_ns: int, end_ns: int) -> None:
         self._window = (start_ns, end_ns)
 
-    def lane_seen(self, view) -> None:
-        """The board's latest reading of a slot (name, phase, progress...)."""
+    def lane_seen(self, view, born_ns: int = 0) -> None:
+        """The latest reading of a slot (name, phase, progress...); ``born_ns``: when its thread started, if known."""
         with self._lock:
             lane = self._lanes.get(view.slot)
             if lane is None or (lane.view.pid, lane.view.tid) != (view.pid, view.tid):
                 lane = self._lanes[view.slot] = _Lane(view, self._history_bins)
             lane.view = view
+            if born_ns:
+                lane.born_ns = born_ns
 
-    def add_interval(self, slot: int, t0_ns: int, t1_ns: int, times: tuple[float, ...]) -> None:
-        """One classified interval of one lane."""
+    def add_interval(
+        self, slot: int, t0_ns: int, t1_ns: int, times: tuple[float, ...], wait: str = "", disagree_s: float = 0.0
+    ) -> None:
+        """One classified interval of one lane; ``wait`` names the system call its blocked time was spent in."""
         with self._lock:
             lane = self._lanes[slot]
+            if not lane.first_ns:
+                lane.first_ns = t0_ns
+            if wait:
+                lane.wait_now = wait
             index = math.floor((t0_ns + t1_ns) / 2e9 / self.bin_s)
             if lane.open_index != index:
                 if lane.open_index is not None:
@@ -127,6 +153,12 @@ class Timeline:
                     scale = overlap / (t1_ns - t0_ns)
                     for i, t in enumerate(times):
                         lane.run_times[i] += t * scale
+                    blocked = sum(times[i] for i in WAITS)
+                    if wait and blocked > 0:
+                        lane.waits[wait] = lane.waits.get(wait, 0.0) + blocked * scale
+                    if disagree_s > 0:
+                        key = "declared %s, kernel %s" % (protocol.PHASE_NAMES.get(lane.view.phase, "?"), wait or "?")
+                        lane.disagreements[key] = lane.disagreements.get(key, 0.0) + disagree_s * scale
             self._t = t1_ns / 1e9
 
     def add_switches(self, slot: int, t_ns: int, switches: int) -> None:
@@ -147,7 +179,28 @@ class Timeline:
             self._cpu = percents
             self._cpu_history.append(percents)
 
+    def set_gil(self, pid: int, detail: str, known: bool) -> None:
+        """Where a process's GIL is (``known``) or why it cannot be told."""
+        with self._lock:
+            self._gil[pid] = (detail, known)
+
+    def set_denied(self) -> None:
+        self.denied = True
+
     # -- read by the UI and the reports -------------------------------------------------
+
+    def _whole_window(self, lane: _Lane) -> tuple[float, ...]:
+        """The lane's window times, with "not started" and "unseen" filling what intervals did not cover."""
+        times = list(lane.run_times)
+        start, end = self._window
+        if not start:
+            return tuple(times)
+        stop = end or int(self._t * 1e9)
+        span = max(0, stop - start) / 1e9
+        if lane.born_ns or not lane.first_ns:  # the thread began inside the window (or has not been seen)
+            times[NOT_STARTED] += min(span, max(0, (lane.born_ns or stop) - start) / 1e9)
+        times[UNSEEN] += max(0.0, span - sum(times))
+        return tuple(times)
 
     def snapshot(self) -> Snapshot:
         with self._lock:
@@ -174,10 +227,13 @@ class Timeline:
                         count=v.count,
                         note=v.note,
                         bins=bins,
-                        run_times=tuple(lane.run_times),
+                        run_times=self._whole_window(lane),
                         switches=switches,
                         done=v.done,
                         total=v.total,
+                        waits=tuple(sorted(lane.waits.items(), key=lambda kv: -kv[1])),
+                        disagreements=tuple(sorted(lane.disagreements.items(), key=lambda kv: -kv[1])),
+                        wait_now=lane.wait_now,
                     )
                 )
             history = tuple(zip(*self._cpu_history)) if self._cpu_history else ()
@@ -190,4 +246,6 @@ class Timeline:
                 cpu_history=history,
                 window=(start / 1e9, end / 1e9),
                 coarse=self.coarse,
+                gil=tuple((pid, detail, known) for pid, (detail, known) in sorted(self._gil.items())),
+                denied=self.denied,
             )

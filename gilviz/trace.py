@@ -6,22 +6,32 @@ switch counts, per-core CPU, the run's window) and every run's start and result.
 feeds the same inputs into a fresh ``Timeline``, so a replayed screen is drawn by the same
 code from the same numbers as the live one, and is the same every time.
 
-The format (version 1), one JSON object a line, times in integer nanoseconds since the
+The format (version 2), one JSON object a line, times in integer nanoseconds since the
 recording began:
 
-- line 1, the header: ``{"format": "gilviz-trace", "version": 1, "gilviz": "0.1.0",
+- line 1, the header: ``{"format": "gilviz-trace", "version": 2, "gilviz": "0.1.0",
   "recorded_at": "2026-11-25T10:00:00Z", "host": {...}}``
 - ``{"ev": "run", "t": T, "config": {...}, "as_baseline": false, "python": {...}, "cores": 2,
   "bin_s": 0.05, "coarse": false}``: a run starts (after its lab said hello)
 - ``{"ev": "window", "t": T, "start": NS, "end": NS}``: the run's start/finish marks (0: not yet)
 - ``{"ev": "lane", "t": T, "slot": 1, "pid": .., "tid": .., "kind": 1, "role": 2, "phase": 3,
-  "done": .., "total": .., "count": .., "name": "worker-1", "note": ""}``: a board slot changed
-- ``{"ev": "iv", "t": T, "slot": 1, "t0": NS, "t1": NS, "times": [9 floats]}``: one classified
-  interval (seconds per state, in ``gilviz.probe.classify.STATES`` order)
+  "done": .., "total": .., "count": .., "name": "worker-1", "note": "", "born": NS}``: a lane
+  appeared or changed (``born``: when its thread started, only when that was after the
+  recording began)
+- ``{"ev": "iv", "t": T, "slot": 1, "t0": NS, "t1": NS, "times": [12 floats], "wait": "futex",
+  "dis": 0.001}``: one classified interval (seconds per state, in ``gilviz.probe.classify.STATES``
+  order; the system call its blocked time was spent in, and the seconds of it that
+  contradicted the declared phase, each only when there is one)
 - ``{"ev": "sw", "t": T, "slot": 1, "at": NS, "n": 412}``: a lane's voluntary switch counter
 - ``{"ev": "cpu", "t": T, "percents": [..]}``: per-core busy percent (psutil)
+- ``{"ev": "gil", "t": T, "pid": .., "detail": "..", "known": true}``: where a process's GIL is
+  (or why it cannot be told), when the sampler first looks
+- ``{"ev": "denied", "t": T}``: the kernel refused to show where threads are blocked
 - ``{"ev": "end", "t": T, "result": {...}, "core_busy": [..], "sampler_cpu_s": .., "sampler_ticks": ..,
   "watched": true}`` or ``{"ev": "end", "t": T, "error": "..."}``: the run's outcome
+
+Version 1 (before the kernel named the waits) had 9 states: no "blocked", "not_started" or
+"unseen"; it is read by placing its times in the new order.
 
 A recording is written to ``PATH.partial``, a line at a time and flushed, and renamed
 to ``PATH`` when it closes: a file at ``PATH`` is always complete, and a recording cut
@@ -47,11 +57,13 @@ from gilviz import __version__
 from gilviz.lab.board import SlotView
 from gilviz.lab.scenarios import BY_KEY, EXECUTORS, SIZES
 from gilviz.model import RunConfig, RunReport
-from gilviz.probe.classify import STATES
+from gilviz.probe.classify import N_STATES, STATES
 from gilviz.timeline import Snapshot, Timeline
 
 FORMAT = "gilviz-trace"
-VERSION = 1
+VERSION = 2
+V1_STATES = ("running", "gil_wait", "core_wait", "io", "lock_wait", "queue_wait", "idle", "done", "failed")
+_V1_INDEX = [STATES.index(s) for s in V1_STATES]
 SNAPSHOT_EVERY_NS = 50_000_000  # replay draws a snapshot this often, as the live sampler posts them
 
 _SLOT_FIELDS = ("slot", "pid", "tid", "kind", "role", "phase", "done", "total", "count", "name", "note")
@@ -62,6 +74,8 @@ _REQUIRED = {
     "iv": ("t", "slot", "t0", "t1", "times"),
     "sw": ("t", "slot", "at", "n"),
     "cpu": ("t", "percents"),
+    "gil": ("t", "pid", "detail", "known"),
+    "denied": ("t",),
     "end": ("t",),
 }
 
@@ -208,17 +222,27 @@ class RecordingTimeline(Timeline):
             w.write({"ev": "window", "start": w.rel(start_ns), "end": w.rel(end_ns)})
         super().set_window(start_ns, end_ns)
 
-    def lane_seen(self, view) -> None:
+    def lane_seen(self, view, born_ns: int = 0) -> None:
         values = tuple(getattr(view, f) for f in _SLOT_FIELDS)
-        if self._seen.get(view.slot) != values:
+        if self._seen.get(view.slot) != values or born_ns:
             self._seen[view.slot] = values
-            self.writer.write({"ev": "lane", **dict(zip(_SLOT_FIELDS, values))})
-        super().lane_seen(view)
+            event = {"ev": "lane", **dict(zip(_SLOT_FIELDS, values))}
+            if born_ns:
+                event["born"] = self.writer.rel(born_ns)
+            self.writer.write(event)
+        super().lane_seen(view, born_ns)
 
-    def add_interval(self, slot: int, t0_ns: int, t1_ns: int, times: tuple[float, ...]) -> None:
+    def add_interval(
+        self, slot: int, t0_ns: int, t1_ns: int, times: tuple[float, ...], wait: str = "", disagree_s: float = 0.0
+    ) -> None:
         w = self.writer
-        w.write({"ev": "iv", "slot": slot, "t0": w.rel(t0_ns), "t1": w.rel(t1_ns), "times": [round(x, 6) or 0 for x in times]})
-        super().add_interval(slot, t0_ns, t1_ns, times)
+        event = {"ev": "iv", "slot": slot, "t0": w.rel(t0_ns), "t1": w.rel(t1_ns), "times": [round(x, 6) or 0 for x in times]}
+        if wait:
+            event["wait"] = wait
+        if disagree_s:
+            event["dis"] = round(disagree_s, 6)
+        w.write(event)
+        super().add_interval(slot, t0_ns, t1_ns, times, wait, disagree_s)
 
     def add_switches(self, slot: int, t_ns: int, switches: int) -> None:
         self.writer.write({"ev": "sw", "slot": slot, "at": self.writer.rel(t_ns), "n": switches})
@@ -227,6 +251,14 @@ class RecordingTimeline(Timeline):
     def add_cpu(self, percents: tuple[float, ...]) -> None:
         self.writer.write({"ev": "cpu", "percents": [round(p, 1) for p in percents]})
         super().add_cpu(percents)
+
+    def set_gil(self, pid: int, detail: str, known: bool) -> None:
+        self.writer.write({"ev": "gil", "pid": pid, "detail": detail, "known": known})
+        super().set_gil(pid, detail, known)
+
+    def set_denied(self) -> None:
+        self.writer.write({"ev": "denied"})
+        super().set_denied()
 
 
 # -- reading ---------------------------------------------------------------------------
@@ -348,14 +380,25 @@ def read_trace(path: str) -> Trace:
         bad = _bad_field(event)
         if bad:
             raise _fail(path, number, "a %r event whose %r is %r" % (kind, bad, event[bad]))
-        if kind == "iv" and len(event["times"]) != len(STATES):
-            raise _fail(path, number, "an interval needs %d state times" % len(STATES))
+        if kind == "iv":
+            expected = N_STATES if version >= 2 else len(V1_STATES)
+            if len(event["times"]) != expected:
+                raise _fail(path, number, "an interval needs %d state times" % expected)
+            if version == 1:
+                event["times"] = _from_v1(event["times"])
         runs[-1].events.append(event)
     return Trace(path, header, runs)
 
 
-_INTS = {"slot", "pid", "tid", "kind", "role", "phase", "done", "total", "count", "t0", "t1", "at", "n", "start", "end"}
-_TEXTS = {"name", "note"}
+def _from_v1(times: list) -> list:
+    out = [0.0] * N_STATES
+    for i, value in zip(_V1_INDEX, times):
+        out[i] = value
+    return out
+
+
+_INTS = {"born", "slot", "pid", "tid", "kind", "role", "phase", "done", "total", "count", "t0", "t1", "at", "n", "start", "end"}
+_TEXTS = {"name", "note", "wait", "detail"}
 _NUMBER_LISTS = {"times", "percents"}
 
 
@@ -365,6 +408,10 @@ def _bad_field(event: dict) -> str | None:
         if key in _INTS and (not isinstance(value, int) or isinstance(value, bool) or value < 0):
             return key
         if key in _TEXTS and not isinstance(value, str):
+            return key
+        if key == "dis" and (not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0):
+            return key
+        if key == "known" and not isinstance(value, bool):
             return key
         if key in _NUMBER_LISTS and not (
             isinstance(value, list) and all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in value)
@@ -454,15 +501,21 @@ def _baseline_key(config: RunConfig) -> RunConfig:
 def _apply(timeline: Timeline, event: dict) -> None:
     kind = event["ev"]
     if kind == "iv":
-        timeline.add_interval(event["slot"], event["t0"], event["t1"], tuple(event["times"]))
+        timeline.add_interval(
+            event["slot"], event["t0"], event["t1"], tuple(event["times"]), event.get("wait", ""), event.get("dis", 0.0)
+        )
     elif kind == "lane":
-        timeline.lane_seen(_slot_view(event))
+        timeline.lane_seen(_slot_view(event), event.get("born", 0))
     elif kind == "window":
         timeline.set_window(event["start"], event["end"])
     elif kind == "sw":
         timeline.add_switches(event["slot"], event["at"], event["n"])
     elif kind == "cpu":
         timeline.add_cpu(tuple(event["percents"]))
+    elif kind == "gil":
+        timeline.set_gil(event["pid"], event["detail"], event["known"])
+    elif kind == "denied":
+        timeline.set_denied()
 
 
 def frames_until(trace: Trace, at_s: float) -> list[Frame]:

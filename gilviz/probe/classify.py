@@ -1,16 +1,22 @@
-"""Classify one sampling interval of one lane into state times (layer: probe; pure).
+"""Classify one sampling interval of one thread into state times, from the kernel (layer: probe; pure).
 
-From the kernel: time on CPU and time runnable but waiting for a core. The rest of the
-interval the thread was blocked, and the phase the worker declared says on what:
-- cpu: it wants to run Python bytecode and is not runnable, so it waits for the GIL
-  (there is nothing else a pure-Python loop can block on);
-- io: sleeping, as blocking I/O does;
-- lock: inside a loop that takes a ``threading.Lock`` for each update; blocked there
-  means waiting for the lock or for the GIL the lock holder needs to release it. Both
-  are futex waits and the kernel does not tell them apart; gilviz counts it as lock wait;
-- queue-put / queue-get: waiting on the multiprocessing queue;
-- join / starting: idle, waiting for others;
-- done / failed: the worker has finished.
+Per interval the kernel gives, from ``schedstat``, the time the thread spent on a CPU
+(*running*) and runnable but waiting for one (*waiting for a core*). The rest of the
+interval it was blocked, and ``/proc/PID/task/TID/syscall`` says on what:
+
+- a futex wait on an address in the interpreter's static data: *waiting for the GIL*;
+- any other futex wait: *waiting on a lock* (Lock, Condition, Event, Queue, join);
+- a futex wait in a process whose GIL cannot be located (not CPython): *blocked (futex)*;
+- any other system call: *I/O*, keeping the call's name (clock_nanosleep, read, poll, …).
+
+The syscall file is a reading at one instant, the interval's end. When the thread is
+running at that instant, its blocked time goes to the last wait the sampler saw it in
+(``last_wait``); before any was seen, to *unseen*. A worker's declared phase never
+overrides the kernel: it only names a wait the kernel found (a lock wait in a
+queue-put phase is a queue wait; in a join, idle), and when the kernel's wait is one the
+phase does not allow (a "cpu" phase blocked in ``read``), the time is flagged as a
+disagreement, which reports count. Without the syscall file (no /proc: "coarse") the
+declared phase is all there is, and it names the blocked time as before.
 """
 
 from __future__ import annotations
@@ -18,21 +24,79 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from gilviz.lab import protocol
+from gilviz.probe.gil_address import GilLocation, in_ranges
+from gilviz.probe.syscalls import RUNNING as SYSCALL_RUNNING
+from gilviz.probe.syscalls import Blocked
 
-STATES = ("running", "gil_wait", "core_wait", "io", "lock_wait", "queue_wait", "idle", "done", "failed")
-RUNNING, GIL_WAIT, CORE_WAIT, IO, LOCK_WAIT, QUEUE_WAIT, IDLE, DONE, FAILED = range(len(STATES))
+STATES = (
+    "running",
+    "gil_wait",
+    "core_wait",
+    "io",
+    "lock_wait",
+    "queue_wait",
+    "blocked",  # a futex wait that cannot be told apart (the GIL's address is unknown)
+    "idle",
+    "done",  # the thread has ended (or declared itself done)
+    "failed",
+    "not_started",  # inside the run's window, before the thread existed
+    "unseen",  # blocked on something the sampler did not see
+)
+(
+    RUNNING,
+    GIL_WAIT,
+    CORE_WAIT,
+    IO,
+    LOCK_WAIT,
+    QUEUE_WAIT,
+    BLOCKED,
+    IDLE,
+    DONE,
+    FAILED,
+    NOT_STARTED,
+    UNSEEN,
+) = range(len(STATES))
+N_STATES = len(STATES)
+WAITS = (GIL_WAIT, IO, LOCK_WAIT, QUEUE_WAIT, BLOCKED, IDLE)  # the states of a thread blocked in a system call
 
-BLOCKED_AS = {
-    protocol.CPU: GIL_WAIT,
-    protocol.IO: IO,
-    protocol.LOCK: LOCK_WAIT,
-    protocol.QUEUE_PUT: QUEUE_WAIT,
-    protocol.QUEUE_GET: QUEUE_WAIT,
-    protocol.JOIN: IDLE,
-    protocol.STARTING: IDLE,
-    protocol.NONE: IDLE,
-    protocol.DONE: DONE,
-    protocol.FAILED: FAILED,
+
+class Wait(NamedTuple):
+    """What a blocked thread waits on: a state (index into STATES) and the system call's name."""
+
+    state: int
+    syscall: str
+
+
+# Without the syscall file: the declared phase names the blocked time (the coarse fallback).
+DECLARED = {
+    protocol.CPU: Wait(GIL_WAIT, ""),
+    protocol.IO: Wait(IO, ""),
+    protocol.LOCK: Wait(LOCK_WAIT, ""),
+    protocol.QUEUE_PUT: Wait(QUEUE_WAIT, ""),
+    protocol.QUEUE_GET: Wait(QUEUE_WAIT, ""),
+    protocol.JOIN: Wait(IDLE, ""),
+    protocol.STARTING: Wait(IDLE, ""),
+    protocol.NONE: Wait(BLOCKED, ""),
+    protocol.DONE: Wait(DONE, ""),
+    protocol.FAILED: Wait(FAILED, ""),
+}
+
+# A declared phase may rename a wait the kernel found, never invent one.
+_QUEUE_NAMES = {LOCK_WAIT: QUEUE_WAIT, IO: QUEUE_WAIT}
+_IDLE_NAMES = {LOCK_WAIT: IDLE, IO: IDLE}  # joining a thread is a lock wait, a process a wait4
+RENAMES = {
+    protocol.QUEUE_PUT: _QUEUE_NAMES,
+    protocol.QUEUE_GET: _QUEUE_NAMES,
+    protocol.JOIN: _IDLE_NAMES,
+    protocol.STARTING: _IDLE_NAMES,
+}
+# The waits each working phase allows; any other is a disagreement between phase and kernel.
+ALLOWED = {
+    protocol.CPU: {GIL_WAIT, BLOCKED},
+    protocol.IO: {IO, GIL_WAIT, BLOCKED},
+    protocol.LOCK: {LOCK_WAIT, GIL_WAIT, BLOCKED},
+    protocol.QUEUE_PUT: {QUEUE_WAIT, GIL_WAIT, BLOCKED},
+    protocol.QUEUE_GET: {QUEUE_WAIT, GIL_WAIT, BLOCKED},
 }
 
 
@@ -40,24 +104,50 @@ class Interval(NamedTuple):
     times: tuple[float, ...]  # seconds in each of STATES; they add up to the interval
     cpu_carry_s: float  # CPU time the kernel reported beyond the interval, for the next one
     runqueue_carry_s: float
+    wait: str = ""  # the system call the blocked time was spent in ("" when none or not known)
+    disagree_s: float = 0.0  # blocked time whose kernel wait the declared phase does not allow
 
 
-def classify(phase: int, dt_s: float, cpu_s: float, runqueue_s: float) -> Interval:
-    """Split an interval of ``dt_s`` into state times.
+def kernel_wait(reading: Blocked | str | None, gil: GilLocation) -> Wait | None:
+    """The wait a syscall reading shows; None when the thread is running (or the reading is empty)."""
+    if reading is None or reading == SYSCALL_RUNNING or not isinstance(reading, Blocked):
+        return None
+    if reading.futex_address is None:
+        return Wait(IO, reading.name)
+    if gil.ranges is None:
+        return Wait(BLOCKED, reading.name)
+    if in_ranges(reading.futex_address, gil.ranges):
+        return Wait(GIL_WAIT, reading.name)
+    return Wait(LOCK_WAIT, reading.name)
 
-    The kernel adds a running thread's CPU time in scheduler-tick steps (4 ms at
-    HZ=250), so one 10 ms interval can report 12 ms and the next 8 ms. What does not fit
-    is returned as carry for the caller to add to the next interval's figures: capping
-    without carrying would lose it (about 10 % of a busy thread's time at 100 Hz).
+
+def name_wait(wait: Wait, phase: int) -> tuple[Wait, bool]:
+    """The wait as the declared phase names it, and whether the phase disagrees with the kernel."""
+    if phase in (protocol.DONE, protocol.FAILED):
+        return Wait(DONE if phase == protocol.DONE else FAILED, wait.syscall), False
+    state = RENAMES.get(phase, {}).get(wait.state, wait.state)
+    allowed = ALLOWED.get(phase)
+    return Wait(state, wait.syscall), allowed is not None and state not in allowed
+
+
+def classify(dt_s: float, cpu_s: float, runqueue_s: float, wait: Wait | None, *, disagree: bool = False) -> Interval:
+    """Split an interval of ``dt_s`` into state times; the blocked rest goes to ``wait`` (unseen if None).
+
+    The kernel adds a running thread's CPU time in scheduler-tick steps, so one 10 ms
+    interval can report 12 ms and the next 8 ms. What does not fit is returned as carry
+    for the caller to add to the next interval's figures: capping without carrying would
+    lose it (about 10 % of a busy thread's time at 100 Hz).
     """
-    times = [0.0] * len(STATES)
+    times = [0.0] * N_STATES
     cpu_s = max(cpu_s, 0.0)
     runqueue_s = max(runqueue_s, 0.0)
     if dt_s <= 0:
         return Interval(tuple(times), cpu_s, runqueue_s)
     running = min(cpu_s, dt_s)
     core = min(runqueue_s, dt_s - running)
+    blocked = dt_s - running - core
     times[RUNNING] = running
     times[CORE_WAIT] = core
-    times[BLOCKED_AS.get(phase, IDLE)] += dt_s - running - core
-    return Interval(tuple(times), cpu_s - running, runqueue_s - core)
+    times[UNSEEN if wait is None else wait.state] += blocked
+    name = wait.syscall if wait is not None else ""
+    return Interval(tuple(times), cpu_s - running, runqueue_s - core, name if blocked > 0 else "", blocked if disagree else 0.0)

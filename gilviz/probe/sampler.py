@@ -1,11 +1,16 @@
-"""The sampler: one thread in the UI-side process that watches the lab (layer: probe).
+"""The sampler: one thread in the UI-side process that watches the lab or a program (layer: probe).
 
-About 100 times a second it reads the board (who is registered, in which phase) and the
-kernel's per-thread counters, classifies each lane's interval, and feeds the timeline.
-Every tenth tick it also reads per-core CPU from psutil; every second tick, the voluntary
-context switches of up to eight lanes (all of them when there are no more). It never
-touches the workload: the lab's threads run as they would unobserved (``gilviz bench``
-measures how true that is).
+About 100 times a second it asks its watch list which threads are lanes (the lab's
+board, or a process tree from /proc), reads each thread's kernel counters (``schedstat``)
+and where it is blocked (``syscall``), classifies the interval (``classify``) and feeds
+the timeline. Every tenth tick it also reads per-core CPU from psutil; every second tick,
+the voluntary context switches of up to eight lanes (all of them when there are no
+more). It never touches the workload: the threads run as they would unobserved
+(``gilviz bench`` measures how true that is).
+
+A thread first seen after the sampler started is classified from its start (its
+``stat`` start time), with its whole CPU time so far, so no time is lost before the
+first tick; one that was already running when watching began starts at first sight.
 """
 
 from __future__ import annotations
@@ -16,9 +21,12 @@ from typing import Callable
 
 import psutil
 
+from gilviz.lab import protocol
 from gilviz.lab.board import Board
-from gilviz.probe.classify import classify
-from gilviz.probe.threadstats import ThreadTimes, thread_stats
+from gilviz.probe.classify import DECLARED, DONE, FAILED, Wait, classify, kernel_wait, name_wait
+from gilviz.probe.gil_address import GilLocation
+from gilviz.probe.threadstats import PermissionDenied, ThreadTimes, thread_stats
+from gilviz.probe.watchlist import BoardWatchList, ProcessTreeWatchList
 from gilviz.timeline import Snapshot, Timeline
 
 SLOW_EVERY = 10  # ticks between psutil per-core reads
@@ -29,7 +37,7 @@ SWITCH_READS_PER_TICK = 8  # lanes whose status is read on such a tick
 class Sampler:
     def __init__(
         self,
-        board: Board,
+        watch: Board | BoardWatchList | ProcessTreeWatchList,
         timeline: Timeline,
         *,
         interval_s: float = 0.01,
@@ -37,7 +45,7 @@ class Sampler:
         snapshot_every_s: float = 0.05,
         force_fallback: bool = False,
     ) -> None:
-        self.board = board
+        self.watch = BoardWatchList(watch) if isinstance(watch, Board) else watch
         self.timeline = timeline
         self.interval_s = interval_s
         self.on_snapshot = on_snapshot
@@ -53,6 +61,10 @@ class Sampler:
         self._final_read = False
         self._switch_turn = 0
         self._carry: dict[int, tuple[float, float]] = {}  # slot -> (cpu, runqueue) seconds not yet placed
+        self._last_wait: dict[int, Wait] = {}  # slot -> the last wait the kernel showed
+        self.started_ns = time.monotonic_ns()
+        self.syscalls_denied = False  # the kernel would not show where threads are blocked
+        self._gil_told: dict[int, GilLocation] = {}
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
@@ -99,33 +111,41 @@ class Sampler:
             self._tick()
 
     def _tick(self) -> None:
-        board, timeline, stats = self.board, self.timeline, self.stats
-        start, end = board.run_window_ns()
+        watch, timeline, stats = self.watch, self.timeline, self.stats
+        start, end = watch.window_ns()
         timeline.set_window(start, end)
         slow = self.ticks % SLOW_EVERY == 0
         final = bool(end) and not self._final_read  # the first tick after the run's end
         self.ticks += 1
         now = time.monotonic_ns()
         alive = []
-        for view in board.slots():
+        for view in watch.lanes():
             ident = (view.pid, view.tid)
             times = None if ident in self._gone else stats.read(view.pid, view.tid)
             if times is None:
                 self._gone.add(ident)
-            timeline.lane_seen(view)
             last = self._last.get(view.slot)
             self._last[view.slot] = (now, view.pid, view.tid, times)
             if last is None or (last[1], last[2]) != ident:
                 self._carry.pop(view.slot, None)
-                continue  # first sight of this worker: its interval starts now
+                self._last_wait.pop(view.slot, None)
+                born = stats.started_ns(view.pid, view.tid) if times is not None else None
+                if born is None or born < self.started_ns or born >= now:
+                    timeline.lane_seen(view)
+                    continue  # already running when watching began: its interval starts now
+                timeline.lane_seen(view, born)
+                last = (born, view.pid, view.tid, ThreadTimes(0, 0))  # new: classify it from its start
+            else:
+                timeline.lane_seen(view)
             t0, _, _, before = last
             cpu_s, queue_s = self._carry.get(view.slot, (0.0, 0.0))
             if times is not None and before is not None:
                 cpu_s += (times.cpu_ns - before.cpu_ns) / 1e9
                 queue_s += (times.runqueue_ns - before.runqueue_ns) / 1e9
-            interval = classify(view.phase, (now - t0) / 1e9, cpu_s, queue_s)
+            wait, disagree = self._wait(view, times is None)
+            interval = classify((now - t0) / 1e9, cpu_s, queue_s, wait, disagree=disagree)
             self._carry[view.slot] = (interval.cpu_carry_s, interval.runqueue_carry_s)
-            timeline.add_interval(view.slot, t0, now, interval.times)
+            timeline.add_interval(view.slot, t0, now, interval.times, interval.wait, interval.disagree_s)
             if times is not None:
                 alive.append(view)
         if final or self.ticks % SWITCH_EVERY == 0:
@@ -137,6 +157,35 @@ class Sampler:
         self._final_read = self._final_read or final
         if slow:
             timeline.add_cpu(tuple(psutil.cpu_percent(percpu=True)))
+
+    def _wait(self, view, gone: bool) -> tuple[Wait | None, bool]:
+        """What the lane's blocked time this interval was spent on, and whether its phase disagrees."""
+        if gone:
+            return Wait(FAILED if view.phase == protocol.FAILED else DONE, ""), False
+        if self.stats.coarse or self.syscalls_denied:
+            return DECLARED.get(view.phase, DECLARED[protocol.NONE]), False
+        try:
+            reading = self.stats.syscall(view.pid, view.tid)
+        except PermissionDenied:
+            self.syscalls_denied = True  # said once in the report; the declared phases are all there is
+            self.timeline.set_denied()
+            return DECLARED.get(view.phase, DECLARED[protocol.NONE]), False
+        seen = kernel_wait(reading, self._gil(view.pid))
+        if seen is not None:
+            self._last_wait[view.slot] = seen
+        else:
+            seen = self._last_wait.get(view.slot)
+        if seen is None:
+            return None, False
+        return name_wait(seen, view.phase)
+
+    def _gil(self, pid: int) -> GilLocation:
+        """The process's GIL location, told to the timeline whenever it changes."""
+        gil = self.watch.gil(pid)
+        if self._gil_told.get(pid) != gil:
+            self._gil_told[pid] = gil
+            self.timeline.set_gil(pid, gil.detail, gil.known)
+        return gil
 
     def _read_switches(self, alive: list, now: int, every: bool) -> None:
         """Voluntary switches of up to SWITCH_READS_PER_TICK lanes, taking turns (all on ``every``)."""

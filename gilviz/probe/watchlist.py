@@ -1,0 +1,175 @@
+"""What the sampler watches: the lab's board, or any process tree found in /proc (layer: probe).
+
+A watch list answers three questions each tick: which threads are lanes now (as
+``SlotView`` rows, the board's own shape), what the run's window is, and where each
+process's GIL lives (``gil_address``). ``BoardWatchList`` reads the lab's board, where
+workers registered themselves; ``ProcessTreeWatchList`` finds the threads of a program
+and of its child processes itself, so it works on any program (``gilviz watch``).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+
+import psutil
+
+from gilviz.lab import protocol
+from gilviz.lab.board import Board, SlotView
+from gilviz.probe.gil_address import GilLocation, locate_gil
+
+GIL_SETTLE_NS = 2_000_000_000  # a process this young may still exec: look at its maps again
+_SCRIPT = re.compile(r"\.pyw?$")
+
+
+class BoardWatchList:
+    """The lanes the lab's workers registered on the board; the window the lab marked."""
+
+    def __init__(self, board: Board, *, gil_enabled: bool | None = None) -> None:
+        self.board = board
+        self.gil_enabled = gil_enabled  # the lab's interpreter said so in its hello
+        self._gil: dict[int, GilLocation] = {}
+
+    def window_ns(self) -> tuple[int, int]:
+        return self.board.run_window_ns()
+
+    def lanes(self) -> list[SlotView]:
+        return self.board.slots()
+
+    def gil(self, pid: int) -> GilLocation:
+        """Looked up once per process: a worker registers only after its interpreter has started."""
+        found = self._gil.get(pid)
+        if found is None:
+            found = self._gil[pid] = locate_gil(pid, gil_enabled=self.gil_enabled)
+        return found
+
+
+def process_name(proc: psutil.Process) -> str:
+    """What to call a process: its script (``app.py`` for ``python app.py``), else its command name."""
+    try:
+        cmdline = proc.cmdline()
+        for arg in cmdline[1:3]:
+            if _SCRIPT.search(arg):
+                return os.path.basename(arg)
+        if len(cmdline) > 2 and cmdline[1] == "-m":
+            return cmdline[2]
+        return proc.name()
+    except psutil.Error:
+        return "?"
+
+
+def thread_comm(pid: int, tid: int) -> str | None:
+    try:
+        with open("/proc/%d/task/%d/comm" % (pid, tid), "rb") as f:
+            return f.read().decode("utf-8", "replace").strip()
+    except OSError:
+        return None
+
+
+def thread_ids(pid: int) -> list[int]:
+    try:
+        return sorted(int(t) for t in os.listdir("/proc/%d/task" % pid))
+    except OSError:
+        try:
+            return sorted(t.id for t in psutil.Process(pid).threads())
+        except psutil.Error:
+            return []
+
+
+class ProcessTreeWatchList:
+    """Every thread of a process and of its descendants, found again every ``refresh_s``.
+
+    A lane per thread: the root's main thread is the main lane, a child process's main
+    thread is a process lane, every other thread a thread lane under its process. A
+    thread is named from its ``comm`` when it has a name of its own (3.14 sets it from
+    ``Thread.name``), else "thread N" in its process. Threads and processes that have
+    ended stay listed ``linger_s`` more, so their end is drawn, then leave.
+    """
+
+    def __init__(self, root_pid: int, *, refresh_s: float = 0.5, linger_s: float = 1.0) -> None:
+        self.root_pid = root_pid
+        self.refresh_s = refresh_s
+        self.linger_s = linger_s
+        self._root = psutil.Process(root_pid)
+        self._start_ns = time.monotonic_ns()
+        self._end_ns = 0
+        self._slots: dict[tuple[int, int], SlotView] = {}
+        self._gone_at: dict[tuple[int, int], float] = {}
+        self._names: dict[int, str] = {}
+        self._born: dict[int, int] = {}  # pid -> first seen (monotonic ns)
+        self._gil: dict[int, tuple[int, GilLocation]] = {}  # pid -> (looked up at, where)
+        self._next_refresh = 0.0
+        self._thread_numbers: dict[int, int] = {}
+
+    # -- the window: from watching's start to the root's end --------------------------
+
+    def window_ns(self) -> tuple[int, int]:
+        return self._start_ns, self._end_ns
+
+    def mark_started(self, t_ns: int) -> None:
+        self._start_ns = t_ns
+
+    def mark_finished(self, t_ns: int | None = None) -> None:
+        if not self._end_ns:
+            self._end_ns = t_ns or time.monotonic_ns()
+
+    # -- lanes ---------------------------------------------------------------------------
+
+    def processes(self) -> list[int]:
+        """The root and its descendants that are alive now."""
+        try:
+            children = self._root.children(recursive=True)
+        except psutil.Error:
+            return []
+        return [self.root_pid] + [c.pid for c in children]
+
+    def lanes(self) -> list[SlotView]:
+        now = time.monotonic()
+        if now >= self._next_refresh:
+            self._next_refresh = now + self.refresh_s
+            self._refresh(now)
+        return [v for key, v in self._slots.items() if now - self._gone_at.get(key, now) <= self.linger_s]
+
+    def _refresh(self, now: float) -> None:
+        alive: set[tuple[int, int]] = set()
+        for pid in self.processes():
+            if pid not in self._names:
+                try:
+                    self._names[pid] = process_name(psutil.Process(pid))
+                except psutil.Error:
+                    continue
+                self._born[pid] = time.monotonic_ns()
+            process_comm = thread_comm(pid, pid)
+            for tid in thread_ids(pid):
+                key = (pid, tid)
+                alive.add(key)
+                if key not in self._slots:
+                    self._slots[key] = self._new_lane(pid, tid, process_comm)
+        for key in self._slots:
+            if key not in alive:
+                self._gone_at.setdefault(key, now)
+            else:
+                self._gone_at.pop(key, None)
+
+    def _new_lane(self, pid: int, tid: int, process_comm: str | None) -> SlotView:
+        if tid == pid:
+            kind = protocol.THREAD if pid == self.root_pid else protocol.PROCESS
+            role = protocol.MAIN if pid == self.root_pid else protocol.WORKER
+            name = self._names.get(pid, "?")
+        else:
+            kind, role = protocol.THREAD, protocol.WORKER
+            self._thread_numbers[pid] = self._thread_numbers.get(pid, 0) + 1
+            comm = thread_comm(pid, tid)
+            name = comm if comm and comm != process_comm else "thread %d" % self._thread_numbers[pid]
+        return SlotView(len(self._slots), pid, tid, kind, role, protocol.NONE, 0, 0, 0, name, "")
+
+    # -- the GIL -----------------------------------------------------------------------
+
+    def gil(self, pid: int) -> GilLocation:
+        """Looked up again while the process is young (a fork may still exec another program)."""
+        now = time.monotonic_ns()
+        seen = self._gil.get(pid)
+        if seen is None or (seen[0] - self._born.get(pid, 0) < GIL_SETTLE_NS and now - seen[0] > self.refresh_s * 1e9):
+            seen = self._gil[pid] = (now, locate_gil(pid))
+        return seen[1]
