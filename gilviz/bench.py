@@ -43,7 +43,7 @@ def run_bench(config: RunConfig, *, repeats: int = 3, progress: Callable[[str], 
     speedup_row("processes I/O speed-up", run("processes I/O", "procs-io"))
     threads_cpu = run("threads CPU", "threads-cpu")
     speedup_row("threads CPU speed-up", threads_cpu)
-    w = threads_cpu.config.worker_count
+    w = replace(config, scenario="threads-cpu").worker_count
     gil_theory = (w - 1) / w if threads_cpu.python["gil_enabled"] else 0.0
     rows.append(
         {
@@ -96,7 +96,7 @@ def run_bench(config: RunConfig, *, repeats: int = 3, progress: Callable[[str], 
         "python": python_facts(threads_cpu),
         "cores": threads_cpu.cores,
         "size": config.size,
-        "workers": threads_cpu.config.worker_count,
+        "workers": w,
         "rows": rows,
         "baselines_s": {key: [round(x, 4) for x in walls] for key, walls in session.baseline_walls.items()},
         "overhead": overhead,

@@ -11,6 +11,7 @@ Format" of the Trace Event Format (``{"traceEvents": [...]}``).
 from __future__ import annotations
 
 from gilviz.lab import protocol
+from gilviz.model import RunConfig
 from gilviz.probe.classify import STATES
 from gilviz.trace import Trace, frames
 
@@ -61,12 +62,13 @@ def to_chrome_trace(trace: Trace) -> dict:
         snap = report.snapshot
         main = next((lane for lane in snap.lanes if lane.role == "main"), None)
         lab_pid = main.pid if main else 0
-        meta("process_name", lab_pid, 0, "gilviz lab (pid %d)" % lab_pid)
-        meta("thread_name", lab_pid, RUNS_TID, "runs")
         cfg = report.config
+        who = "gilviz lab" if isinstance(cfg, RunConfig) else main.name if main else "program"
+        meta("process_name", lab_pid, 0, "%s (pid %d)" % (who, lab_pid))
+        meta("thread_name", lab_pid, RUNS_TID, "runs")
         events.append(
             {
-                "name": "%s ×%d" % (cfg.scenario, cfg.worker_count),
+                "name": "%s ×%d" % (cfg.scenario, cfg.worker_count) if isinstance(cfg, RunConfig) else cfg.title,
                 "cat": "run",
                 "ph": "X",
                 "ts": run.t_start / 1e3,

@@ -109,6 +109,16 @@ speed_factor = number_in(0.05, 100, "a speed factor such as 0.5 or 2")
 minutes = number_in(0.1, 600, "a number of minutes")
 
 
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError("a process id (a whole number), not %r" % text) from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("a process id is 1 or more, not %d" % value)
+    return value
+
+
 def terminal_size(text: str) -> tuple[int, int]:
     cols, sep, rows = text.lower().partition("x")
     try:
@@ -158,6 +168,20 @@ def build_parser() -> Parser:
     add_theme_option(shot)
     add_lab_options(shot, size=False)
     add_variant_options(shot)
+
+    watch = commands.add_parser(
+        "watch",
+        help="watch any program: each thread's state from the kernel (gilviz watch -- python app.py)",
+        description="Start PROGRAM (or attach to --pid) and show what each of its threads and child processes "
+        "does: running, waiting for the GIL, for a core, on a lock, on I/O. With --json, print one JSON document "
+        "when it ends and exit with its exit status.",
+    )
+    watch.add_argument("--pid", type=positive_int, default=None, help="attach to this running process instead (q detaches)")
+    watch.add_argument("--json", action="store_true", help="no dashboard: print one JSON document when the program ends")
+    watch.add_argument("--log", metavar="PATH", default=None, help="dashboard: where the program's output goes")
+    watch.add_argument("--record", metavar="PATH", help="record the watch to this trace file")
+    add_theme_option(watch)
+    watch.add_argument("program", nargs=argparse.REMAINDER, metavar="-- PROGRAM [ARGS ...]", help="the program to start")
 
     export = commands.add_parser("export", help="convert a trace to Chrome trace JSON (Perfetto, chrome://tracing)")
     export.add_argument("trace", metavar="TRACE", help="a file written by `gilviz record` or `gilviz --record`")
@@ -371,6 +395,64 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def watch_config(args: argparse.Namespace, output: str | None):
+    """The program to watch, checked before anything starts (exit 127 / 126 as a shell would)."""
+    import os
+    import shutil
+
+    from gilviz.model import WatchConfig
+
+    program = list(args.program)
+    if program[:1] == ["--"]:
+        program = program[1:]
+    if args.pid is not None:
+        if program:
+            raise UsageError("give a PROGRAM or --pid, not both (see gilviz watch --help)")
+        return WatchConfig(pid=args.pid)
+    if not program:
+        raise UsageError("what should gilviz watch? e.g. gilviz watch -- python app.py, or gilviz watch --pid PID")
+    name = program[0]
+    found = name if os.sep in name else shutil.which(name)
+    if found is None or not os.path.exists(found):
+        raise ProgramNotRunnable("cannot find %s (is it on PATH?)" % name, 127)
+    if os.path.isdir(found) or not os.access(found, os.X_OK):
+        raise ProgramNotRunnable("cannot run %s: it is not an executable file" % name, 126)
+    return WatchConfig(tuple(program), output=output)
+
+
+class ProgramNotRunnable(Exception):
+    """The program to watch cannot be started: exit with ``exit_code``, as a shell would."""
+
+    def __init__(self, message: str, exit_code: int) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+def cmd_watch(args: argparse.Namespace) -> int:
+    from gilviz.report import to_json
+    from gilviz.watch import WatchError, watch_program
+
+    config = watch_config(args, output=None)
+    writer = open_trace_writer(args.record) if args.record else None
+    try:
+        if not args.json:
+            return watch_dashboard(args, config, writer)
+        try:
+            report = _interruptible(lambda cancel: watch_program(config, cancel=cancel, recorder=writer))
+        except WatchError as exc:
+            raise ProgramNotRunnable(str(exc), exc.exit_code) from None
+    finally:
+        if writer is not None:
+            writer.close()
+    print(json.dumps(to_json(report), indent=2))
+    code = report.result.get("exit_code")
+    return code if isinstance(code, int) else 0
+
+
+def watch_dashboard(args: argparse.Namespace, config, writer) -> int:
+    raise UsageError("the watch dashboard is not there yet; use --json")
+
+
 def cmd_dashboard(args: argparse.Namespace) -> int:
     from gilviz.ui.app import GilvizApp
 
@@ -398,12 +480,16 @@ def main(argv: list[str] | None = None) -> int:
             "replay": cmd_replay,
             "screenshot": cmd_screenshot,
             "export": cmd_export,
+            "watch": cmd_watch,
         }
         handler = commands.get(args.command, cmd_dashboard)
         return handler(args)
     except UsageError as exc:
         print("gilviz: %s" % exc, file=sys.stderr)
         return EXIT_USAGE
+    except ProgramNotRunnable as exc:
+        print("gilviz: %s" % exc, file=sys.stderr)
+        return exc.exit_code
     except LabError as exc:
         print("gilviz: the lab failed: %s" % exc, file=sys.stderr)
         return 1

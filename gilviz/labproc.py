@@ -25,29 +25,37 @@ PACKAGE_PARENT = str(Path(__file__).resolve().parent.parent)
 LAB_NICE = 5
 
 
+def lab_environment() -> dict[str, str]:
+    """Our environment, with this package first on PYTHONPATH so any interpreter finds ``gilviz.lab``."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = PACKAGE_PARENT + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    env.pop("PYTHONSTARTUP", None)
+    return env
+
+
 class LabError(RuntimeError):
     """The lab failed: it died, said something that is not an event, or reported an error."""
 
 
 class LabProcess:
-    def __init__(self, python: str, board_path: str, *, nice: int = LAB_NICE) -> None:
-        env = dict(os.environ)
-        env["PYTHONPATH"] = PACKAGE_PARENT + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
-        env.pop("PYTHONSTARTUP", None)
+    def __init__(self, python: str, board_path: str | None, *, nice: int = LAB_NICE, inherit_stderr: bool = False) -> None:
+        """``inherit_stderr``: the lab (and a program it watches) writes to our stderr, not a pipe we keep."""
         self.events: queue.Queue[dict] = queue.Queue()
         self._stderr: collections.deque[str] = collections.deque(maxlen=40)
         self._closed = False
+        board = ["--board", board_path] if board_path else []
         self.proc = subprocess.Popen(
-            [python, "-m", "gilviz.lab", "--board", board_path, "--nice", str(nice)],
+            [python, "-m", "gilviz.lab", *board, "--nice", str(nice)],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
+            stderr=None if inherit_stderr else subprocess.PIPE,
             start_new_session=True,
-            env=env,
+            env=lab_environment(),
         )
         self.pid = self.proc.pid
         threading.Thread(target=self._read_events, name="gilviz-lab-events", daemon=True).start()
-        threading.Thread(target=self._read_stderr, name="gilviz-lab-stderr", daemon=True).start()
+        if not inherit_stderr:
+            threading.Thread(target=self._read_stderr, name="gilviz-lab-stderr", daemon=True).start()
 
     def _read_events(self) -> None:
         assert self.proc.stdout is not None

@@ -6,6 +6,7 @@ UI. It imports neither ``measure`` nor ``trace``, so neither depends on the othe
 
 from __future__ import annotations
 
+import shlex
 import sys
 from dataclasses import dataclass, field
 
@@ -50,9 +51,24 @@ class RunConfig:
         return RunConfig(key, self.worker_count, self.size, python=self.python, start_method=self.start_method)
 
 
+@dataclass(frozen=True)
+class WatchConfig:
+    """A program to watch: a command gilviz starts (``gilviz watch -- CMD``) or a running ``pid``."""
+
+    command: tuple[str, ...] = ()
+    pid: int | None = None
+    output: str | None = None  # where a started program's stdout and stderr go (None: gilviz's stderr)
+
+    @property
+    def title(self) -> str:
+        if self.pid is not None:
+            return "pid %d" % self.pid
+        return " ".join(shlex.quote(a) for a in self.command)
+
+
 @dataclass
 class RunReport:
-    config: RunConfig
+    config: RunConfig | WatchConfig
     python: dict  # the lab's interpreter facts
     cores: int
     result: dict  # the lab's result event
@@ -77,10 +93,16 @@ class RunReport:
         return self.snapshot.lanes
 
     @property
+    def scenario_config(self) -> RunConfig | None:
+        """The scenario run's config; None for a watched program."""
+        return self.config if isinstance(self.config, RunConfig) else None
+
+    @property
     def baseline_s(self) -> float | None:
         if self.baseline is not None:
             return self.baseline.wall_s
-        if self.config.info.baseline == self.config.scenario:
+        cfg = self.scenario_config
+        if cfg is not None and cfg.info.baseline == cfg.scenario:
             return self.wall_s  # a sequential run is its own baseline
         return None
 
@@ -90,10 +112,13 @@ class RunReport:
 
     @property
     def theory(self) -> float | None:
+        cfg = self.scenario_config
+        if cfg is None:
+            return None
         return figures.theory(
-            self.config.info.theory,
-            workers=self.config.worker_count,
+            cfg.info.theory,
+            workers=cfg.worker_count,
             cores=self.cores,
             gil_enabled=bool(self.python.get("gil_enabled", True)),
-            executor=self.config.executor,
+            executor=cfg.executor,
         )

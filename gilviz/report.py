@@ -6,7 +6,7 @@ rename or remove one.
 
 from __future__ import annotations
 
-from gilviz.model import RunReport
+from gilviz.model import RunReport, WatchConfig
 from gilviz.probe.classify import STATES
 from gilviz.timeline import LaneView, Snapshot
 
@@ -68,8 +68,42 @@ def waits_json(snapshot: Snapshot) -> dict:
     return {"from": source, "gil": gil}
 
 
+def watch_json(report: RunReport) -> dict:
+    """A watched program's report: ``gilviz watch --json``."""
+    config = report.config
+    assert isinstance(config, WatchConfig)
+    result = report.result
+    return {
+        "command": list(config.command) if config.command else None,
+        "pid": result.get("pid"),
+        "exit_code": result.get("exit_code"),
+        "signal": result.get("signal"),
+        "wall_s": _r(report.wall_s, 4),
+        "cores": report.cores,
+        "python": python_facts(report) if report.python else None,
+        "lanes": [lane_json(lane, report.window_s) for lane in report.lanes],
+        "waits_named_by": waits_json(report.snapshot),
+        "core_busy": report.core_busy,
+        "stopped": result.get("cancelled", False),
+        "output": config.output,
+        "sampler": sampler_json(report),
+    }
+
+
+def sampler_json(report: RunReport) -> dict:
+    return {
+        "watched": report.watched,
+        "interval_s": 0.01,
+        "ticks": report.sampler_ticks,
+        "cpu_s": _r(report.sampler_cpu_s, 4),
+        "coarse": report.snapshot.coarse,
+    }
+
+
 def to_json(report: RunReport) -> dict:
     config = report.config
+    if isinstance(config, WatchConfig):
+        return watch_json(report)
     window = report.window_s
     lanes = []
     for lane in report.lanes:
@@ -92,13 +126,7 @@ def to_json(report: RunReport) -> dict:
         "failed": report.result.get("failed", []),
         "core_busy": report.core_busy,
         "waits_named_by": waits_json(report.snapshot),
-        "sampler": {
-            "watched": report.watched,
-            "interval_s": 0.01,
-            "ticks": report.sampler_ticks,
-            "cpu_s": _r(report.sampler_cpu_s, 4),
-            "coarse": report.snapshot.coarse,
-        },
+        "sampler": sampler_json(report),
     }
     for key in ("race", "queue", "executor", "error"):
         if key in report.result:
@@ -121,7 +149,46 @@ def interpreter_line(python: dict, cores: int) -> str:
     return "%s %s · %s · %d core%s" % (impl, python["version"], gil, cores, "" if cores == 1 else "s")
 
 
+def lanes_text(lanes: list[dict]) -> list[str]:
+    """One line a lane: kind, pid, tid, name, its shares (and switches, failure)."""
+    lines = []
+    width = max((len(lane["name"]) for lane in lanes), default=4)
+    for lane in lanes:
+        who = "%-7s %7d %7d  %-*s" % (lane["kind"], lane["pid"], lane["tid"], width, lane["name"])
+        extra = ""
+        if lane["switches"] is not None and lane["kind"] == "thread" and lane["role"] == "worker":
+            extra = " · %d voluntary switches" % lane["switches"]
+        if "failure" in lane:
+            extra += " · FAILED: " + lane["failure"]
+        lines.append("  %s  %s%s" % (who, shares_text(lane["shares"]) or "idle", extra))
+    return lines
+
+
+def watch_text(report: RunReport) -> str:
+    doc = watch_json(report)
+    py = doc["python"]
+    lines = [
+        "%s · pid %s" % (report.config.title if isinstance(report.config, WatchConfig) else "?", doc["pid"]),
+        interpreter_line(report.python, report.cores) if py else "not CPython (%d cores)" % report.cores,
+    ]
+    if doc["exit_code"] is None:
+        ending = "let go (still running)" if doc["stopped"] else "ended"
+    else:
+        ending = "exit %d" % doc["exit_code"] + (" (signal %d)" % doc["signal"] if doc["signal"] else "")
+        ending += ", stopped by gilviz" if doc["stopped"] else ""
+    lines.append("wall %.2f s · %s · %d threads seen" % (doc["wall_s"], ending, len(doc["lanes"])))
+    lines.append("")
+    lines.extend(lanes_text(doc["lanes"]))
+    lines.append("")
+    lines.append("waits named by the " + doc["waits_named_by"]["from"])
+    for g in doc["waits_named_by"]["gil"]:
+        lines.append("  pid %d: %s" % (g["pid"], g["detail"]))
+    return "\n".join(lines)
+
+
 def to_text(report: RunReport) -> str:
+    if isinstance(report.config, WatchConfig):
+        return watch_text(report)
     doc = to_json(report)
     title = doc["title"] + (" (%s executor)" % doc["executor"] if "executor" in doc else "")
     lines = [
@@ -135,15 +202,7 @@ def to_text(report: RunReport) -> str:
         timing += " · cancelled"
     lines.append(timing)
     lines.append("")
-    width = max((len(lane["name"]) for lane in doc["lanes"]), default=4)
-    for lane in doc["lanes"]:
-        who = "%-7s %7d %7d  %-*s" % (lane["kind"], lane["pid"], lane["tid"], width, lane["name"])
-        extra = ""
-        if lane["switches"] is not None and lane["kind"] == "thread" and lane["role"] == "worker":
-            extra = " · %d voluntary switches" % lane["switches"]
-        if "failure" in lane:
-            extra += " · FAILED: " + lane["failure"]
-        lines.append("  %s  %s%s" % (who, shares_text(lane["shares"]) or "idle", extra))
+    lines.extend(lanes_text(doc["lanes"]))
     race = doc.get("race")
     if race:
         lines.append("")

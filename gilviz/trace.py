@@ -56,8 +56,8 @@ from typing import IO, Any
 from gilviz import __version__
 from gilviz.lab.board import SlotView
 from gilviz.lab.scenarios import BY_KEY, EXECUTORS, SIZES
-from gilviz.model import RunConfig, RunReport
-from gilviz.probe.classify import N_STATES, STATES
+from gilviz.model import RunConfig, RunReport, WatchConfig
+from gilviz.probe.classify import CORE_WAIT, N_STATES, RUNNING, STATES
 from gilviz.timeline import Snapshot, Timeline
 
 FORMAT = "gilviz-trace"
@@ -84,7 +84,9 @@ class TraceError(Exception):
     """A trace that cannot be read: the message names the file, the line and what is wrong."""
 
 
-def config_to_dict(config: RunConfig) -> dict:
+def config_to_dict(config: RunConfig | WatchConfig) -> dict:
+    if isinstance(config, WatchConfig):
+        return {"watch": {"command": list(config.command), "pid": config.pid}}
     return {
         "scenario": config.scenario,
         "workers": config.worker_count,
@@ -96,8 +98,16 @@ def config_to_dict(config: RunConfig) -> dict:
     }
 
 
-def config_from_dict(d: dict) -> RunConfig:
+def config_from_dict(d: dict) -> RunConfig | WatchConfig:
     """The inverse of ``config_to_dict``; ValueError when a value is not one gilviz knows."""
+    if "watch" in d:
+        w = d["watch"]
+        command, pid = w.get("command") or [], w.get("pid")
+        if not isinstance(command, list) or not all(isinstance(a, str) for a in command):
+            raise ValueError("a watched command must be a list of strings")
+        if pid is not None and (not isinstance(pid, int) or pid < 1):
+            raise ValueError("a watched pid must be a positive whole number")
+        return WatchConfig(tuple(command), pid)
     if d.get("scenario") not in BY_KEY:
         raise ValueError("unknown scenario %r" % d.get("scenario"))
     if d.get("size") not in SIZES or d.get("executor", "thread") not in EXECUTORS:
@@ -160,7 +170,9 @@ class TraceWriter:
             self._file.write(json.dumps(event, separators=(",", ":")) + "\n")
             self._file.flush()
 
-    def run_started(self, config: RunConfig, python: dict, cores: int, *, as_baseline: bool, timeline: Timeline) -> None:
+    def run_started(
+        self, config: RunConfig | WatchConfig, python: dict, cores: int, *, as_baseline: bool, timeline: Timeline
+    ) -> None:
         self.write(
             {
                 "ev": "run",
@@ -248,6 +260,23 @@ class RecordingTimeline(Timeline):
         self.writer.write({"ev": "sw", "slot": slot, "at": self.writer.rel(t_ns), "n": switches})
         super().add_switches(slot, t_ns, switches)
 
+    def add_split(
+        self,
+        slot: int,
+        t0_ns: int,
+        t1_ns: int,
+        running: float,
+        core: float,
+        state: int,
+        blocked: float,
+        wait: str,
+        disagree_s: float,
+    ) -> None:
+        times = [0.0] * N_STATES
+        times[RUNNING], times[CORE_WAIT] = running, core
+        times[state] += blocked
+        self.add_interval(slot, t0_ns, t1_ns, tuple(times), wait, disagree_s)
+
     def add_cpu(self, percents: tuple[float, ...]) -> None:
         self.writer.write({"ev": "cpu", "percents": [round(p, 1) for p in percents]})
         super().add_cpu(percents)
@@ -268,7 +297,7 @@ class RecordingTimeline(Timeline):
 class TraceRun:
     """One recorded run: its start event, its timeline inputs in order, and its end (None if cut short)."""
 
-    config: RunConfig
+    config: RunConfig | WatchConfig
     start: dict
     events: list[dict] = field(default_factory=list)
     end: dict | None = None
@@ -445,7 +474,7 @@ class Frame:
     kind: str  # "started", "snapshot" or "finished"
     run: TraceRun
     as_baseline: bool = False
-    config: RunConfig | None = None  # started: the run the user asked for (a baseline's target)
+    config: RunConfig | WatchConfig | None = None  # started: the run the user asked for (a baseline's target)
     snapshot: Snapshot | None = None
     report: RunReport | None = None
     error: str | None = None
@@ -485,8 +514,8 @@ def frames(trace: Trace) -> Iterator[Frame]:
             sampler_ticks=int(run.end.get("sampler_ticks", 0)),
             core_busy=run.end.get("core_busy"),
         )
-        base = run.config.baseline()
-        if base is not None and base.scenario == run.config.scenario:
+        base = run.config.baseline() if isinstance(run.config, RunConfig) else None
+        if base is not None and isinstance(run.config, RunConfig) and base.scenario == run.config.scenario:
             if not report.result.get("cancelled"):
                 baselines[_baseline_key(base)] = report
         elif base is not None:

@@ -1,8 +1,9 @@
 """``python -m gilviz.lab --board PATH``: the lab process's entry point (layer: lab).
 
 Started by the UI side with its own session (so it leads its own process group), it
-says hello (interpreter facts), waits for one ``run`` command, runs it, reports the
-result, and then waits for its stdin to close. EOF on stdin means the UI side is gone
+says hello (interpreter facts), waits for one command, carries it out, reports the
+result, and then waits for its stdin to close. The command is ``run`` (a scenario, see
+``drivers``) or ``watch`` (a user's program, see ``program``); ``stop`` ends either early. EOF on stdin means the UI side is gone
 or done: the lab kills its whole process group (itself, its worker processes and
 multiprocessing's helpers) at once. That is what makes orphans impossible even when the
 UI is killed with SIGKILL: the kernel closes the pipe for it.
@@ -18,25 +19,12 @@ import os
 import queue
 import signal
 import sys
-import sysconfig
 import threading
 import traceback
 
 from gilviz.lab import protocol
 from gilviz.lab.board import Board
-
-
-def interpreter_facts() -> dict:
-    gil_check = getattr(sys, "_is_gil_enabled", None)
-    free_threaded_build = bool(sysconfig.get_config_var("Py_GIL_DISABLED"))
-    return {
-        "implementation": sys.implementation.name,
-        "version": "%d.%d.%d" % sys.version_info[:3],
-        "executable": sys.executable,
-        "free_threaded_build": free_threaded_build,
-        "gil_enabled": bool(gil_check()) if gil_check else True,
-        "switch_interval_s": sys.getswitchinterval(),
-    }
+from gilviz.lab.facts import interpreter_facts
 
 
 def usable_cores() -> int:
@@ -48,6 +36,9 @@ def usable_cores() -> int:
 
 def end_everything() -> None:
     """Kill this lab's process group (its leader is this process), or failing that, its children."""
+    from gilviz.lab.program import kill_programs
+
+    kill_programs()  # a watched program leads its own group: kill it first
     if os.getpgid(0) == os.getpid():
         os.killpg(os.getpid(), signal.SIGKILL)
     import multiprocessing
@@ -75,7 +66,7 @@ class Events:
                 end_everything()
 
 
-def read_commands(commands: queue.Queue, board: Board) -> None:
+def read_commands(commands: queue.Queue, on_stop) -> None:
     """Read stdin with os.read (no Python-level lock held, so forking stays safe)."""
     pending = b""
     while True:
@@ -95,14 +86,14 @@ def read_commands(commands: queue.Queue, board: Board) -> None:
             except ValueError:
                 command = {"cmd": "garbage", "line": line[:200].decode("utf-8", "replace")}
             if command.get("cmd") == "stop":
-                board.request_stop()
+                on_stop()
             else:
                 commands.put(command)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m gilviz.lab")
-    parser.add_argument("--board", required=True)
+    parser.add_argument("--board", default=None, help="the shared board (a scenario run needs one)")
     parser.add_argument("--nice", type=int, default=0)
     args = parser.parse_args(argv)
 
@@ -110,9 +101,12 @@ def main(argv: list[str] | None = None) -> int:
     os.dup2(2, 1)
     if args.nice:
         os.nice(args.nice)
-    board = Board.attach(args.board)
+    board = Board.attach(args.board) if args.board else None
     commands: queue.Queue = queue.Queue()
-    threading.Thread(target=read_commands, args=(commands, board), name="gilviz-commands", daemon=True).start()
+    stoppers = [board.request_stop] if board is not None else []
+    threading.Thread(
+        target=read_commands, args=(commands, lambda: [stop() for stop in stoppers]), name="gilviz-commands", daemon=True
+    ).start()
     events.send(
         "hello",
         protocol=protocol.PROTOCOL_VERSION,
@@ -122,8 +116,14 @@ def main(argv: list[str] | None = None) -> int:
     )
 
     command = commands.get()
-    if command.get("cmd") != "run":
-        events.send("error", message="expected a run command, got %r" % (command,))
+    if command.get("cmd") == "watch":
+        from gilviz.lab.program import Program
+
+        program = Program(command.get("argv") or [], command.get("output"), command.get("cwd"))
+        stoppers.append(program.stop_asked.set)
+        events.send("result", **program.run(events.send))
+    elif command.get("cmd") != "run" or board is None:
+        events.send("error", message="expected a run command (and a board), got %r" % (command,))
     else:
         from gilviz.lab.drivers import Run
 

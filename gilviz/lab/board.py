@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import mmap
 import os
+import struct
 import tempfile
 import time
 
@@ -39,6 +40,7 @@ IDLE, RUNNING, FINISHED = 0, 1, 2
 
 # slot words
 S_USED, S_PID, S_TID, S_KIND, S_ROLE, S_PHASE, S_DONE, S_TOTAL, S_COUNT, S_T_PHASE = range(10)
+_NUMBERS = struct.Struct("=9q")  # S_USED .. S_COUNT, as the words lie in a slot
 
 
 class SlotView:
@@ -72,6 +74,7 @@ class Board:
         self._mm = mm
         self._words = memoryview(mm).cast("q")
         self._owner = owner
+        self._views: dict[int, tuple[tuple, SlotView]] = {}  # slot -> (its numbers, its view), for slots()
 
     @classmethod
     def create(cls) -> Board:
@@ -219,12 +222,33 @@ class Board:
         )
 
     def slots(self) -> list[SlotView]:
-        """Every registered slot, in slot order (among the reserved ones, if the run reserved any)."""
+        """Every registered slot, in slot order (among the reserved ones, if the run reserved any).
+
+        The sampler calls this 100 times a second: the reserved slots are copied out in one
+        go and their numbers unpacked at once, rather than read a word at a time.
+        """
+        count = self._words[H_IN_USE] or SLOTS
+        start = HEADER_WORDS * 8
+        raw = self._mm[start : start + count * SLOT_BYTES]
         views = []
-        for slot in range(self._words[H_IN_USE] or SLOTS):
-            view = self.read_slot(slot)
-            if view is not None:
-                views.append(view)
+        cache = self._views
+        for slot in range(count):
+            base = slot * SLOT_BYTES
+            numbers = _NUMBERS.unpack_from(raw, base)
+            if not numbers[0]:
+                continue
+            seen = cache.get(slot)
+            if seen is not None and seen[0] == numbers:
+                views.append(seen[1])  # unchanged since the last read: the same view object
+                continue
+            _, pid, tid, kind, role, phase, done, total, value = numbers
+            name = raw[base + NAME_OFFSET : base + NAME_OFFSET + NAME_BYTES].split(b"\0", 1)[0].decode("utf-8", "replace")
+            note = ""
+            if phase == protocol.FAILED:
+                note = raw[base + NOTE_OFFSET : base + SLOT_BYTES].split(b"\0", 1)[0].decode("utf-8", "replace")
+            view = SlotView(slot, pid, tid, kind, role, phase, done, total, value, name, note)
+            cache[slot] = (numbers, view)
+            views.append(view)
         return views
 
 

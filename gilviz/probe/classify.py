@@ -121,33 +121,49 @@ def kernel_wait(reading: Blocked | str | None, gil: GilLocation) -> Wait | None:
     return Wait(LOCK_WAIT, reading.name)
 
 
+def _named(phase: int, state: int) -> tuple[int, bool]:
+    if phase in (protocol.DONE, protocol.FAILED):
+        return (DONE if phase == protocol.DONE else FAILED), False
+    named = RENAMES.get(phase, {}).get(state, state)
+    allowed = ALLOWED.get(phase)
+    return named, allowed is not None and named not in allowed
+
+
+# (phase, kernel state) -> (named state, disagrees): worked out once, looked up every tick
+_NAMED = {(phase, state): _named(phase, state) for phase in protocol.PHASE_NAMES for state in range(N_STATES)}
+
+
 def name_wait(wait: Wait, phase: int) -> tuple[Wait, bool]:
     """The wait as the declared phase names it, and whether the phase disagrees with the kernel."""
-    if phase in (protocol.DONE, protocol.FAILED):
-        return Wait(DONE if phase == protocol.DONE else FAILED, wait.syscall), False
-    state = RENAMES.get(phase, {}).get(wait.state, wait.state)
-    allowed = ALLOWED.get(phase)
-    return Wait(state, wait.syscall), allowed is not None and state not in allowed
+    state, disagree = _NAMED.get((phase, wait.state)) or _named(phase, wait.state)
+    return (wait if state == wait.state else Wait(state, wait.syscall)), disagree
 
 
-def classify(dt_s: float, cpu_s: float, runqueue_s: float, wait: Wait | None, *, disagree: bool = False) -> Interval:
-    """Split an interval of ``dt_s`` into state times; the blocked rest goes to ``wait`` (unseen if None).
+def split(dt_s: float, cpu_s: float, runqueue_s: float, wait: Wait | None) -> tuple[float, float, int, float, float, float]:
+    """Split an interval of ``dt_s``: (running, waiting for a core, blocked state, blocked, cpu carry, runqueue carry).
 
     The kernel adds a running thread's CPU time in scheduler-tick steps, so one 10 ms
     interval can report 12 ms and the next 8 ms. What does not fit is returned as carry
     for the caller to add to the next interval's figures: capping without carrying would
-    lose it (about 10 % of a busy thread's time at 100 Hz).
+    lose it (about 10 % of a busy thread's time at 100 Hz). The blocked rest goes to
+    ``wait``, or to "unseen" when no wait has been seen yet.
     """
-    times = [0.0] * N_STATES
-    cpu_s = max(cpu_s, 0.0)
-    runqueue_s = max(runqueue_s, 0.0)
+    cpu_s = cpu_s if cpu_s > 0 else 0.0
+    runqueue_s = runqueue_s if runqueue_s > 0 else 0.0
     if dt_s <= 0:
-        return Interval(tuple(times), cpu_s, runqueue_s)
-    running = min(cpu_s, dt_s)
+        return 0.0, 0.0, UNSEEN, 0.0, cpu_s, runqueue_s
+    running = cpu_s if cpu_s < dt_s else dt_s
     core = min(runqueue_s, dt_s - running)
     blocked = dt_s - running - core
+    return running, core, (UNSEEN if wait is None else wait.state), blocked, cpu_s - running, runqueue_s - core
+
+
+def classify(dt_s: float, cpu_s: float, runqueue_s: float, wait: Wait | None, *, disagree: bool = False) -> Interval:
+    """``split`` as an ``Interval``: seconds in every state (what a trace records)."""
+    running, core, state, blocked, cpu_carry, runqueue_carry = split(dt_s, cpu_s, runqueue_s, wait)
+    times = [0.0] * N_STATES
     times[RUNNING] = running
     times[CORE_WAIT] = core
-    times[UNSEEN if wait is None else wait.state] += blocked
-    name = wait.syscall if wait is not None else ""
-    return Interval(tuple(times), cpu_s - running, runqueue_s - core, name if blocked > 0 else "", blocked if disagree else 0.0)
+    times[state] += blocked
+    name = wait.syscall if wait is not None and blocked > 0 else ""
+    return Interval(tuple(times), cpu_carry, runqueue_carry, name, blocked if disagree else 0.0)

@@ -3,10 +3,11 @@
 About 100 times a second it asks its watch list which threads are lanes (the lab's
 board, or a process tree from /proc), reads each thread's kernel counters (``schedstat``)
 and where it is blocked (``syscall``), classifies the interval (``classify``) and feeds
-the timeline. Every tenth tick it also reads per-core CPU from psutil; every second tick,
+the timeline. Every twentieth tick it also reads per-core CPU (``cpustat``); every eighth,
 the voluntary context switches of up to eight lanes (all of them when there are no
 more). It never touches the workload: the threads run as they would unobserved
-(``gilviz bench`` measures how true that is).
+(``gilviz bench`` measures how true that is, and what the sampler itself costs: every
+tick is kept small, since on a 2-core machine the sampler's CPU is the lesson's CPU).
 
 A thread first seen after the sampler started is classified from its start (its
 ``stat`` start time), with its whole CPU time so far, so no time is lost before the
@@ -23,15 +24,18 @@ import psutil
 
 from gilviz.lab import protocol
 from gilviz.lab.board import Board
-from gilviz.probe.classify import DECLARED, DONE, FAILED, Wait, classify, kernel_wait, name_wait
+from gilviz.probe.classify import DECLARED, DONE, FAILED, Wait, kernel_wait, name_wait, split
+from gilviz.probe.cpustat import CoreMeter
 from gilviz.probe.gil_address import GilLocation
-from gilviz.probe.threadstats import PermissionDenied, ThreadTimes, thread_stats
+from gilviz.probe.threadstats import CLOCK_TICKS, PermissionDenied, ThreadTimes, thread_stats
 from gilviz.probe.watchlist import BoardWatchList, ProcessTreeWatchList
 from gilviz.timeline import Snapshot, Timeline
 
-SLOW_EVERY = 10  # ticks between psutil per-core reads
-SWITCH_EVERY = 2  # ticks between /proc/.../status reads, the costliest read here
+SLOW_EVERY = 20  # ticks between per-core CPU reads (5 a second: the meters need no more)
+SWITCH_EVERY = 8  # ticks between /proc/.../status reads, the costliest read here
 SWITCH_READS_PER_TICK = 8  # lanes whose status is read on such a tick
+BUSY_S = 0.0002  # blocked less than this in an interval: busy throughout, nothing to name
+TICK_NS = 1_000_000_000 // CLOCK_TICKS  # the resolution of a thread's start time in /proc
 
 
 class Sampler:
@@ -62,13 +66,14 @@ class Sampler:
         self._switch_turn = 0
         self._carry: dict[int, tuple[float, float]] = {}  # slot -> (cpu, runqueue) seconds not yet placed
         self._last_wait: dict[int, Wait] = {}  # slot -> the last wait the kernel showed
+        self._still_blocked: set[int] = set()  # slots whose latest syscall reading was a wait
         self.started_ns = time.monotonic_ns()
         self.syscalls_denied = False  # the kernel would not show where threads are blocked
         self._gil_told: dict[int, GilLocation] = {}
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
-        psutil.cpu_percent(percpu=True)  # primes psutil's per-core counters
+        self.cores = CoreMeter()
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self._loop, name="gilviz-sampler", daemon=True)
@@ -129,23 +134,29 @@ class Sampler:
             if last is None or (last[1], last[2]) != ident:
                 self._carry.pop(view.slot, None)
                 self._last_wait.pop(view.slot, None)
+                self._still_blocked.discard(view.slot)
                 born = stats.started_ns(view.pid, view.tid) if times is not None else None
-                if born is None or born < self.started_ns or born >= now:
+                if born is None or born < self.started_ns - TICK_NS or born >= now:
                     timeline.lane_seen(view)
                     continue  # already running when watching began: its interval starts now
+                born = max(born, self.started_ns)  # the start time is whole clock ticks
                 timeline.lane_seen(view, born)
                 last = (born, view.pid, view.tid, ThreadTimes(0, 0))  # new: classify it from its start
             else:
                 timeline.lane_seen(view)
             t0, _, _, before = last
             cpu_s, queue_s = self._carry.get(view.slot, (0.0, 0.0))
+            ran = True
             if times is not None and before is not None:
+                ran = times.cpu_ns != before.cpu_ns or times.runqueue_ns != before.runqueue_ns
                 cpu_s += (times.cpu_ns - before.cpu_ns) / 1e9
                 queue_s += (times.runqueue_ns - before.runqueue_ns) / 1e9
-            wait, disagree = self._wait(view, times is None)
-            interval = classify((now - t0) / 1e9, cpu_s, queue_s, wait, disagree=disagree)
-            self._carry[view.slot] = (interval.cpu_carry_s, interval.runqueue_carry_s)
-            timeline.add_interval(view.slot, t0, now, interval.times, interval.wait, interval.disagree_s)
+            dt_s = (now - t0) / 1e9
+            wait, disagree = self._wait(view, times is None, ran, dt_s - cpu_s - queue_s > BUSY_S)
+            running, core, state, blocked, cpu_carry, queue_carry = split(dt_s, cpu_s, queue_s, wait)
+            self._carry[view.slot] = (cpu_carry, queue_carry)
+            name = wait.syscall if wait is not None and blocked > 0 else ""
+            timeline.add_split(view.slot, t0, now, running, core, state, blocked, name, blocked if disagree else 0.0)
             if times is not None:
                 alive.append(view)
         if final or self.ticks % SWITCH_EVERY == 0:
@@ -156,25 +167,37 @@ class Sampler:
             self.cpu_times_at_end = psutil.cpu_times(percpu=True)
         self._final_read = self._final_read or final
         if slow:
-            timeline.add_cpu(tuple(psutil.cpu_percent(percpu=True)))
+            timeline.add_cpu(self.cores.read())
 
-    def _wait(self, view, gone: bool) -> tuple[Wait | None, bool]:
-        """What the lane's blocked time this interval was spent on, and whether its phase disagrees."""
+    def _wait(self, view, gone: bool, ran: bool, blocked: bool) -> tuple[Wait | None, bool]:
+        """What the lane's blocked time this interval was spent on, and whether its phase disagrees.
+
+        The syscall file is read only when it can say something new: not when the thread
+        has not run since it was last seen blocked (it is still in that same call), nor when
+        it was busy the whole interval (there is no blocked time to name). Most threads of
+        a real program sleep, so this halves the sampler's cost there.
+        """
         if gone:
             return Wait(FAILED if view.phase == protocol.FAILED else DONE, ""), False
         if self.stats.coarse or self.syscalls_denied:
             return DECLARED.get(view.phase, DECLARED[protocol.NONE]), False
-        try:
-            reading = self.stats.syscall(view.pid, view.tid)
-        except PermissionDenied:
-            self.syscalls_denied = True  # said once in the report; the declared phases are all there is
-            self.timeline.set_denied()
-            return DECLARED.get(view.phase, DECLARED[protocol.NONE]), False
-        seen = kernel_wait(reading, self._gil(view.pid))
-        if seen is not None:
-            self._last_wait[view.slot] = seen
-        else:
-            seen = self._last_wait.get(view.slot)
+        slot = view.slot
+        if blocked and (ran or slot not in self._still_blocked):
+            try:
+                reading = self.stats.syscall(view.pid, view.tid)
+            except PermissionDenied:
+                self.syscalls_denied = True  # said once in the report; the declared phases are all there is
+                self.timeline.set_denied()
+                return DECLARED.get(view.phase, DECLARED[protocol.NONE]), False
+            seen = kernel_wait(reading, self._gil(view.pid))
+            if seen is not None:
+                self._last_wait[slot] = seen
+                self._still_blocked.add(slot)
+            else:
+                self._still_blocked.discard(slot)
+        elif ran:
+            self._still_blocked.discard(slot)  # busy all along: where it blocks next is not known yet
+        seen = self._last_wait.get(slot)
         if seen is None:
             return None, False
         return name_wait(seen, view.phase)
@@ -215,3 +238,4 @@ class Sampler:
 
     def close(self) -> None:
         self.stats.close()
+        self.cores.close()

@@ -1,0 +1,28 @@
+"""What interpreter this is: ``python -m gilviz.lab.facts`` prints it as JSON (layer: lab, standard library only).
+
+The lab says it in its hello; ``gilviz watch`` runs it with a watched program's own
+interpreter, so the header can name that interpreter and whether its GIL is enabled.
+The GIL state is the interpreter's default here: an extension module can re-enable the
+GIL of a free-threaded build later, in the program itself.
+"""
+
+import json
+import sys
+import sysconfig
+
+
+def interpreter_facts() -> dict:
+    gil_check = getattr(sys, "_is_gil_enabled", None)
+    free_threaded_build = bool(sysconfig.get_config_var("Py_GIL_DISABLED"))
+    return {
+        "implementation": sys.implementation.name,
+        "version": "%d.%d.%d" % sys.version_info[:3],
+        "executable": sys.executable,
+        "free_threaded_build": free_threaded_build,
+        "gil_enabled": bool(gil_check()) if gil_check else True,
+        "switch_interval_s": sys.getswitchinterval(),
+    }
+
+
+if __name__ == "__main__":
+    print(json.dumps(interpreter_facts()))
