@@ -3,13 +3,14 @@
 How: the screen is rendered the way Textual's ``App.export_screenshot`` renders it for
 its SVG (the compositor's full update, printed into a recording rich ``Console``), which
 gives one line of styled segments per terminal row. Every character is one cell of a
-fixed grid (a wide one, such as CJK, two). Each cell is painted in two passes: first a
-rectangle of its background colour, then its character in its foreground colour
-(reverse and dim resolved as rich's SVG export resolves them):
+fixed grid (a wide one, such as CJK, two). Each cell is painted with its background
+colour, then its character in its foreground colour (reverse and dim resolved as rich's
+SVG export resolves them), all within the cell:
 
 - letters and symbols from the DejaVu Sans Mono shipped in ``gilviz/ui/fonts`` (bold
-  from its bold face), each placed at its own cell's left edge on one baseline per row,
-  so a character can never drift into its neighbour's cell;
+  from its bold face), each drawn alone at its own cell's left edge on the row's
+  baseline and cut at the cell's edges, so no character drifts or spills into its
+  neighbour's cell;
 - block elements (``▁``…``█``, ``▏``, ``▚``) as rectangles that fill the cell to its
   edges, and the shades (``░ ▒ ▓``) as a pixel pattern aligned to the whole picture,
   so bars and patches join without seams as in a terminal;
@@ -122,7 +123,7 @@ def screen_lines(app: App) -> list[list[Segment]]:
     )
     console.print(app.screen._compositor.render_update(full=True, screen_stack=app._background_screens))
     segments = list(Segment.filter_control(console._record_buffer))
-    return list(Segment.split_and_crop_lines(segments, width, pad=True))[:height]
+    return list(Segment.split_and_crop_lines(segments, width, pad=True, include_new_lines=False))[:height]
 
 
 def _triplet(color: Color | None, default: ColorTriplet) -> RGB:
@@ -162,9 +163,8 @@ def paint(lines: list[list[Segment]], columns: int, rows: int, *, default_fg: RG
     image = Image.new("RGB", grid.size, page)
     painter = _Painter(image, ImageDraw.Draw(image), grid)
     placed = [(cell, grid.box(x, y, cell.span)) for y, row in enumerate(screen) for x, cell in enumerate(row) if cell is not None]
-    for cell, box in placed:  # backgrounds first, so no glyph that reaches past its cell is covered by the next one
-        painter.fill(cell.bg, box)
     for cell, box in placed:
+        painter.fill(cell.bg, box)
         painter.cell(cell, box)
     out = io.BytesIO()
     image.save(out, format="PNG")
@@ -206,6 +206,7 @@ class _Painter:
         self.baseline = (grid.cell_height - ascent - descent) // 2 + ascent  # from the cell's top
         self.line = max(1, round(grid.cell_width / 8))  # a light line's thickness
         self.shade_masks: dict[int, Image.Image] = {}
+        self.glyphs: dict[tuple[str, bool, int], Image.Image] = {}
 
     def cell(self, cell: Cell, box: tuple[int, int, int, int]) -> None:
         char = cell.char
@@ -293,11 +294,24 @@ class _Painter:
         self.image.paste(color, box, self.shade_masks[quarters].crop(box))
 
     def glyph(self, cell: Cell, box: tuple[int, int, int, int]) -> None:
-        font = self.fonts[cell.bold]
-        left = box[0]
-        if cell.span > 1:  # centre a wide character in its two cells
-            left += max(0, (box[2] - box[0] - round(font.getlength(cell.char)))) // 2
-        self.draw.text((left, box[1] + self.baseline), cell.char, font=font, fill=cell.fg, anchor="ls")
+        key = (cell.char, cell.bold, cell.span)
+        if key not in self.glyphs:
+            self.glyphs[key] = self.glyph_mask(*key)
+        self.image.paste(cell.fg, box, self.glyphs[key])
+
+    def glyph_mask(self, char: str, bold: bool, span: int) -> Image.Image:
+        """The character's anti-aliased ink within its cell(s): what reaches past them is cut off.
+
+        The font's letters are one cell wide, but a few (``W``, ``_``, ``R``) reach a fraction of a
+        pixel further; cut, they leave the next cell, a space, untouched, as in a terminal.
+        """
+        font = self.fonts[bold]
+        mask = Image.new("L", (span * self.grid.cell_width, self.grid.cell_height), 0)
+        left = 0
+        if span > 1:  # centre a wide character in its cells
+            left = max(0, mask.width - round(font.getlength(char))) // 2
+        ImageDraw.Draw(mask).text((left, self.baseline), char, font=font, fill=255, anchor="ls")
+        return mask
 
 
 @lru_cache(maxsize=4)
