@@ -29,7 +29,8 @@ for byte (Pillow's basic text layout without shaping, no time stamps in the file
 
 The picture is at least ``MIN_WIDTH`` pixels wide: cells are 12×24 pixels (a 20 px
 font) and larger for terminals of fewer than 100 columns, with a margin of one cell
-width in the screen's background colour.
+width in the screen's most common background colour. CJK and other characters that
+DejaVu Sans Mono lacks are drawn as its empty box, in the right cells.
 """
 
 from __future__ import annotations
@@ -90,6 +91,8 @@ class Grid:
 
 @dataclass(frozen=True)
 class Cell:
+    """One character of the screen with its colours resolved."""
+
     char: str
     fg: RGB
     bg: RGB
