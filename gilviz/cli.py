@@ -18,6 +18,7 @@ from gilviz import __version__
 from gilviz.lab.scenarios import BY_KEY, EXECUTORS, KEYS, MAX_WORKERS, SCENARIOS, SIZES
 
 EXIT_USAGE = 2
+SCREENSHOT_FORMATS = ("svg", "png")  # gilviz.ui.screenshot.FORMATS, without importing the UI
 
 
 class UsageError(Exception):
@@ -137,7 +138,13 @@ def build_parser() -> Parser:
     add_lab_options(parser)
     add_theme_option(parser)
     parser.add_argument("--record", metavar="PATH", help="record every run of the session to this trace file")
-    parser.add_argument("--screenshot-dir", default=".", metavar="DIR", help="where the s key saves SVGs (default: here)")
+    parser.add_argument("--screenshot-dir", default=".", metavar="DIR", help="where the s key saves screenshots (default: here)")
+    parser.add_argument(
+        "--screenshot-format",
+        type=choice("--screenshot-format", SCREENSHOT_FORMATS),
+        default="svg",
+        help="what the s key saves: svg (default) or png",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     commands.add_parser("list", help="scenario keys and their lessons").add_argument("--json", action="store_true")
@@ -160,9 +167,9 @@ def build_parser() -> Parser:
     replay.add_argument("--speed", type=speed_factor, default=1.0, help="playback speed factor (default 1)")
     add_theme_option(replay)
 
-    shot = commands.add_parser("screenshot", help="write an SVG of the dashboard at a moment of a run or a trace")
+    shot = commands.add_parser("screenshot", help="write an SVG or PNG of the dashboard at a moment of a run or a trace")
     shot.add_argument("source", metavar="KEY|TRACE", help="a scenario key (run it now) or a trace file (replay it)")
-    shot.add_argument("-o", "--output", required=True, metavar="PATH", help="the SVG file to write")
+    shot.add_argument("-o", "--output", required=True, metavar="PATH", help="the file to write: .svg or .png")
     shot.add_argument("--at", type=seconds, default=None, metavar="SECONDS", help="seconds into the trace (default: its end)")
     shot.add_argument("--size", dest="terminal", type=terminal_size, default=(120, 36), metavar="COLSxROWS")
     add_theme_option(shot)
@@ -340,15 +347,22 @@ def cmd_replay(args: argparse.Namespace) -> int:
     from gilviz.ui.app import GilvizApp
 
     trace = load_trace(args.trace)
-    GilvizApp(trace=trace, at=args.at, speed=args.speed, theme=args.theme).run()
+    GilvizApp(
+        trace=trace,
+        at=args.at,
+        speed=args.speed,
+        theme=args.theme,
+        screenshot_dir=args.screenshot_dir,
+        screenshot_format=args.screenshot_format,
+    ).run()
     return 0
 
 
-def write_output(path: str, text: str) -> None:
+def write_output(path: str, data: str | bytes) -> None:
     from gilviz.files import write_atomically
 
     try:
-        write_atomically(path, text)
+        write_atomically(path, data)
     except OSError as exc:
         raise cannot_write(path, exc.strerror or str(exc)) from None
 
@@ -363,12 +377,23 @@ def check_writable(path: str) -> None:
         raise cannot_write(path, reason)
 
 
+def screenshot_format(path: str) -> str:
+    """svg or png, from the output's extension."""
+    import os
+
+    extension = os.path.splitext(path)[1].lower().lstrip(".")
+    if extension not in SCREENSHOT_FORMATS:
+        raise UsageError("cannot tell the format of %s: a screenshot is .svg or .png (end the file name in .png or .svg)" % path)
+    return extension
+
+
 def cmd_screenshot(args: argparse.Namespace) -> int:
     import os
     import tempfile
 
-    from gilviz.ui.screenshot import render_svg
+    from gilviz.ui.screenshot import render
 
+    fmt = screenshot_format(args.output)
     check_writable(args.output)
     if args.source in BY_KEY or not os.path.exists(args.source):
         config = run_config(args, scenario_key(args.source))
@@ -379,7 +404,7 @@ def cmd_screenshot(args: argparse.Namespace) -> int:
     else:
         trace = load_trace(args.source)
     at = trace.after_end_s if args.at is None else args.at
-    write_output(args.output, render_svg(trace, at, size=args.terminal, theme=args.theme))
+    write_output(args.output, render(trace, at, size=args.terminal, theme=args.theme, fmt=fmt))
     print("wrote %s (%s at %.1f s, %dx%d, %s theme)" % (args.output, args.source, at, *args.terminal, args.theme))
     return 0
 
@@ -459,7 +484,9 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
     config = run_config(args, scenario_key(args.scenario))
     writer = open_trace_writer(args.record) if args.record else None
     try:
-        GilvizApp(config, record=writer, theme=args.theme, screenshot_dir=args.screenshot_dir).run()
+        GilvizApp(
+            config, record=writer, theme=args.theme, screenshot_dir=args.screenshot_dir, screenshot_format=args.screenshot_format
+        ).run()
     finally:
         if writer is not None:
             writer.close()

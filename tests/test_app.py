@@ -112,6 +112,20 @@ async def test_s_saves_a_screenshot_where_asked_and_says_where(tmp_path):
         assert any(str(saved[0]) in str(n.message) for n in app._notifications)
 
 
+async def test_s_saves_a_png_when_asked_for_png(tmp_path):
+    from gilviz.trace import read_trace
+
+    trace = read_trace(str(TRACES / "race-lock-off.jsonl.gz"))
+    app = GilvizApp(trace=trace, at=0.3, screenshot_dir=str(tmp_path), screenshot_format="png", theme="light")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("s")
+        await pilot.pause()
+        saved = list(tmp_path.iterdir())
+        assert len(saved) == 1 and saved[0].name.startswith("gilviz-race-lock-off-") and saved[0].suffix == ".png"
+        assert saved[0].read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+        assert any(str(saved[0]) in str(n.message) for n in app._notifications)
+
+
 async def test_a_lab_that_dies_is_reported_and_r_runs_clean_again():
     app = GilvizApp(RunConfig("race", size="demo", lock=True))  # ~2 s, no baseline
     async with app.run_test(size=(120, 36)) as pilot:

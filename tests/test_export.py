@@ -65,6 +65,17 @@ def test_export_and_screenshot_from_the_command_line(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.svg", "b.svg", "race.trace.json"]  # no temporary left
 
 
+def test_screenshot_to_a_png_file_writes_a_png(tmp_path):
+    trace = str(TRACES / "race-lock-off.jsonl.gz")
+    for name in ("a.png", "b.PNG"):
+        out = gilviz("screenshot", trace, "--at", "0.3", "--size", "100x30", "-o", str(tmp_path / name))
+        assert out.returncode == 0, out.stderr
+        assert name in out.stdout
+    first = (tmp_path / "a.png").read_bytes()
+    assert first.startswith(b"\x89PNG\r\n\x1a\n") and first == (tmp_path / "b.PNG").read_bytes()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.png", "b.PNG"]  # no temporary left
+
+
 @pytest.mark.parametrize(
     ("args", "says"),
     [
@@ -73,6 +84,9 @@ def test_export_and_screenshot_from_the_command_line(tmp_path):
         (["screenshot", "race", "--at", "soon", "-o", "x.svg"], "a number of seconds"),
         (["screenshot", "rac", "-o", "x.svg"], "did you mean 'race'"),
         (["screenshot", "race", "-o", "/nonexistent/x.svg"], "no such directory"),
+        (["screenshot", "race", "-o", "x.jpg"], ".svg or .png"),
+        (["screenshot", "race", "-o", "screenshot"], ".svg or .png"),
+        (["--screenshot-format", "jpg"], "svg, png"),
         (["export", str(TRACES / "queue.jsonl.gz"), "-o", "/nonexistent/q.json"], "no such directory"),
         (["replay", str(TRACES / "queue.jsonl.gz"), "--speed", "0"], "0.05 to 100"),
         (["--theme", "sepia"], "dark, light"),

@@ -42,8 +42,10 @@ from gilviz.ui.drawing import COLOURS, LEGEND, legend_glyph
 from gilviz.ui.help import HelpScreen
 from gilviz.ui.lanes import ZOOMS, LanesView
 from gilviz.ui.meters import CpuMeters
+from gilviz.ui.png import screen_png
 from gilviz.ui.queue_panel import queue_text
 from gilviz.ui.race_panel import race_text
+from gilviz.ui.screenshot import FORMATS
 
 KEYS = [s.key for s in SCENARIOS]
 RESULTS_KEPT = 6
@@ -168,8 +170,11 @@ class GilvizApp(App):
         record: TraceWriter | None = None,
         theme: str = "dark",
         screenshot_dir: str = ".",
+        screenshot_format: str = "svg",
     ) -> None:
         super().__init__()
+        if screenshot_format not in FORMATS:
+            raise ValueError("screenshot_format is one of %s, not %r" % (", ".join(FORMATS), screenshot_format))
         if config is None:
             if trace is None or not trace.runs:
                 raise ValueError("a config, or a trace with at least one run")
@@ -177,7 +182,7 @@ class GilvizApp(App):
         self.config = config
         self.trace, self.at, self.speed = trace, at, speed
         self.recorder = record
-        self.screenshot_dir = screenshot_dir
+        self.screenshot_dir, self.screenshot_format = screenshot_dir, screenshot_format
         self.session = Session(recorder=record)
         self.paused = False
         self.token = 0
@@ -442,7 +447,11 @@ class GilvizApp(App):
         yield SystemCommand("Zoom in", "fewer milliseconds per column", lambda: self.action_zoom(-1))
         yield SystemCommand("Zoom out", "more milliseconds per column", lambda: self.action_zoom(1))
         yield SystemCommand("Light / dark theme", "light reads better on a projector", self.action_toggle_theme)
-        yield SystemCommand("Save a screenshot", "an SVG of the screen, in the screenshot directory", self.action_save_screenshot)
+        yield SystemCommand(
+            "Save a screenshot",
+            "an %s of the screen, in the screenshot directory" % self.screenshot_format.upper(),
+            self.action_save_screenshot,
+        )
         yield SystemCommand("Help", "keys and how to read the lanes", self.action_help)
 
     def live_only(self) -> bool:
@@ -500,13 +509,17 @@ class GilvizApp(App):
         self.draw_static()
 
     def action_save_screenshot(self) -> None:
-        """Save the screen as SVG, named after the scenario and the time, and say where."""
+        """Save the screen as SVG or PNG (``screenshot_format``), named after the scenario and the time, and say where."""
         cfg = self.config
         variant = {"race": "-lock-" + ("on" if cfg.lock else "off"), "pools": "-" + cfg.executor}.get(cfg.scenario, "")
-        name = "gilviz-%s%s-%s.svg" % (cfg.scenario, variant, time.strftime("%Y%m%d-%H%M%S"))
+        name = "gilviz-%s%s-%s.%s" % (cfg.scenario, variant, time.strftime("%Y%m%d-%H%M%S"), self.screenshot_format)
         path = os.path.join(self.screenshot_dir, name)
+        if self.screenshot_format == "png":
+            data: str | bytes = screen_png(self)
+        else:
+            data = self.export_screenshot(title="gilviz · " + cfg.info.title)
         try:
-            write_atomically(path, self.export_screenshot(title="gilviz · " + cfg.info.title))
+            write_atomically(path, data)
         except OSError as exc:
             self.notify("%s: %s" % (path, exc.strerror or exc), title="screenshot not saved", severity="error", timeout=8)
             return

@@ -23,7 +23,7 @@ KEYS_HELP = (
     ("+ / -", "zoom time in / out (1 column = 50 ms … 1 s)"),
     ("↑ ↓ PgUp PgDn", "scroll the lanes when there are more than fit"),
     ("t", "light / dark theme (light reads better on a projector)"),
-    ("s", "save an SVG screenshot (pause first to catch a moment)"),
+    ("s", "save an SVG or PNG screenshot (pause first to catch a moment)"),
     ("ctrl+p", "command palette: every action by name"),
     ("?", "this help"),
     ("q, ctrl+c", "quit (no process is left behind)"),

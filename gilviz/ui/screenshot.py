@@ -1,28 +1,53 @@
-"""SVG screenshots: of the live screen (the `s` key) and headless, of a trace at a moment (layer: UI).
+"""Screenshots, SVG or PNG: of the live screen (the `s` key) and headless, of a trace at a moment (layer: UI).
 
 A headless screenshot replays the trace up to the moment at once (``GilvizApp(at=...)``)
 in a terminal of the given size that is never shown, so the same trace, moment, size
-and theme give the same SVG, byte for byte.
+and theme give the same SVG or PNG, byte for byte. SVG is Textual's own export; PNG is
+painted cell by cell by ``gilviz.ui.png``.
 """
 
 from __future__ import annotations
 
+from typing import Callable, TypeVar
+
 from gilviz.trace import Trace
+
+FORMATS = ("svg", "png")
+T = TypeVar("T")
+
+
+def _headless(trace: Trace, at: float, size: tuple[int, int], theme: str, shoot: Callable[..., T]) -> T:
+    """``shoot(app)`` on the dashboard's screen ``at`` seconds into the trace, in a hidden terminal."""
+    from gilviz.ui.app import GilvizApp
+
+    app = GilvizApp(trace=trace, at=at, theme=theme)
+    box: dict[str, T] = {}
+
+    async def pilot_then_shoot(pilot) -> None:
+        await pilot.pause()
+        box["shot"] = shoot(app)
+        app.exit()
+
+    app.run(headless=True, size=size, auto_pilot=pilot_then_shoot)
+    if "shot" not in box:
+        raise RuntimeError("the headless dashboard ended before its screenshot was taken")
+    return box["shot"]
 
 
 def render_svg(trace: Trace, at: float, *, size: tuple[int, int] = (120, 36), theme: str = "dark") -> str:
     """The dashboard's screen ``at`` seconds into the trace, as SVG text."""
-    from gilviz.ui.app import GilvizApp
+    return _headless(trace, at, size, theme, lambda app: app.export_screenshot(title="gilviz"))
 
-    app = GilvizApp(trace=trace, at=at, theme=theme)
-    box: dict[str, str] = {}
 
-    async def shoot(pilot) -> None:
-        await pilot.pause()
-        box["svg"] = app.export_screenshot(title="gilviz")
-        app.exit()
+def render_png(trace: Trace, at: float, *, size: tuple[int, int] = (120, 36), theme: str = "dark") -> bytes:
+    """The dashboard's screen ``at`` seconds into the trace, as PNG bytes."""
+    from gilviz.ui.png import screen_png
 
-    app.run(headless=True, size=size, auto_pilot=shoot)
-    if "svg" not in box:
-        raise RuntimeError("the headless dashboard ended before its screenshot was taken")
-    return box["svg"]
+    return _headless(trace, at, size, theme, screen_png)
+
+
+def render(trace: Trace, at: float, *, size: tuple[int, int] = (120, 36), theme: str = "dark", fmt: str = "svg") -> str | bytes:
+    """The screen as SVG text or PNG bytes (``fmt`` is one of ``FORMATS``)."""
+    if fmt not in FORMATS:
+        raise ValueError("fmt is one of %s, not %r" % (", ".join(FORMATS), fmt))
+    return (render_png if fmt == "png" else render_svg)(trace, at, size=size, theme=theme)
