@@ -10,8 +10,10 @@ from __future__ import annotations
 import argparse
 import difflib
 import json
+import os
 import sys
 import threading
+import time
 from typing import Callable, NoReturn
 
 from gilviz import __version__
@@ -343,12 +345,19 @@ def cmd_record(args: argparse.Namespace) -> int:
     return 1 if report.result.get("failed") or report.result.get("error") else 0
 
 
+def need_terminal(instead: str) -> None:
+    """The dashboard draws on a terminal: without one (a pipe, a cron job, TERM=dumb), say so rather than hang."""
+    if not (sys.stdin.isatty() and sys.stdout.isatty()) or os.environ.get("TERM") == "dumb":
+        raise UsageError("the dashboard needs a terminal, and this is not one; without one, use %s" % instead)
+
+
 def cmd_replay(args: argparse.Namespace) -> int:
-    from gilviz.ui.app import GilvizApp
+    from gilviz.ui.app import replay_app
 
     trace = load_trace(args.trace)
-    GilvizApp(
-        trace=trace,
+    need_terminal("`gilviz screenshot %s -o shot.svg` or `gilviz export`" % args.trace)
+    replay_app(
+        trace,
         at=args.at,
         speed=args.speed,
         theme=args.theme,
@@ -453,11 +462,26 @@ class ProgramNotRunnable(Exception):
         self.exit_code = exit_code
 
 
+def output_log(args: argparse.Namespace) -> str:
+    """Where a watched program's output goes in the dashboard: --log, or a new file in the temp directory."""
+    import tempfile
+
+    if args.log:
+        check_writable(args.log)
+        return os.path.abspath(args.log)
+    fd, path = tempfile.mkstemp(prefix="gilviz-watch-%s-" % time.strftime("%Y%m%d-%H%M%S"), suffix=".log")
+    os.close(fd)
+    return path
+
+
 def cmd_watch(args: argparse.Namespace) -> int:
     from gilviz.report import to_json
     from gilviz.watch import WatchError, watch_program
 
-    config = watch_config(args, output=None)
+    if not args.json:
+        watch_config(args, output=None)  # refuse a missing program before anything else
+        need_terminal("`gilviz watch --json -- PROGRAM`")
+    config = watch_config(args, output=None if args.json or args.pid else output_log(args))
     writer = open_trace_writer(args.record) if args.record else None
     try:
         if not args.json:
@@ -475,17 +499,36 @@ def cmd_watch(args: argparse.Namespace) -> int:
 
 
 def watch_dashboard(args: argparse.Namespace, config, writer) -> int:
-    raise UsageError("the watch dashboard is not there yet; use --json")
+    """The dashboard on a watched program; exits with the program's status once it has ended."""
+    from gilviz.sources.watch import WatchSource
+    from gilviz.ui.app import GilvizApp
+
+    app = GilvizApp(
+        WatchSource(config, recorder=writer),
+        theme=args.theme,
+        screenshot_dir=args.screenshot_dir,
+        screenshot_format=args.screenshot_format,
+    )
+    code = app.run()
+    if config.output:
+        print("gilviz: the program's output is in %s" % config.output, file=sys.stderr)
+    return code if isinstance(code, int) else 0
 
 
 def cmd_dashboard(args: argparse.Namespace) -> int:
-    from gilviz.ui.app import GilvizApp
+    from gilviz.measure import Session
+    from gilviz.ui.app import scenario_app
 
     config = run_config(args, scenario_key(args.scenario))
+    need_terminal("`gilviz run %s`" % config.scenario)
     writer = open_trace_writer(args.record) if args.record else None
     try:
-        GilvizApp(
-            config, record=writer, theme=args.theme, screenshot_dir=args.screenshot_dir, screenshot_format=args.screenshot_format
+        scenario_app(
+            config,
+            session=Session(recorder=writer),
+            theme=args.theme,
+            screenshot_dir=args.screenshot_dir,
+            screenshot_format=args.screenshot_format,
         ).run()
     finally:
         if writer is not None:

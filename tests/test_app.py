@@ -6,7 +6,8 @@ from pathlib import Path
 
 import psutil
 from gilviz.model import RunConfig
-from gilviz.ui.app import GilvizApp, result_line
+from gilviz.ui.app import replay_app, scenario_app
+from gilviz.ui.results import result_lines
 
 from conftest import lab_children
 
@@ -14,7 +15,7 @@ TRACES = Path(__file__).resolve().parent.parent / "assets" / "traces"
 
 
 def results(app):
-    return [result_line(r) for r in app.reports]
+    return [result_lines(r)[0] for r in app.state.reports]
 
 
 async def until(pilot, condition, timeout=30.0):
@@ -25,35 +26,35 @@ async def until(pilot, condition, timeout=30.0):
 
 
 async def test_keys_switch_scenarios_and_q_leaves_no_process():
-    app = GilvizApp(RunConfig("threads-io", size="tiny"))
+    app = scenario_app(RunConfig("threads-io", size="tiny"))
     async with app.run_test(size=(120, 36)) as pilot:
         await until(pilot, lambda: results(app))  # the baseline, then the run itself
         assert "threads-io" in results(app)[0]
         await pilot.press("4")
-        assert app.config.scenario == "threads-cpu"
+        assert app.state.config.scenario == "threads-cpu"
         await until(pilot, lambda: results(app)[0].startswith("threads-cpu"))
         await pilot.press("n")
-        assert app.config.scenario == "procs-cpu"
+        assert app.state.config.scenario == "procs-cpu"
         await pilot.press("p", "p")
-        assert app.config.scenario == "seq-cpu"
+        assert app.state.config.scenario == "seq-cpu"
         await pilot.press("q")
     await asyncio.sleep(1.0)  # the last run's lab ends within its grace period
     assert lab_children() == []
 
 
 async def test_l_flips_the_lock_and_the_next_run_loses_nothing():
-    app = GilvizApp(RunConfig("race", size="tiny"))
+    app = scenario_app(RunConfig("race", size="tiny"))
     async with app.run_test(size=(120, 36)) as pilot:
         await until(pilot, lambda: results(app))
         assert results(app)[0].startswith("race/lock off")
         await pilot.press("l")
-        assert app.config.lock is True
+        assert app.state.config.lock is True
         await until(pilot, lambda: results(app)[0].startswith("race/lock on"))
-        assert "lost 0/400000" in results(app)[0]
+        assert "lost 0 of 400,000" in results(app)[0]
 
 
 async def test_pause_freezes_the_lanes_while_the_run_goes_on():
-    app = GilvizApp(RunConfig("threads-cpu", size="demo"))
+    app = scenario_app(RunConfig("threads-cpu", size="demo"))
     async with app.run_test(size=(120, 36)) as pilot:
         lanes = app.query_one("#lanes")
         await until(pilot, lambda: lanes.snapshot is not None and len(lanes.snapshot.lanes) >= 3)
@@ -71,19 +72,19 @@ async def test_every_recorded_trace_replays_through_the_dashboard_without_error(
     from gilviz.trace import read_trace
 
     for path in sorted(TRACES.glob("*.jsonl.gz")):
-        app = GilvizApp(trace=read_trace(str(path)), speed=40)
+        app = replay_app(read_trace(str(path)), speed=40)
         async with app.run_test(size=(100, 30)) as pilot:
-            await until(pilot, lambda app=app: app.status.startswith("replay ended"), timeout=20)
-            assert app.reports, path.name
-            assert app.reports[0].config == app.trace.runs[-1].config
+            await until(pilot, lambda app=app: app.state.status.startswith("replay ended"), timeout=20)
+            assert app.state.reports, path.name
+            assert app.state.reports[0].config == app.source.trace.runs[-1].config
 
 
 async def test_fifty_quick_switches_leave_no_process_and_memory_flat():
     """Switching 50 times in a row (each switch ends a run mid-way) leaves no lab behind."""
     me = psutil.Process()
-    app = GilvizApp(RunConfig("threads-cpu", size="tiny"))
+    app = scenario_app(RunConfig("threads-cpu", size="tiny"))
     async with app.run_test(size=(120, 36)) as pilot:
-        await until(pilot, lambda: app.reports)
+        await until(pilot, lambda: app.state.reports)
         rss_before = me.memory_info().rss
         for i in range(50):
             await pilot.press("3456789"[i % 7])
@@ -102,7 +103,7 @@ async def test_fifty_quick_switches_leave_no_process_and_memory_flat():
 async def test_s_saves_a_screenshot_where_asked_and_says_where(tmp_path):
     from gilviz.trace import read_trace
 
-    app = GilvizApp(trace=read_trace(str(TRACES / "threads-cpu.jsonl.gz")), at=3.0, screenshot_dir=str(tmp_path))
+    app = replay_app(read_trace(str(TRACES / "threads-cpu.jsonl.gz")), at=3.0, screenshot_dir=str(tmp_path))
     async with app.run_test(size=(120, 36)) as pilot:
         await pilot.press("s")
         await pilot.pause()
@@ -116,7 +117,7 @@ async def test_s_saves_a_png_when_asked_for_png(tmp_path):
     from gilviz.trace import read_trace
 
     trace = read_trace(str(TRACES / "race-lock-off.jsonl.gz"))
-    app = GilvizApp(trace=trace, at=0.3, screenshot_dir=str(tmp_path), screenshot_format="png", theme="light")
+    app = replay_app(trace, at=0.3, screenshot_dir=str(tmp_path), screenshot_format="png", theme="light")
     async with app.run_test(size=(120, 36)) as pilot:
         await pilot.press("s")
         await pilot.pause()
@@ -127,22 +128,22 @@ async def test_s_saves_a_png_when_asked_for_png(tmp_path):
 
 
 async def test_a_lab_that_dies_is_reported_and_r_runs_clean_again():
-    app = GilvizApp(RunConfig("race", size="demo", lock=True))  # ~2 s, no baseline
+    app = scenario_app(RunConfig("race", size="demo", lock=True))  # ~2 s, no baseline
     async with app.run_test(size=(120, 36)) as pilot:
         lanes = app.query_one("#lanes")
         await until(pilot, lambda: lanes.snapshot is not None and len(lanes.snapshot.lanes) >= 5)
         for lab in lab_children():
             lab.kill()
-        await until(pilot, lambda: app.status == "failed", timeout=10)
+        await until(pilot, lambda: app.state.status == "failed", timeout=10)
         assert any("lab" in str(n.message).lower() for n in app._notifications)
         await pilot.press("r")
-        await until(pilot, lambda: app.reports and app.status == "finished", timeout=30)
-        assert app.reports[0].result["race"]["lost"] == 0
+        await until(pilot, lambda: app.state.reports and app.state.status == "finished", timeout=30)
+        assert app.state.reports[0].result["race"]["lost"] == 0
         await pilot.press("q")
 
 
 async def test_resizing_during_a_run_relayouts_down_to_the_enlarge_message_and_back():
-    app = GilvizApp(RunConfig("threads-cpu", size="tiny"))
+    app = scenario_app(RunConfig("threads-cpu", size="tiny"))
     async with app.run_test(size=(120, 36)) as pilot:
         lanes = app.query_one("#lanes")
         await until(pilot, lambda: lanes.snapshot is not None and lanes.snapshot.lanes)
@@ -151,13 +152,13 @@ async def test_resizing_during_a_run_relayouts_down_to_the_enlarge_message_and_b
             await pilot.pause(0.1)
             assert app.has_class("-too-small") == (size[0] < 60 or size[1] < 16)
             assert app.has_class("-narrow") == (size[0] < 104)
-        await until(pilot, lambda: app.reports)  # the run went on through it all
+        await until(pilot, lambda: app.state.reports)  # the run went on through it all
         await pilot.press("q")
 
 
 async def test_many_workers_do_not_freeze_the_ui():
     """32 worker processes on this machine's cores: the UI's event loop stays on time and keys act."""
-    app = GilvizApp(RunConfig("procs-cpu", size="tiny", workers=32))
+    app = scenario_app(RunConfig("procs-cpu", size="tiny", workers=32))
     async with app.run_test(size=(120, 36)) as pilot:
         lanes = app.query_one("#lanes")
         await until(pilot, lambda: lanes.snapshot is not None and len(lanes.snapshot.lanes) >= 20, timeout=60)
@@ -171,19 +172,19 @@ async def test_many_workers_do_not_freeze_the_ui():
         zoom = lanes.zoom
         await pilot.press("minus")
         assert lanes.zoom == zoom + 1
-        await until(pilot, lambda: app.reports, timeout=120)
-        assert len(app.reports[0].lanes) == 33  # the lab's main thread and 32 processes
+        await until(pilot, lambda: app.state.reports, timeout=120)
+        assert len(app.state.reports[0].lanes) == 33  # the lab's main thread and 32 processes
         await pilot.press("q")
 
 
 async def test_without_proc_the_header_says_coarse(monkeypatch):
     monkeypatch.setenv("GILVIZ_NO_PROCFS", "1")
-    app = GilvizApp(RunConfig("threads-io", size="tiny"))
+    app = scenario_app(RunConfig("threads-io", size="tiny"))
     async with app.run_test(size=(120, 36)) as pilot:
         title = app.query_one("#title")
-        await until(pilot, lambda: app.snapshot is not None and app.snapshot.lanes)
-        assert not app.reports and "coarse (no /proc)" in str(title.render())  # while the first run is live
-        await until(pilot, lambda: app.reports)
+        await until(pilot, lambda: app.state.snapshot is not None and app.state.snapshot.lanes)
+        assert not app.state.reports and "coarse (no /proc)" in str(title.render())  # while the first run is live
+        await until(pilot, lambda: app.state.reports)
         assert "coarse (no /proc)" in str(title.render())
         await pilot.press("q")
 
@@ -191,7 +192,7 @@ async def test_without_proc_the_header_says_coarse(monkeypatch):
 async def test_pause_in_a_replay_stops_the_replay_s_clock():
     from gilviz.trace import read_trace
 
-    app = GilvizApp(trace=read_trace(str(TRACES / "threads-cpu.jsonl.gz")), speed=2)
+    app = replay_app(read_trace(str(TRACES / "threads-cpu.jsonl.gz")), speed=2)
     async with app.run_test(size=(120, 36)) as pilot:
         lanes = app.query_one("#lanes")
         await until(pilot, lambda: lanes.snapshot is not None and lanes.snapshot.lanes)
@@ -202,4 +203,4 @@ async def test_pause_in_a_replay_stops_the_replay_s_clock():
         assert lanes.snapshot.t == frozen
         await pilot.press("space")
         await until(pilot, lambda: lanes.snapshot.t > frozen, timeout=5)
-        await until(pilot, lambda: app.status.startswith("replay ended"), timeout=20)
+        await until(pilot, lambda: app.state.status.startswith("replay ended"), timeout=20)

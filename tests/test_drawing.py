@@ -2,7 +2,17 @@
 
 from gilviz.probe.classify import STATES
 from gilviz.timeline import Bin
-from gilviz.ui.drawing import Cell, cell_for, lane_cells, recent_shares, shares_label, sparkline
+from gilviz.ui.drawing import (
+    Cell,
+    ColumnCache,
+    cell_for,
+    column_times,
+    lane_cells,
+    recent_shares,
+    shares_label,
+    sparkline,
+    states_in,
+)
 
 
 def t(**named):
@@ -23,10 +33,32 @@ def test_a_cell_that_hardly_ran_shows_what_it_waited_on():
     assert cell_for(t()) is None
 
 
-def test_lane_cells_group_bins_into_columns_ending_now():
+def test_lane_cells_group_bins_into_columns_fixed_in_time():
     bins = [Bin(10, t(running=0.05)), Bin(11, t(gil_wait=0.05)), Bin(12, t(io=0.05)), Bin(13, t(io=0.05))]
-    cells = lane_cells(bins, last_index=13, columns=3, bins_per_column=2)
+    cells = lane_cells(bins, last_index=13, columns=3, bins_per_column=2)  # columns: bins 8-9, 10-11, 12-13
     assert cells == [None, Cell("▄", "running", "gil_wait"), Cell("─", "io")]
+    cells = lane_cells(bins, last_index=12, columns=2, bins_per_column=2)  # the last column is 12-13, still filling
+    assert cells == [Cell("▄", "running", "gil_wait"), Cell("─", "io")]
+
+
+def test_a_tall_lane_stacks_the_bar_under_the_wait():
+    half = t(running=0.025, gil_wait=0.025)
+    assert [cell_for(half, row, 2) for row in (1, 0)] == [Cell("▒", "gil_wait"), Cell("█", "running")]
+    third = t(running=0.015, io=0.035)  # 0.3 of 3 rows: 7 eighths in the bottom row
+    assert [cell_for(third, row, 3) for row in (2, 1, 0)] == [Cell("─", "io"), Cell("─", "io"), Cell("▇", "running", "io")]
+
+
+def test_the_column_cache_gives_what_column_times_gives():
+    bins = [Bin(i, t(running=0.01 * (i % 5), io=0.05 - 0.01 * (i % 5))) for i in range(100)]
+    cache = ColumnCache()
+    for last in (40, 41, 44, 45, 60, 99):
+        want = column_times(bins[: last + 1], last_index=last, columns=8, bins_per_column=2)
+        got = cache.columns("lane", [bins[: last + 1]], last_index=last, columns=8, bins_per_column=2)
+        assert [g if g is not None else [0.0] * len(STATES) for g in got] == want
+
+
+def test_a_legend_names_only_the_states_on_screen():
+    assert states_in([t(running=0.01, gil_wait=0.02), None, t(io=0.05)]) == ["running", "gil_wait", "io"]
 
 
 def test_recent_shares_and_their_label():
@@ -34,7 +66,10 @@ def test_recent_shares_and_their_label():
     shares = recent_shares(bins, last_index=29, count=20)
     assert shares["running"] == 0.5 and shares["gil_wait"] == 0.5
     assert shares_label(shares) == "run 50% · GIL 50%"
-    assert shares_label(recent_shares([Bin(1, t(done=0.05))], last_index=1, count=5)) == "done"
+    assert shares_label(recent_shares([Bin(1, t(done=0.05))], last_index=1, count=5)) == "ended"
+    # the time a thread lived is what its shares are of: it ran all of the half second it existed
+    half = recent_shares([Bin(1, t(running=0.05)), Bin(2, t(done=0.05))], last_index=2, count=5)
+    assert shares_label(half) == "run 100%"
     assert shares_label(recent_shares([], last_index=1, count=5)) == "idle"
 
 

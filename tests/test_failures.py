@@ -15,7 +15,7 @@ import time
 import pytest
 from gilviz.measure import Session, watch_run
 from gilviz.model import RunConfig
-from gilviz.ui.app import GilvizApp
+from gilviz.ui.app import scenario_app
 
 from conftest import ROOT, lab_children
 
@@ -74,13 +74,13 @@ def test_a_lab_that_writes_garbage_is_a_clear_error(tmp_path):
 async def test_the_dashboard_reports_both_and_keeps_working(tmp_path, env_path):
     from test_app import until
 
-    app = GilvizApp(RunConfig("race", size="tiny", python=script(tmp_path, "garbage", GARBAGE)))
+    app = scenario_app(RunConfig("race", size="tiny", python=script(tmp_path, "garbage", GARBAGE)))
     async with app.run_test(size=(120, 36)) as pilot:
-        await until(pilot, lambda: app.status == "failed", timeout=15)
+        await until(pilot, lambda: app.state.status == "failed", timeout=15)
         assert any("not an event" in str(n.message) for n in app._notifications)
-        app.config = RunConfig("threads-cpu", size="tiny", python=script(tmp_path, "python", BREAK_WORKER_2))
+        app.source.config = RunConfig("threads-cpu", size="tiny", python=script(tmp_path, "python", BREAK_WORKER_2))
         await pilot.press("r")
-        await until(pilot, lambda: app.reports, timeout=30)
+        await until(pilot, lambda: app.state.reports, timeout=30)
         assert "FAILED" in str(app.query_one("#results").render())
         assert any("injected by the test" in str(n.message) for n in app._notifications)
         lanes = app.query_one("#lanes").snapshot.lanes

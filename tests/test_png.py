@@ -8,7 +8,7 @@ from pathlib import Path
 from gilviz.cli import SCREENSHOT_FORMATS
 from gilviz.files import write_atomically
 from gilviz.trace import read_trace
-from gilviz.ui.app import GilvizApp
+from gilviz.ui.app import replay_app
 from gilviz.ui.png import MIN_WIDTH, Grid, paint, screen_lines, screen_png
 from gilviz.ui.screenshot import FORMATS, render_png
 from PIL import Image
@@ -55,7 +55,7 @@ def test_write_atomically_writes_bytes_as_they_are_and_text_as_utf8(tmp_path):
 
 
 async def test_the_code_line_keeps_every_space_where_the_terminal_has_it():
-    app = GilvizApp(trace=read_trace(str(TRACES / "threads-cpu.jsonl.gz")), at=3.0)
+    app = replay_app(read_trace(str(TRACES / "threads-cpu.jsonl.gz")), at=3.0)
     async with app.run_test(size=(120, 36)) as pilot:
         await pilot.pause()
         rows = ["".join(text for text, _style, _control in line) for line in screen_lines(app)]

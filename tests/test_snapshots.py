@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from gilviz.trace import read_trace
-from gilviz.ui.app import GilvizApp
+from gilviz.ui.app import replay_app
 
 TRACES = Path(__file__).resolve().parent.parent / "assets" / "traces"
 SIZE = (120, 36)
@@ -41,30 +41,30 @@ SCREENS = [
 @pytest.mark.parametrize("name", SCREENS)
 def test_each_scenario_after_its_run(name, snap_compare):
     t = trace(name)
-    assert snap_compare(GilvizApp(trace=t, at=t.after_end_s), terminal_size=SIZE)
+    assert snap_compare(replay_app(t, at=t.after_end_s), terminal_size=SIZE)
 
 
 @pytest.mark.parametrize("name", ["threads-cpu", "procs-cpu", "race-lock-on", "queue"])
 def test_mid_run(name, snap_compare):
     t = trace(name)
-    assert snap_compare(GilvizApp(trace=t, at=t.mid_run_s()), terminal_size=SIZE)
+    assert snap_compare(replay_app(t, at=t.mid_run_s()), terminal_size=SIZE)
 
 
 def test_help_screen(snap_compare):
     t = trace("threads-cpu")
-    assert snap_compare(GilvizApp(trace=t, at=t.mid_run_s()), press=["question_mark"], terminal_size=SIZE)
+    assert snap_compare(replay_app(t, at=t.mid_run_s()), press=["question_mark"], terminal_size=SIZE)
 
 
 def test_light_theme(snap_compare):
     t = trace("race-lock-off")
-    assert snap_compare(GilvizApp(trace=t, at=t.after_end_s, theme="light"), terminal_size=SIZE)
+    assert snap_compare(replay_app(t, at=t.after_end_s, theme="light"), terminal_size=SIZE)
 
 
 def test_80x24(snap_compare):
     t = trace("threads-cpu")
-    assert snap_compare(GilvizApp(trace=t, at=t.mid_run_s()), terminal_size=(80, 24))
+    assert snap_compare(replay_app(t, at=t.mid_run_s()), terminal_size=(80, 24))
 
 
 def test_too_small_asks_for_a_bigger_terminal(snap_compare):
     t = trace("threads-cpu")
-    assert snap_compare(GilvizApp(trace=t, at=t.mid_run_s()), terminal_size=(50, 14))
+    assert snap_compare(replay_app(t, at=t.mid_run_s()), terminal_size=(50, 14))

@@ -1,48 +1,64 @@
-"""The `?` help screen: every key, what it does, and how to read the lanes (layer: UI)."""
+"""The `?` help screen: the keys that apply here, what each does, and how to read the lanes (layer: UI).
+
+The keys come from the app's own bindings (the one list the footer and the command
+palette also read), so the help can never describe a key that does not exist.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Callable, Sequence
 
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from gilviz.ui.drawing import COLOURS, LEGEND, legend_glyph
 
-KEYS_HELP = (
-    ("1-9", "switch scenario (the old run is ended cleanly)"),
-    ("n / p", "next / previous scenario"),
-    ("r", "re-run the scenario (in a replay: replay from the start)"),
-    ("space", "pause / resume the picture (a live run goes on; a replay waits)"),
-    ("l", "race: turn the threading.Lock on or off, and re-run"),
-    ("e", "pools: switch ThreadPoolExecutor / ProcessPoolExecutor, and re-run"),
-    ("w / W", "fewer / more workers, and re-run"),
-    ("+ / -", "zoom time in / out (1 column = 50 ms … 1 s)"),
-    ("↑ ↓ PgUp PgDn", "scroll the lanes when there are more than fit"),
-    ("t", "light / dark theme (light reads better on a projector)"),
-    ("s", "save an SVG or PNG screenshot (pause first to catch a moment)"),
-    ("ctrl+p", "command palette: every action by name"),
-    ("?", "this help"),
-    ("q, ctrl+c", "quit (no process is left behind)"),
-)
+KEY_NAMES = {
+    "space": "space",
+    "question_mark": "?",
+    "plus,equals_sign": "+",
+    "minus": "-",
+    "pagedown": "PgDn",
+    "pageup": "PgUp",
+    "down": "↓",
+    "up": "↑",
+}
 
 READING = (
     "Each row is a thread, nested under its process (pid, thread name, native id). A cell is "
     "one column of time: its bar height is the share of that time the thread ran on a core; "
     "behind or instead of the bar, what it waited for. The shares at the row's end cover "
-    "the last second. Every figure is measured: thread times come from the kernel "
-    "(/proc/PID/task/TID/schedstat), CPU meters from psutil, wall times from the lab."
+    "the last second of the thread's life. Every figure is measured: thread times come from "
+    "the kernel (/proc/PID/task/TID/schedstat), and what a blocked thread waits on from "
+    "/proc/PID/task/TID/syscall: a futex in the interpreter's static data is the GIL, any "
+    "other futex a lock, any other call I/O. CPU meters come from /proc/stat, wall times from the lab."
 )
 
 
-def help_text() -> Table:
+def key_rows(bindings: Sequence[BindingType], applies: Callable[[str, tuple], bool | None]) -> list[tuple[str, str]]:
+    """(key, what it does) for every binding with a description of its own that applies here."""
+    rows: list[tuple[str, str]] = [("1-9", "switch scenario (the old run is ended cleanly)")] if applies("scenario", ()) else []
+    for binding in bindings:
+        if not isinstance(binding, Binding) or not binding.tooltip:
+            continue
+        name = binding.action.partition("(")[0]
+        if not applies(name, ()):
+            continue
+        rows.append((KEY_NAMES.get(binding.key, binding.key), binding.tooltip))
+    rows.append(("ctrl+p", "command palette: every action by name"))
+    return rows
+
+
+def help_text(bindings: Sequence[BindingType], applies: Callable[[str, tuple], bool | None]) -> Table:
     table = Table.grid(padding=(0, 2))
     table.add_column(style="bold", no_wrap=True)
     table.add_column()
-    for key, what in KEYS_HELP:
+    for key, what in key_rows(bindings, applies):
         table.add_row(key, what)
     table.add_row("", "")
     for state, label in LEGEND.items():
@@ -62,8 +78,12 @@ class HelpScreen(ModalScreen[None]):
     """
     BINDINGS = [Binding("escape,question_mark,q", "dismiss", "close")]
 
+    def __init__(self, bindings: Sequence[BindingType], applies: Callable[[str, tuple], bool | None]) -> None:
+        super().__init__()
+        self._table = help_text(bindings, applies)
+
     def compose(self) -> ComposeResult:
         with VerticalScroll() as box:
             box.border_title = "gilviz · keys"
             box.border_subtitle = "esc closes"
-            yield Static(help_text())
+            yield Static(self._table)

@@ -35,6 +35,8 @@ def last_race(reports: Sequence[RunReport], config: RunConfig, lock: bool) -> Ru
     """The newest finished, uncancelled race with this lock state, worker count and size."""
     for report in reports:
         c = report.config
+        if not isinstance(c, RunConfig):
+            continue
         same = (c.scenario, c.lock, c.worker_count, c.size) == ("race", lock, config.worker_count, config.size)
         if same and "race" in report.result and not report.result.get("cancelled"):
             return report

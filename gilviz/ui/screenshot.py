@@ -1,6 +1,6 @@
 """Screenshots, SVG or PNG: of the live screen (the `s` key) and headless, of a trace at a moment (layer: UI).
 
-A headless screenshot replays the trace up to the moment at once (``GilvizApp(at=...)``)
+A headless screenshot replays the trace up to the moment at once (``replay_app(trace, at=...)``)
 in a terminal of the given size that is never shown, so the same trace, moment, size
 and theme give the same SVG or PNG, byte for byte. SVG is Textual's own export; PNG is
 painted cell by cell by ``gilviz.ui.png``.
@@ -18,9 +18,9 @@ T = TypeVar("T")
 
 def _headless(trace: Trace, at: float, size: tuple[int, int], theme: str, shoot: Callable[..., T]) -> T:
     """``shoot(app)`` on the dashboard's screen ``at`` seconds into the trace, in a hidden terminal."""
-    from gilviz.ui.app import GilvizApp
+    from gilviz.ui.app import replay_app
 
-    app = GilvizApp(trace=trace, at=at, theme=theme)
+    app = replay_app(trace, at=at, theme=theme)
     box: dict[str, T] = {}
 
     async def pilot_then_shoot(pilot) -> None:
@@ -29,6 +29,8 @@ def _headless(trace: Trace, at: float, size: tuple[int, int], theme: str, shoot:
         app.exit()
 
     app.run(headless=True, size=size, auto_pilot=pilot_then_shoot)
+    if app.return_code:  # the app failed (and Textual printed why): a picture of a traceback is no screenshot
+        raise RuntimeError("the headless dashboard failed (exit %s) before its screenshot was taken" % app.return_code)
     if "shot" not in box:
         raise RuntimeError("the headless dashboard ended before its screenshot was taken")
     return box["shot"]

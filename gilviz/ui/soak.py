@@ -19,10 +19,10 @@ KEYS_CYCLE = "23456789l1e"  # every scenario, and the lock and executor flips on
 
 
 def soak(minutes: float, *, switch_every_s: float = 3.0, size: str = "demo", progress=lambda line: None) -> dict:
-    from gilviz.ui.app import GilvizApp
+    from gilviz.ui.app import scenario_app
 
     me = psutil.Process()
-    app = GilvizApp(RunConfig("seq-io", size=size))
+    app = scenario_app(RunConfig("seq-io", size=size))
     figures: dict = {"minutes": minutes, "switch_every_s": switch_every_s, "size": size, "samples": []}
 
     async def drive(pilot) -> None:

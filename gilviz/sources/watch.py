@@ -1,0 +1,84 @@
+"""The watch source: a user's program, or a running pid, watched until it ends (layer: engine, no textual).
+
+Besides the snapshots, it follows the program's output file (its stdout and stderr go
+there, never over the dashboard) and posts the last lines a few times a second.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from typing import Callable
+
+from gilviz.model import WatchConfig
+from gilviz.sources.events import Event, InterpreterKnown, ProgramOutput, RunFinished, RunStarted, SnapshotTaken
+from gilviz.trace import TraceWriter
+from gilviz.watch import WatchError, watch_program
+
+OUTPUT_LINES = 8
+OUTPUT_EVERY_S = 0.25
+TAIL_BYTES = 16384
+
+
+def tail(path: str, lines: int = OUTPUT_LINES) -> tuple[str, ...]:
+    """The last ``lines`` lines of a file (what fits in the last 16 KB), "" for none."""
+    try:
+        with open(path, "rb") as f:
+            f.seek(0, os.SEEK_END)
+            size = f.tell()
+            f.seek(max(0, size - TAIL_BYTES))
+            data = f.read()
+    except OSError:
+        return ()
+    text = data.decode("utf-8", "replace").replace("\r", "")
+    return tuple(text.splitlines()[-lines:])
+
+
+class WatchSource:
+    kind = "watch"
+    live = False  # nothing to switch to: one program, watched once
+
+    def __init__(self, config: WatchConfig, *, recorder: TraceWriter | None = None) -> None:
+        self.config = config
+        self.recorder = recorder
+
+    def run(self, post: Callable[[Event], None], cancel: threading.Event, paused: Callable[[], bool] = lambda: False) -> None:
+        post(RunStarted(self.config))
+        done = threading.Event()
+        follower = None
+        if self.config.output:
+            follower = threading.Thread(target=self._follow, args=(post, done), name="gilviz-output", daemon=True)
+            follower.start()
+
+        def started(pid: int, python: dict, cores: int) -> None:
+            post(InterpreterKnown(python, cores))
+
+        try:
+            report = watch_program(
+                self.config,
+                on_snapshot=lambda snap: post(SnapshotTaken(snap)),
+                on_started=started,
+                cancel=cancel,
+                recorder=self.recorder,
+            )
+        except (WatchError, Exception) as exc:
+            post(RunFinished(None, str(exc) if isinstance(exc, WatchError) else "%s: %s" % (type(exc).__name__, exc)))
+            return
+        finally:
+            done.set()
+            if follower is not None:
+                follower.join()
+        post(RunFinished(report))
+
+    def _follow(self, post: Callable[[Event], None], done: threading.Event) -> None:
+        path = self.config.output
+        assert path is not None
+        shown: tuple[str, ...] = ()
+        while True:
+            finished = done.wait(OUTPUT_EVERY_S)
+            lines = tail(path)
+            if lines != shown:
+                shown = lines
+                post(ProgramOutput(lines, path))
+            if finished:
+                return

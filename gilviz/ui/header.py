@@ -1,0 +1,109 @@
+"""The header line: state, what runs, on which interpreter, shortened by priority (layer: UI; pure text).
+
+Each part has a priority. When the line is too long for the terminal, whole parts are
+dropped, least important first, and a few have a shorter form tried before that; a
+part is never cut mid-word.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+
+from gilviz.lab.scenarios import KEYS
+from gilviz.model import RunConfig, WatchConfig
+from gilviz.report import interpreter_line
+from gilviz.ui.state import DashboardState
+
+# What to give up, in order, until the line fits: a short form ("GIL on"), or a whole part.
+MOVES = (
+    ("short", "gil"),
+    ("drop", "brand"),
+    ("short", "variant"),
+    ("short", "title"),
+    ("drop", "cores"),
+    ("drop", "gil"),
+    ("drop", "workers"),
+    ("short", "flag"),
+    ("drop", "impl"),
+    ("drop", "variant"),
+    ("short", "status"),
+)
+
+
+class Part:
+    def __init__(self, key: str, long: str, short: str | None = None, style: str = "") -> None:
+        self.key, self.long, self.short, self.style = key, long, short, style
+        self.shortened = self.dropped = False
+
+    @property
+    def text(self) -> str:
+        return self.short if self.shortened and self.short else self.long
+
+
+def _parts(state: DashboardState) -> list[Part]:
+    status = "paused" if state.paused else state.status
+    if state.replaying and not status.startswith("replay"):
+        status = "replay · " + status  # a replayed run's state, as it was live
+    short_status = "baseline first" if status.endswith("sequential baseline first") else None
+    parts = [
+        Part("brand", "gilviz", style="bold"),
+        Part("status", " %s " % status, short_status and " %s " % short_status, "reverse"),
+    ]
+    cfg = state.config
+    if isinstance(cfg, WatchConfig):
+        what = cfg.title
+        parts.append(Part("title", "watching " + what, ("watching " + what[:30] + "…") if len(what) > 31 else None, "bold"))
+    else:
+        assert isinstance(cfg, RunConfig)
+        n = cfg.worker_count
+        title = "%d/%d %s" % (KEYS.index(cfg.scenario) + 1, len(KEYS), cfg.info.title)
+        parts.append(Part("title", title, title.split(" · ")[0]))
+        parts.append(Part("workers", "%d worker%s" % (n, "" if n == 1 else "s")))
+        if cfg.scenario == "race":
+            parts.append(Part("variant", "lock %s" % ("on" if cfg.lock else "off"), style="bold"))
+        if cfg.scenario == "pools":
+            parts.append(Part("variant", "%s executor" % cfg.executor, cfg.executor, "bold"))
+    if state.python:
+        line = interpreter_line(state.python, state.cores)  # "CPython 3.11.7 · GIL enabled · 2 cores"
+        impl, gil, cores = (line.split(" · ") + ["", ""])[:3]
+        parts.append(Part("impl", impl))
+        parts.append(Part("gil", gil, gil.replace("GIL enabled", "GIL on").replace("GIL disabled", "GIL off")))
+        parts.append(Part("cores", cores))
+    elif state.watching and state.snapshot is not None:
+        parts.append(Part("impl", "not CPython"))
+    if state.snapshot is not None and state.snapshot.coarse:
+        parts.append(Part("flag", "coarse (no /proc)", "coarse", "bold"))
+    elif state.snapshot is not None and state.snapshot.denied:
+        parts.append(Part("flag", "no syscall access: waits as declared", "no syscall access", "bold"))
+    return parts
+
+
+def _length(parts: list[Part]) -> int:
+    kept = [p for p in parts if not p.dropped]
+    return sum(len(p.text) for p in kept) + 3 * (len(kept) - 1) + 2
+
+
+def header_text(state: DashboardState, width: int) -> Text:
+    """The header for a terminal ``width`` columns wide."""
+    parts = _parts(state)
+    by_key = {p.key: p for p in parts}
+    for move, key in MOVES:
+        if _length(parts) <= width:
+            break
+        part = by_key.get(key)
+        if part is None:
+            continue
+        if move == "short":
+            part.shortened = True
+        else:
+            part.dropped = True
+    text = Text(" ")
+    previous: str | None = None  # the style of the part before, None at the start
+    for part in parts:
+        if part.dropped:
+            continue
+        if previous is not None:
+            text.append(" " if "reverse" in (part.style, previous) else " · ")
+        text.append(part.text, style=part.style)
+        previous = part.style
+    return text
