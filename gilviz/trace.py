@@ -71,7 +71,7 @@ class TraceError(Exception):
 
 
 def config_to_dict(config: RunConfig) -> dict:
-    return {
+    d = {
         "scenario": config.scenario,
         "workers": config.worker_count,
         "size": config.size,
@@ -80,6 +80,9 @@ def config_to_dict(config: RunConfig) -> dict:
         "python": config.python,
         "start_method": config.start_method,
     }
+    if config.switch_interval_ms is not None:  # optional: only when the run set one
+        d["switch_interval_ms"] = config.switch_interval_ms
+    return d
 
 
 def config_from_dict(d: dict) -> RunConfig:
@@ -99,6 +102,7 @@ def config_from_dict(d: dict) -> RunConfig:
         executor=d.get("executor", "thread"),
         python=str(d.get("python", "")),
         start_method=d.get("start_method"),
+        switch_interval_ms=None if d.get("switch_interval_ms") is None else float(d["switch_interval_ms"]),
     )
 
 
