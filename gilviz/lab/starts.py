@@ -10,7 +10,6 @@ milliseconds and are not lanes; the lab's main thread is the one lane, waiting o
 
 from __future__ import annotations
 
-import multiprocessing
 import statistics
 import time
 
@@ -23,6 +22,8 @@ MAIN_SLOT = 0
 
 def run(r) -> float:
     """The start-methods scenario for a ``drivers.Run``; returns the wall time of every start."""
+    import multiprocessing  # here, as drivers does: importing it aliases __main__ as __mp_main__
+
     board, starts = r.board, r.size.starts
     available = multiprocessing.get_all_start_methods()
     medians: dict = {}
