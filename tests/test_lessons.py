@@ -110,3 +110,34 @@ def test_the_lab_restores_the_switch_interval_after_the_run(board):
     result = Run(board, {"scenario": "threads-io", "size": TINY, "workers": 1, "switch_interval_ms": 50}).start()
     assert result["switch_interval_s"] == 0.05
     assert sys.getswitchinterval() == before
+
+
+@pytest.mark.parametrize(
+    ("scenario", "at"),
+    [
+        ("c-threads", 0.8),
+        ("asyncio", 0.5),  # in the gather
+        ("asyncio", 1.6),  # in the thread-per-wait comparison
+        ("convoy", 0.5),  # pinging alone
+        ("convoy", 1.6),  # beside the CPU thread
+        ("oversubscribed", 0.8),
+        ("start-methods", 0.8),
+        ("race", 0.8),
+    ],
+)
+def test_a_cancelled_lesson_stops_within_half_a_second(scenario, at):
+    import threading
+    import time
+
+    from gilviz.measure import watch_run
+
+    cancel = threading.Event()
+    timer = threading.Timer(at, cancel.set)
+    timer.start()
+    started = time.monotonic()
+    report = watch_run(RunConfig(scenario, size="demo"), cancel=cancel)
+    stopped = time.monotonic()
+    timer.cancel()
+    assert report.result["cancelled"] is True
+    assert stopped - (started + at) < 0.5 + 0.3  # the stop itself, plus ending the lab
+    assert report.result["failed"] == []
