@@ -45,10 +45,10 @@ class Size:
 SIZES = {
     "tiny": Size("tiny", iterations=5_000_000, sleep_s=0.2, race_s=0.3, items=40, item_s=0.005, hashes=100, ping_s=0.2, starts=3),
     "demo": Size(
-        "demo", iterations=80_000_000, sleep_s=1.0, race_s=1.5, items=200, item_s=0.01, hashes=2500, ping_s=1.0, starts=12
+        "demo", iterations=80_000_000, sleep_s=1.0, race_s=1.5, items=200, item_s=0.01, hashes=2500, ping_s=1.0, starts=20
     ),
     "seed": Size(
-        "seed", iterations=100_000_000, sleep_s=1.0, race_s=1.5, items=200, item_s=0.01, hashes=2500, ping_s=1.0, starts=12
+        "seed", iterations=100_000_000, sleep_s=1.0, race_s=1.5, items=200, item_s=0.01, hashes=2500, ping_s=1.0, starts=20
     ),
 }
 
