@@ -1,10 +1,12 @@
 """Why a run's speed-up departs from theory, said from what the run measured (layer: engine; pure).
 
 ``explain(report)`` returns one line, or None when the speed-up is within the run's
-own noise of the theory. The noise is measured too: the share of the cores that the
-rest of the machine kept busy during the run or its baseline (per-core busy time from
-psutil, minus the time the run's own lanes ran), and never less than NOISE_FLOOR, the
-run-to-run spread of one run against one baseline on a quiet machine.
+own noise of the theory. The noise is measured too: the sequential baseline does the
+same work once per worker and times each part (``parts_s``), and how far those
+identical parts differ, (max − min) / mean, is how much the same work varied on this
+machine at that time. It is never taken below NOISE_FLOOR: two or three parts are a
+small sample, and repeated runs of one scenario against one baseline varied by about
+±5 % here when the machine was quiet.
 
 The reasons are the workers' measured shares of the run (waiting for the GIL, a core,
 the lock, the queue, blocked in I/O, not started yet, finishing apart), their
@@ -24,7 +26,7 @@ import statistics
 
 from gilviz.model import RunReport
 
-NOISE_FLOOR = 0.10  # one run against one baseline varies by up to ~10 % on a quiet 2-core machine
+NOISE_FLOOR = 0.10
 SHARE_MIN = 0.05
 SWITCHES_MIN = 20.0  # voluntary switches per second per worker
 MORE_CPU_MIN = 0.10  # more CPU time than the baseline for the same work (the kernel's accounting varies by a few %)
@@ -47,9 +49,12 @@ def other_load(report: RunReport) -> float | None:
 
 
 def noise(report: RunReport) -> float:
-    """How far from theory a speed-up may be and still be noise: the run's and its baseline's other load, or the floor."""
-    loads = [other_load(r) for r in (report, report.baseline) if r is not None]
-    return max([NOISE_FLOOR] + [x for x in loads if x is not None])
+    """How far from theory a speed-up may be and still be noise: the spread of the baseline's identical parts, or the floor."""
+    base = report.baseline
+    parts = [p for p in (base.result.get("parts_s") or []) if p > 0] if base is not None else []
+    if len(parts) < 2:
+        return NOISE_FLOOR
+    return max(NOISE_FLOOR, (max(parts) - min(parts)) / statistics.mean(parts))
 
 
 def _subject(lanes) -> str:

@@ -77,7 +77,7 @@ def to_json(report: RunReport) -> dict:
             figure[key] = round(figure[key], 4)
     doc["figure"] = figure
     doc["explanation"] = explain(report)
-    for key in ("race", "queue", "executor", "asyncio", "convoy", "start_methods", "oversubscribed", "error"):
+    for key in ("race", "queue", "executor", "asyncio", "convoy", "start_methods", "oversubscribed", "parts_s", "error"):
         if key in report.result:
             doc[key] = report.result[key]
     if "oversubscribed" in doc:

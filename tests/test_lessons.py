@@ -55,7 +55,7 @@ def test_convoy_replies_take_longer_beside_a_cpu_thread(session):
     assert convoy["alone_round_trips"] > 0 and convoy["with_cpu_round_trips"] > 0
     assert convoy["with_cpu_ms"] > convoy["alone_ms"] > 0
     names = sorted(lane.name for lane in workers(report))
-    assert names == ["cpu-1", "io-thread", "pinger (alone)", "pinger (beside CPU)"]
+    assert names == ["cpu-1", "io-thread", "pinger alone", "pinger w/ CPU"]
     assert {lane.kind for lane in workers(report) if lane.name.startswith("pinger")} == {"process"}
     assert report.result["failed"] == []
 

@@ -64,12 +64,12 @@ def run(r) -> float:
     def body() -> None:
         echo.start()
         try:
-            pinger(alone_slot, "pinger (alone)")
+            pinger(alone_slot, "pinger alone")
             if board.stop_requested():
                 return
             for t in cpus:
                 t.start()
-            pinger(beside_slot, "pinger (beside CPU)")
+            pinger(beside_slot, "pinger w/ CPU")
         finally:
             until.set()
             for t in cpus:

@@ -24,7 +24,7 @@ from gilviz.lab.scenarios import BY_KEY, HASH_BYTES, SIZES, Size
 
 CPU_CHUNK = 250_000  # about 4 ms of `count` on a 2020s core
 IO_CHUNK = 0.05
-RACE_CHUNK = 1_000  # about 0.2 ms without the lock, 4 ms with it (4 threads)
+RACE_CHUNK = 1_000  # about 0.2 ms without the lock, ~20 ms with it (4 threads): the time box overshoots by as much
 HASH_CHUNK = 4  # sha256 of 4 MiB: about 3 ms
 QUEUE_MAX = 20  # a bounded queue, so a fast producer waits for its consumers
 QUEUE_POLL = 0.1
@@ -199,7 +199,7 @@ def pool_task(board_path: str, slot: int, n: int, kind: int) -> int:
 # -- scenario runs ----------------------------------------------------------------
 
 
-MAIN_NAMES = {"asyncio": "MainThread · event loop"}
+MAIN_NAMES = {"asyncio": "event loop"}  # the main thread runs it; short enough for a lane label
 
 
 def gil_enabled() -> bool:
@@ -278,14 +278,19 @@ class Run:
     def _sequential(self, job, per_worker: int, *args) -> float:
         board = self.board
         board.set_progress(MAIN_SLOT, 0, total=per_worker * self.workers)
+        parts: list[float] = []  # each worker's part, timed: how much identical work varies here and now
 
         def body() -> None:
             for i in range(self.workers):
                 if board.stop_requested():
                     break
+                t0 = time.perf_counter()
                 job(board, MAIN_SLOT, *args, offset=i * per_worker)
+                parts.append(time.perf_counter() - t0)
 
-        return self._timed(body)
+        wall = self._timed(body)
+        self.extra["parts_s"] = parts
+        return wall
 
     def _seq_io(self) -> float:
         return self._sequential(io_job, int(self.size.sleep_s * 1000), self.size.sleep_s)

@@ -296,7 +296,7 @@ SCENARIOS += [
         "an I/O thread beside a CPU thread: replies wait for the GIL",
         "An I/O thread answers pings in microseconds alone. Beside a CPU-bound thread, every "
         "blocking call it makes (recv, then sendall) gives the GIL away, and taking it back "
-        "waits until the CPU thread is made to drop it, one switch interval (5 ms): each "
+        "waits until the CPU thread is made to drop it, one switch interval (5 ms by default): each "
         "round trip takes about two switch intervals.",
         _CONVOY + "\n\na, b = socket.socketpair()\nThread(target=echo, args=(a,)).start()\n"
         "# another process pings over b: alone, then beside CPU-bound threads\n"

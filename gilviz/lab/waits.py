@@ -96,6 +96,8 @@ def thread_per_wait(board, n: int, seconds: float) -> dict:
     started = 0
     try:
         for t in threads:
+            if board.stop_requested():  # starting thousands can take seconds on a busy machine
+                break
             t.start()
             started += 1
             if started % SAMPLE_EVERY == 0:
