@@ -73,8 +73,7 @@ def test_oversubscribed_splits_the_work_and_its_processes_wait_for_a_core(sessio
     lanes = workers(report)
     assert len(lanes) == n and all(lane.kind == "process" for lane in lanes)
     mean_core_wait = sum(lane.shares(report.window_s)["core_wait"] for lane in lanes) / n
-    if usable_cores() > 1 or n > 1:
-        assert mean_core_wait >= 0.3
+    assert mean_core_wait >= 0.3  # theory: 1 - cores / (4 * cores) = 0.75
 
 
 def test_start_methods_spawn_costs_more_per_start_than_fork(session):
