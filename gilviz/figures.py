@@ -58,7 +58,10 @@ def expected(
         return Figure("wall time in waits", "waits", 1.0, "all the waits at once, in one thread: about one wait")
     if scenario == "convoy":
         if gil_enabled:
-            says = "each blocking call (recv, sendall) takes the GIL back after a switch interval: two per round trip"
+            says = (
+                "each blocking call (recv, sendall) takes the GIL back after a switch interval: two per round trip "
+                "(with one CPU thread; with more, others may take their turn first)"
+            )
             return Figure("round trip beside CPU threads", "ms", 2 * interval * 1000, says)
         return Figure("round trip beside CPU threads", "ms", None, "no GIL to take back: about the round trip alone")
     if scenario == "oversubscribed":
