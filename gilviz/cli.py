@@ -17,7 +17,7 @@ import time
 from typing import Callable, NoReturn
 
 from gilviz import __version__
-from gilviz.lab.scenarios import BY_KEY, EXECUTORS, KEYS, MAX_WORKERS, SCENARIOS, SIZES
+from gilviz.lab.scenarios import BY_KEY, EXECUTORS, KEYS, MAX_TASKS, MAX_WORKERS, SCENARIOS, SIZES
 
 EXIT_USAGE = 2
 SCREENSHOT_FORMATS = ("svg", "png")  # gilviz.ui.screenshot.FORMATS, without importing the UI
@@ -32,13 +32,18 @@ class Parser(argparse.ArgumentParser):
         raise UsageError("%s (see %s --help)" % (message, self.prog))
 
 
+WORKERS_RANGE = "a whole number from 1 to %d (asyncio: tasks, up to %d)" % (MAX_WORKERS, MAX_TASKS)
+SWITCH_INTERVAL_MS = (0.1, 1000.0)
+
+
 def workers_count(text: str) -> int:
+    """--workers as a number; whether the scenario takes that many is checked in run_config."""
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError("a whole number from 1 to %d, not %r" % (MAX_WORKERS, text)) from None
-    if not 1 <= value <= MAX_WORKERS:
-        raise argparse.ArgumentTypeError("a whole number from 1 to %d, not %d" % (MAX_WORKERS, value))
+        raise argparse.ArgumentTypeError("%s, not %r" % (WORKERS_RANGE, text)) from None
+    if not 1 <= value <= max(s.max_workers for s in SCENARIOS):
+        raise argparse.ArgumentTypeError("%s, not %d" % (WORKERS_RANGE, value))
     return value
 
 
@@ -77,6 +82,13 @@ def add_lab_options(p: argparse.ArgumentParser, *, size: bool = True) -> None:
         type=choice("--start-method", ("fork", "spawn", "forkserver")),
         default=None,
         help="multiprocessing start method (default: the interpreter's)",
+    )
+    p.add_argument(
+        "--switch-interval",
+        type=number_in(*SWITCH_INTERVAL_MS, "a number of milliseconds"),
+        default=None,
+        metavar="MS",
+        help="sys.setswitchinterval for the run, in ms (slow motion: 50); thread scenarios only",
     )
 
 
@@ -206,10 +218,38 @@ def build_parser() -> Parser:
     return parser
 
 
+def check_options(scenario: str, args: argparse.Namespace) -> None:
+    """What a scenario cannot take: too many workers, a switch interval without threads, a start method it sets itself."""
+    info = BY_KEY[scenario]
+    if args.workers is not None and args.workers > info.max_workers:
+        if info.max_workers == 1:
+            raise UsageError(
+                "argument --workers: %s runs 1 (%s), not %d; drop --workers (--size sets how much it does)"
+                % (scenario, info.workers_are, args.workers)
+            )
+        raise UsageError(
+            "argument --workers: %s takes 1 to %d %s, not %d (try --workers %d)"
+            % (scenario, info.max_workers, info.workers_are, args.workers, info.max_workers)
+        )
+    executor = getattr(args, "executor", "thread")
+    no_threads = not info.threads_side_by_side or (scenario == "pools" and executor == "process")
+    if getattr(args, "switch_interval", None) is not None and no_threads:
+        which = "pools with --executor process" if scenario == "pools" else scenario
+        takers = ", ".join(s.key for s in SCENARIOS if s.threads_side_by_side)
+        where = "start the dashboard on one of them with --scenario: " if args.command is None else "use it with "
+        raise UsageError(
+            "--switch-interval sets how often threads of one interpreter take turns, and %s runs no threads "
+            "side by side (%s%s)" % (which, where, takers)
+        )
+    if scenario == "start-methods" and args.start_method is not None:
+        raise UsageError("start-methods times fork, spawn and forkserver itself (drop --start-method)")
+
+
 def run_config(args: argparse.Namespace, scenario: str):
     from gilviz.interpreter import InterpreterError, check_python
     from gilviz.model import RunConfig
 
+    check_options(scenario, args)
     python = sys.executable
     if args.python is not None:
         try:
@@ -224,20 +264,50 @@ def run_config(args: argparse.Namespace, scenario: str):
         executor=getattr(args, "executor", "thread"),
         python=python,
         start_method=args.start_method,
+        switch_interval_ms=getattr(args, "switch_interval", None),
     )
+
+
+def list_entry(s, cores: int, gil_enabled: bool) -> dict:
+    """One scenario for `gilviz list --json`, with its theory on this machine and interpreter."""
+    from gilviz.figures import expected
+
+    figure = expected(s.key, workers=s.workers, cores=cores, gil_enabled=gil_enabled)
+    return {
+        "key": s.key,
+        "title": s.title,
+        "summary": s.summary,
+        "lesson": s.lesson,
+        "workers": s.workers,
+        "max_workers": s.max_workers,
+        "workers_are": s.workers_are,
+        "baseline": s.baseline,
+        "theory": {  # on this machine (its cores) and gilviz's own interpreter
+            "kind": s.theory,
+            "figure": figure.name,
+            "value": figure.theory,
+            "unit": figure.unit,
+            "says": figure.says,
+            "cores": cores,
+            "gil_enabled": gil_enabled,
+        },
+        "switch_interval": s.threads_side_by_side,
+        "code": s.code,
+    }
 
 
 def cmd_list(args: argparse.Namespace) -> int:
     if args.json:
-        doc = [
-            {"key": s.key, "title": s.title, "summary": s.summary, "lesson": s.lesson, "workers": s.workers, "code": s.code}
-            for s in SCENARIOS
-        ]
-        print(json.dumps(doc, indent=2))
+        from gilviz.lab.scenarios import usable_cores
+
+        cores = usable_cores()
+        gil_enabled = bool(getattr(sys, "_is_gil_enabled", lambda: True)())
+        print(json.dumps([list_entry(s, cores, gil_enabled) for s in SCENARIOS], indent=2))
         return 0
     width = max(len(k) for k in KEYS)
+    title_width = max(len(s.title) for s in SCENARIOS)
     for i, s in enumerate(SCENARIOS, 1):
-        print("%d  %-*s  %-32s %s" % (i, width, s.key, s.title, s.summary))
+        print("%2d  %-*s  %-*s  %s" % (i, width, s.key, title_width, s.title, s.summary))
     return 0
 
 

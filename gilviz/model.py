@@ -24,6 +24,8 @@ class RunConfig:
     executor: str = "thread"
     python: str = sys.executable
     start_method: str | None = None
+    switch_interval_ms: float | None = None  # sys.setswitchinterval for the run; None: the interpreter's (race: 0.1 ms)
+    iterations: int | None = None  # each worker's count(N); None: the scenario's for this size and worker count
 
     @property
     def info(self) -> Scenario:
@@ -32,6 +34,11 @@ class RunConfig:
     @property
     def worker_count(self) -> int:
         return self.workers or self.info.workers
+
+    @property
+    def worker_iterations(self) -> int:
+        """Each worker's count(N) (CPU scenarios): given, or the size's (split among the workers for split_work)."""
+        return self.iterations or self.info.iterations(self.size, self.worker_count)
 
     def command(self) -> dict:
         return {
@@ -42,13 +49,22 @@ class RunConfig:
             "lock": self.lock,
             "executor": self.executor,
             "start_method": self.start_method,
+            "switch_interval_ms": self.switch_interval_ms,
+            "iterations": self.worker_iterations,
         }
 
     def baseline(self) -> RunConfig | None:
+        """The sequential run this one is compared with: the same work per worker, one worker after the other.
+
+        The switch interval is left out: a sequential run has no threads to switch between.
+        """
         key = self.info.baseline
         if key is None:
             return None
-        return RunConfig(key, self.worker_count, self.size, python=self.python, start_method=self.start_method)
+        iterations = self.worker_iterations if self.info.split_work else self.iterations
+        return RunConfig(
+            key, self.worker_count, self.size, python=self.python, start_method=self.start_method, iterations=iterations
+        )
 
 
 @dataclass(frozen=True)
@@ -93,6 +109,13 @@ class RunReport:
         return self.snapshot.lanes
 
     @property
+    def run_config(self) -> RunConfig:
+        """The scenario run's config (for code that only ever sees scenario runs)."""
+        if not isinstance(self.config, RunConfig):
+            raise TypeError("a watched program's report has no scenario")
+        return self.config
+
+    @property
     def scenario_config(self) -> RunConfig | None:
         """The scenario run's config; None for a watched program."""
         return self.config if isinstance(self.config, RunConfig) else None
@@ -111,6 +134,11 @@ class RunReport:
         return figures.speedup(self.baseline_s, self.wall_s)
 
     @property
+    def gil_enabled(self) -> bool:
+        """Whether the lab ran with the GIL: as read after the run (an import can re-enable it), else at hello."""
+        return bool(self.result.get("gil_enabled", self.python.get("gil_enabled", True)))
+
+    @property
     def theory(self) -> float | None:
         cfg = self.scenario_config
         if cfg is None:
@@ -119,6 +147,6 @@ class RunReport:
             cfg.info.theory,
             workers=cfg.worker_count,
             cores=self.cores,
-            gil_enabled=bool(self.python.get("gil_enabled", True)),
+            gil_enabled=self.gil_enabled,
             executor=cfg.executor,
         )

@@ -6,6 +6,8 @@ rename or remove one.
 
 from __future__ import annotations
 
+from gilviz import figures
+from gilviz.explain import explain
 from gilviz.model import RunReport, WatchConfig
 from gilviz.probe.classify import STATES
 from gilviz.timeline import LaneView, Snapshot
@@ -31,7 +33,7 @@ def python_facts(report: RunReport) -> dict:
     return {
         "implementation": p["implementation"],
         "version": p["version"],
-        "gil_enabled": p["gil_enabled"],
+        "gil_enabled": report.gil_enabled,  # as read after the run: an import can re-enable it
         "free_threaded_build": p["free_threaded_build"],
         "executable": p["executable"],
     }
@@ -128,10 +130,127 @@ def to_json(report: RunReport) -> dict:
         "waits_named_by": waits_json(report.snapshot),
         "sampler": sampler_json(report),
     }
-    for key in ("race", "queue", "executor", "error"):
+    doc["switch_interval_s"] = report.result.get("switch_interval_s")
+    figure = figures.measured(report).to_json()
+    for key in ("theory", "measured"):
+        if isinstance(figure[key], float):
+            figure[key] = round(figure[key], 4)
+    doc["figure"] = figure
+    doc["explanation"] = explain(report)
+    for key in ("race", "queue", "executor", "asyncio", "convoy", "start_methods", "oversubscribed", "parts_s", "error"):
         if key in report.result:
             doc[key] = report.result[key]
+    if "oversubscribed" in doc:
+        doc["oversubscribed"] = dict(doc["oversubscribed"], cores=report.cores, mean_core_wait=doc["figure"]["measured"])
     return doc
+
+
+def duration(seconds: float) -> str:
+    """A duration readably: 24 µs, 3.4 ms, 121 ms, 1.20 s."""
+    if seconds < 1e-3:
+        return "%.0f µs" % (seconds * 1e6)
+    if seconds < 0.01:
+        return "%.1f ms" % (seconds * 1e3)
+    if seconds < 1:
+        return "%.0f ms" % (seconds * 1e3)
+    return "%.2f s" % seconds
+
+
+def size_kb(kb: int | None) -> str:
+    if kb is None:
+        return "memory not measured (no /proc)"
+    return "%+.1f MB" % (kb / 1024) if abs(kb) >= 1024 else "%+d KB" % kb
+
+
+def rate(per_s: float) -> str:
+    """Updates per second as "1.2 M", "40 k", "950"."""
+    if per_s >= 1e6:
+        return "%.1f M" % (per_s / 1e6)
+    if per_s >= 1e3:
+        return "%.0f k" % (per_s / 1e3)
+    return "%.0f" % per_s
+
+
+def times(ratio: float) -> str:
+    return "%.0f×" % ratio if ratio >= 10 else "%.1f×" % ratio
+
+
+def lesson_lines(doc: dict) -> list[str]:
+    """The lines of the past-the-textbook lessons' own figures (empty for the others)."""
+    lines = []
+    a = doc.get("asyncio")
+    if a:
+        lines.append(
+            "asyncio: %d tasks each awaiting asyncio.sleep(%g), in one thread: %s (%.2f waits) · %d more threads at once · %s"
+            % (a["tasks"], a["wait_s"], duration(a["wall_s"]), a["waits"] or 0, a["threads_peak"] or 0, size_kb(a["rss_kb"]))
+        )
+        t = a.get("with_threads")
+        if t:
+            lines.append(
+                "threads: the same %d waits, one thread each: %s · %d more threads at once · %s"
+                % (t["waits"], duration(t["wall_s"]), t["threads_peak"], size_kb(t["rss_kb"]))
+            )
+            if t.get("error"):
+                lines.append("threads: " + t["error"])
+    c = doc.get("convoy")
+    if c:
+
+        def trip(ms, n):
+            return "not measured" if ms is None else "%s (median of %d)" % (duration(ms / 1000), n)
+
+        line = "convoy: round trip alone %s · beside %d CPU thread%s %s" % (
+            trip(c["alone_ms"], c["alone_round_trips"]),
+            c["cpu_threads"],
+            "" if c["cpu_threads"] == 1 else "s",
+            trip(c["with_cpu_ms"], c["with_cpu_round_trips"]),
+        )
+        if c["alone_ms"] and c["with_cpu_ms"]:
+            ratio = c["with_cpu_ms"] / c["alone_ms"]
+            line += " · %s %s" % (times(ratio), "slower") if ratio >= 1 else " · %s faster" % times(1 / ratio)
+        lines.append(line)
+    m = doc.get("start_methods")
+    if m:
+        parts = []
+        for method in ("fork", "spawn", "forkserver"):
+            if m.get(method) is None:
+                parts.append("%s: %s" % (method, m.get("unavailable", {}).get(method, "not measured")))
+            else:
+                parts.append("%s %s" % (method, duration(m[method])))
+        lines.append("start methods, seconds per start (median of %d): %s" % (m["starts"], " · ".join(parts)))
+        first = (m.get("first") or {}).get("forkserver")
+        if first is not None:
+            lines.append("forkserver's first start, which starts its server: %s" % duration(first))
+    o = doc.get("oversubscribed")
+    if o:
+        lines.append(
+            "%d processes on %d cores, count(%d) each: mean core wait %s"
+            % (
+                o["workers"],
+                o["cores"],
+                o["iterations_per_worker"],
+                "—" if o["mean_core_wait"] is None else "%d %%" % round(o["mean_core_wait"] * 100),
+            )
+        )
+    return lines
+
+
+def figure_text(figure: dict) -> str:
+    """ "1.02 waits (theory 1)", "10.5 ms (theory 10 ms)"; "" when nothing was measured."""
+    value = figure["measured"]
+    if value is None:
+        return ""
+    unit = figure["unit"]
+    if unit == "share":
+        text = "%d %%" % round(value * 100)
+        theory = None if figure["theory"] is None else "%d %%" % round(figure["theory"] * 100)
+    elif unit == "ms":
+        text, theory = duration(value / 1000), None if figure["theory"] is None else duration(figure["theory"] / 1000)
+    elif unit == "×":
+        text, theory = "%.2f×" % value, None if figure["theory"] is None else "%g×" % figure["theory"]
+    else:
+        text = ("%.2f" % value if isinstance(value, float) else "%d" % value) + (" " + unit if unit else "")
+        theory = None if figure["theory"] is None else "%g" % figure["theory"]
+    return "%s %s (%s)" % (figure["name"], text, "theory " + theory if theory is not None else figure["says"])
 
 
 def shares_text(shares: dict[str, float], *, at_least: float = 0.005) -> str:
@@ -196,20 +315,34 @@ def to_text(report: RunReport) -> str:
         interpreter_line(report.python, report.cores),
     ]
     timing = "wall %.2f s" % doc["wall_s"]
-    if doc["baseline_s"] is not None:
-        timing += " · sequential %.2f s · speed-up %.2f× (theory %g×)" % (doc["baseline_s"], doc["speedup"], doc["theory"])
+    if report.baseline_s is not None and report.speedup is not None:  # unrounded, as the explanation below has it
+        timing += " · sequential %.2f s · speed-up %.2f× (theory %g×)" % (report.baseline_s, report.speedup, doc["theory"])
+    elif report.config.scenario in ("asyncio", "convoy", "start-methods") and figure_text(doc["figure"]):
+        timing += " · " + figure_text(doc["figure"])
     if doc["cancelled"]:
         timing += " · cancelled"
     lines.append(timing)
+    if report.config.switch_interval_ms is not None and doc["switch_interval_s"] is not None:
+        lines.append("switch interval %g ms (--switch-interval)" % (doc["switch_interval_s"] * 1000))
+    if doc["explanation"]:
+        lines.append(doc["explanation"])
     lines.append("")
     lines.extend(lanes_text(doc["lanes"]))
     race = doc.get("race")
     if race:
         lines.append("")
         lines.append(
-            "race: expected %d · actual %d · lost %d · lock %s · switch interval shortened to %g ms"
+            "race: expected %d · actual %d · lost %d · lock %s · switch interval %g ms"
             % (race["expected"], race["actual"], race["lost"], "on" if race["lock"] else "off", race["switch_interval_s"] * 1000)
         )
+        if race.get("updates_per_s"):
+            lines.append(
+                "%s updates/s: each thread counted its own updates for %g s" % (rate(race["updates_per_s"]), race["duration_s"])
+            )
+    lesson = lesson_lines(doc)
+    if lesson:
+        lines.append("")
+        lines.extend(lesson)
     q = doc.get("queue")
     if q:
         lines.append("")

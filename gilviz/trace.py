@@ -87,7 +87,7 @@ class TraceError(Exception):
 def config_to_dict(config: RunConfig | WatchConfig) -> dict:
     if isinstance(config, WatchConfig):
         return {"watch": {"command": list(config.command), "pid": config.pid}}
-    return {
+    d = {
         "scenario": config.scenario,
         "workers": config.worker_count,
         "size": config.size,
@@ -96,6 +96,11 @@ def config_to_dict(config: RunConfig | WatchConfig) -> dict:
         "python": config.python,
         "start_method": config.start_method,
     }
+    if config.switch_interval_ms is not None:  # optional: only when the run set one
+        d["switch_interval_ms"] = config.switch_interval_ms
+    if config.iterations is not None:  # optional: a baseline sized to its run (oversubscribed)
+        d["iterations"] = config.iterations
+    return d
 
 
 def config_from_dict(d: dict) -> RunConfig | WatchConfig:
@@ -123,6 +128,8 @@ def config_from_dict(d: dict) -> RunConfig | WatchConfig:
         executor=d.get("executor", "thread"),
         python=str(d.get("python", "")),
         start_method=d.get("start_method"),
+        switch_interval_ms=None if d.get("switch_interval_ms") is None else float(d["switch_interval_ms"]),
+        iterations=d["iterations"] if isinstance(d.get("iterations"), int) and d["iterations"] > 0 else None,
     )
 
 

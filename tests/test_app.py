@@ -1,6 +1,7 @@
 """The dashboard driven by a pilot: keys switch scenarios, l flips the lock, q leaves nothing."""
 
 import asyncio
+import re
 import time
 from pathlib import Path
 
@@ -50,7 +51,7 @@ async def test_l_flips_the_lock_and_the_next_run_loses_nothing():
         await pilot.press("l")
         assert app.state.config.lock is True
         await until(pilot, lambda: results(app)[0].startswith("race/lock on"))
-        assert "lost 0 of 400,000" in results(app)[0]
+        assert re.search(r"lost 0 of [1-9][\d,]*$", results(app)[0])  # time-boxed: however many updates, none lost
 
 
 async def test_pause_freezes_the_lanes_while_the_run_goes_on():

@@ -27,6 +27,18 @@ BAD = [
     (["record", "nope", "-o", "x.jsonl"], "unknown scenario"),
     (["replay"], "required"),
     (["--workers", "65"], "1 to 64"),
+    (["run", "threads-cpu", "--workers", "65"], "threads-cpu takes 1 to 64 workers"),
+    (["run", "asyncio", "--workers", "10001"], "up to 10000"),
+    (["run", "start-methods", "--workers", "2"], "start-methods runs 1"),
+    (["run", "procs-cpu", "--switch-interval", "50"], "procs-cpu runs no threads side by side"),
+    (["run", "pools", "--executor", "process", "--switch-interval", "50"], "pools with --executor process"),
+    (["run", "threads-cpu", "--switch-interval", "0.01"], "0.1 to 1000"),
+    (["run", "threads-cpu", "--switch-interval", "slow"], "a number of milliseconds"),
+    (["record", "queue", "--switch-interval", "50", "-o", "x.jsonl"], "queue runs no threads"),
+    (["screenshot", "oversubscribed", "--switch-interval", "50", "-o", "x.svg"], "oversubscribed runs no threads"),
+    (["bench", "--workers", "1000"], "1 to 64"),
+    (["--switch-interval", "50"], "start the dashboard on one of them with --scenario"),
+    (["run", "start-methods", "--start-method", "spawn"], "drop --start-method"),
 ]
 
 
@@ -57,6 +69,24 @@ def test_list_names_every_scenario():
         assert key in out.stdout
     doc = json.loads(gilviz("list", "--json").stdout)
     assert [s["key"] for s in doc] == list(KEYS) and all(s["lesson"] and s["code"] for s in doc)
+    assert all(len(line) < 120 for line in out.stdout.splitlines())  # one line each
+
+
+def test_list_json_gives_each_lesson_s_theory_on_this_machine():
+    from gilviz.lab.scenarios import usable_cores
+
+    doc = {s["key"]: s for s in json.loads(gilviz("list", "--json").stdout)}
+    cores = usable_cores()
+    for entry in doc.values():
+        assert set(entry) >= {"key", "title", "summary", "lesson", "theory", "workers", "max_workers", "code"}
+        assert set(entry["theory"]) >= {"kind", "figure", "value", "unit", "says", "cores"} and entry["theory"]["says"]
+    assert doc["c-threads"]["theory"] == dict(doc["c-threads"]["theory"], kind="cores", figure="speed-up", value=min(2, cores))
+    assert doc["asyncio"]["workers"] == 1000 and doc["asyncio"]["max_workers"] == 10000
+    assert doc["asyncio"]["theory"]["value"] == 1.0 and doc["asyncio"]["theory"]["unit"] == "waits"
+    assert doc["convoy"]["theory"]["value"] == 10.0 and doc["convoy"]["theory"]["unit"] == "ms"  # two 5 ms switch intervals
+    assert doc["oversubscribed"]["workers"] == min(64, 4 * cores)
+    assert doc["oversubscribed"]["theory"]["value"] == 1 - min(cores, 4 * cores) / (4 * cores)
+    assert doc["start-methods"]["theory"]["value"] is None and "spawn" in doc["start-methods"]["theory"]["says"]
 
 
 def test_run_json_contract():
@@ -68,6 +98,9 @@ def test_run_json_contract():
     assert doc["scenario"] == "threads-io" and doc["workers"] == 2
     assert set(doc["python"]) >= {"version", "implementation", "gil_enabled"}
     assert doc["speedup"] == pytest.approx(doc["baseline_s"] / doc["wall_s"], rel=0.01)
+    assert doc["switch_interval_s"] == 0.005 and "explanation" in doc
+    assert doc["figure"] == dict(doc["figure"], name="speed-up", unit="×", theory=2.0)
+    assert doc["figure"]["measured"] == pytest.approx(doc["speedup"], abs=1e-3)
     for lane in doc["lanes"]:
         assert set(lane) >= {"name", "pid", "tid", "kind", "role", "shares", "switches"}
         assert lane["kind"] in ("thread", "process") and lane["role"] in ("worker", "main")
@@ -80,6 +113,19 @@ def test_run_json_race_and_queue_figures():
     assert set(race) >= {"expected", "actual", "lost", "lock"} and race["lock"] is True and race["lost"] == 0
     queue = json.loads(gilviz("run", "queue", "--size", "tiny", "--json").stdout)["queue"]
     assert set(queue) >= {"put", "got"} and queue["put"] == queue["got"]
+
+
+def test_run_json_of_the_lessons_past_the_textbook():
+    doc = json.loads(gilviz("run", "asyncio", "--size", "tiny", "--json").stdout)
+    assert set(doc["asyncio"]) >= {"tasks", "wait_s", "wall_s", "threads", "rss_kb", "with_threads"}
+    assert doc["figure"]["name"] == "wall time in waits" and doc["figure"]["measured"] < 2
+    doc = json.loads(gilviz("run", "convoy", "--size", "tiny", "--switch-interval", "2", "--json").stdout)
+    assert set(doc["convoy"]) >= {"alone_ms", "with_cpu_ms"} and doc["switch_interval_s"] == 0.002
+    assert doc["figure"]["theory"] == 4.0  # two switch intervals of 2 ms
+    doc = json.loads(gilviz("run", "start-methods", "--size", "tiny", "--json").stdout)
+    assert set(doc["start_methods"]) >= {"fork", "spawn", "forkserver"}
+    race = json.loads(gilviz("run", "race", "--size", "tiny", "--json").stdout)["race"]
+    assert set(race) >= {"expected", "actual", "lost", "lock", "switch_interval_s", "duration_s", "updates_per_s"}
 
 
 def test_run_text_summary():

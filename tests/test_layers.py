@@ -15,6 +15,8 @@ ENGINE = [
     "gilviz.trace",
     "gilviz.measure",
     "gilviz.report",
+    "gilviz.figures",
+    "gilviz.explain",
     "gilviz.bench",
     "gilviz.cli",
 ]
@@ -25,6 +27,9 @@ LAB = [
     "gilviz.lab.board",
     "gilviz.lab.scenarios",
     "gilviz.lab.textbook",
+    "gilviz.lab.waits",
+    "gilviz.lab.convoy",
+    "gilviz.lab.starts",
 ]
 
 

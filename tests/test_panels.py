@@ -18,12 +18,14 @@ def lane(name, role="worker", done=0, total=0, count=0, bins=()):
 
 
 def snapshot(*lanes):
-    return Snapshot(t=1.0, bin_s=0.05, lanes=lanes, cpu=(), cpu_history=(), window=(0.0, 0.0), coarse=False)
+    return Snapshot(t=1.0, bin_s=0.05, lanes=lanes, cpu=(), cpu_history=(), window=(0.5, 0.0), coarse=False)
 
 
-def race_report(lock, wall, expected, actual):
+def race_report(lock, wall, expected, actual, per_s=None):
     result = {"wall_s": wall, "t_start_ns": 0, "t_end_ns": int(wall * 1e9)}
     result["race"] = {"expected": expected, "actual": actual, "lost": expected - actual, "lock": lock, "switch_interval_s": 1e-4}
+    if per_s is not None:
+        result["race"].update(duration_s=1.5, updates_per_s=per_s)
     python = {"implementation": "cpython", "version": "3.11.7", "gil_enabled": True, "switch_interval_s": 0.005}
     return RunReport(RunConfig("race", workers=2, lock=lock), python, 2, result, snapshot(), True)
 
@@ -40,22 +42,36 @@ def test_live_race_figures_are_the_board_s_done_and_counter():
 
 def test_race_panel_while_running_then_final_with_both_lock_states():
     cfg = RunConfig("race", workers=2, lock=True)
-    snap = snapshot(lane("w1", done=3000, total=5000, count=2500), lane("w2", done=2000, total=5000, count=2900))
+    snap = snapshot(lane("w1", done=3000, count=2500), lane("w2", done=2000, count=2900))  # 0.5 s in (t 1.0, start 0.5)
     live = race_text(cfg, snap, None, [], None).plain.splitlines()
     assert live[0] == "2 threads update one global counter · lock ON   l toggles it and re-runs"
-    assert live[1] == "updates done 5,000 of 10,000 · counter 2,900 · live (lost: at the end)"
-    assert live[3] == "lock off: not run yet   lock on: not run yet   "
-    assert live[4] == "switch interval set to 0.1 ms (default unknown yet) so the race shows in a short run"
+    assert live[1] == "updates counted 5,000 · counter 2,900 · live (lost: at the end)"
+    assert live[2] == "█" * 16 + "·" * 32 + " 0.5 of 1.5 s"  # a third of the time box
+    assert live[3] == "without the lock: not run yet · with it: not run yet   (l runs the other)"
+    assert live[4] == (
+        "each thread counts its updates for 1.5 s · switch interval 0.1 ms (default unknown yet) so the race shows in a short run"
+    )
 
-    off = race_report(False, 0.1, 10000, 6000)
-    on = race_report(True, 1.5, 10000, 10000)
+    off = race_report(False, 1.5, 1_800_000, 1_000_000, per_s=1_200_000)
+    on = race_report(True, 1.52, 60_800, 60_800, per_s=40_000)
     final = race_text(cfg, snap, on, [on, off], on.python).plain.splitlines()
-    assert final[1] == "expected 10,000 · actual 10,000 · lost 0 (0.0%) · final, in 1.50 s"
-    assert final[3] == "lock off: 0.10 s, lost 4,000   lock on: 1.50 s, lost 0   → exact, and 15.0× slower"
-    assert final[4] == "switch interval set to 0.1 ms (default 5 ms) so the race shows in a short run"
+    assert final[1] == "expected 60,800 · actual 60,800 · lost 0 (0.0%) · final, in 1.52 s"
+    assert final[3] == "1.2 M updates/s without the lock, 40 k/s with it: 30× fewer (both measured: 2 threads, demo size)"
+    assert final[4] == (
+        "each thread counts its updates for 1.5 s · switch interval 0.1 ms (default 5 ms) so the race shows in a short run"
+    )
     lossy = race_text(RunConfig("race", workers=2), snap, off, [off], off.python).plain.splitlines()
-    assert lossy[1] == "expected 10,000 · actual 6,000 · lost 4,000 (40.0%) · final, in 0.10 s"
-    assert lossy[2] == "█" * 29 + "░" * 19 + " █ counted  ░ lost"  # 60 % of 48 columns counted
+    assert lossy[1] == "expected 1,800,000 · actual 1,000,000 · lost 800,000 (44.4%) · final, in 1.50 s"
+    assert lossy[2] == "█" * 27 + "░" * 21 + " █ counted  ░ lost"  # 56 % of 48 columns counted
+    assert lossy[3] == "without the lock: 1.2 M updates/s · with it: not run yet   (l runs the other)"
+
+
+def test_race_panel_takes_the_rate_of_an_older_recording_from_expected_and_wall_time():
+    cfg = RunConfig("race", workers=2)
+    off = race_report(False, 0.1, 10000, 6000)  # recorded before updates_per_s: 100 k/s
+    on = race_report(True, 1.5, 10000, 10000)  # 6.7 k/s
+    lines = race_text(cfg, None, off, [off, on], off.python).plain.splitlines()
+    assert lines[3] == "100 k updates/s without the lock, 7 k/s with it: 15× fewer (both measured: 2 threads, demo size)"
 
 
 def test_queue_depth_is_put_minus_got_per_bin_carried_forward():

@@ -71,16 +71,20 @@ def test_pools_run_the_same_map_on_either_executor(session, executor):
 
 
 def test_race_without_the_lock_loses_updates(session):
-    race = session.run(RunConfig("race", size=TINY, lock=False)).result["race"]
-    assert race["expected"] == 4 * 100_000
+    report = session.run(RunConfig("race", size=TINY, lock=False))
+    race = report.result["race"]
+    assert race["expected"] == sum(lane.done for lane in workers(report)) > 0  # each thread's own count, summed
     assert race["lost"] > 0 and race["actual"] + race["lost"] == race["expected"]
     assert race["lock"] is False and race["switch_interval_s"] == 1e-4
+    assert race["duration_s"] == 0.3 and report.wall_s >= 0.3  # time-boxed: every thread counts for 0.3 s
+    assert race["updates_per_s"] == pytest.approx(race["expected"] / report.wall_s)
 
 
 def test_race_with_the_lock_loses_none(session):
     report = session.run(RunConfig("race", size=TINY, lock=True))
     race = report.result["race"]
-    assert race["lost"] == 0 and race["actual"] == race["expected"] == 400_000
+    assert race["lost"] == 0 and race["actual"] == race["expected"] > 0
+    assert report.wall_s >= 0.3 and race["updates_per_s"] > 0
     assert all(lane.phase == "done" for lane in workers(report))
 
 

@@ -167,3 +167,14 @@ def test_record_then_replay_from_the_command_line(tmp_path):
     report = final_report(trace)
     assert report.config.lock is True and report.result["race"]["lost"] == 0
     assert not (tmp_path / "race.jsonl.gz.partial").exists()
+
+
+def test_a_switch_interval_is_an_optional_key_of_a_recorded_config():
+    from gilviz.trace import config_from_dict, config_to_dict
+
+    plain = RunConfig("threads-cpu", 2, "tiny")
+    assert "switch_interval_ms" not in config_to_dict(plain)  # traces without one stay as they were
+    assert config_from_dict(config_to_dict(plain)) == plain
+    slow = RunConfig("threads-cpu", 2, "tiny", switch_interval_ms=50.0)
+    assert config_to_dict(slow)["switch_interval_ms"] == 50.0
+    assert config_from_dict(config_to_dict(slow)) == slow

@@ -5,6 +5,9 @@ the work itself is the textbook's, called in chunks so that a stop request (a wo
 the board) ends a run within a chunk: a few milliseconds of CPU work or 50 ms of sleep.
 The wall time is measured here, around exactly what a learner would time by hand:
 creating, starting and joining the workers.
+
+The lessons past the textbook have drivers of their own (``waits`` for asyncio,
+``convoy``, ``starts`` for the start methods), run by the same ``Run``.
 """
 
 from __future__ import annotations
@@ -17,11 +20,12 @@ from typing import Callable
 
 from gilviz.lab import protocol, textbook
 from gilviz.lab.board import Board, attached
-from gilviz.lab.scenarios import BY_KEY, SIZES, Size
+from gilviz.lab.scenarios import BY_KEY, HASH_BYTES, SIZES, Size
 
 CPU_CHUNK = 250_000  # about 4 ms of `count` on a 2020s core
 IO_CHUNK = 0.05
-RACE_CHUNK = 1_000
+RACE_CHUNK = 1_000  # about 0.2 ms without the lock, ~20 ms with it (4 threads): the time box overshoots by as much
+HASH_CHUNK = 4  # sha256 of 4 MiB: about 3 ms
 QUEUE_MAX = 20  # a bounded queue, so a fast producer waits for its consumers
 QUEUE_POLL = 0.1
 RACE_SWITCH_INTERVAL = 1e-4
@@ -58,14 +62,36 @@ def io_job(board: Board, slot: int, seconds: float, offset: int = 0) -> None:
         board.set_progress(slot, offset + int((seconds - max(left, 0.0)) * 1000))
 
 
-def race_job(board: Board, slot: int, n: int, locked: bool) -> None:
+def hash_job(board: Board, slot: int, data: bytes, n: int, offset: int = 0) -> None:
+    """Hash ``data`` ``n`` times; in C, without the GIL, but declared cpu: it is CPU-bound work."""
+    board.set_phase(slot, protocol.CPU)
+    done = 0
+    while done < n and not board.stop_requested():
+        step = min(HASH_CHUNK, n - done)
+        textbook.hash_data(data, step)
+        done += step
+        board.set_progress(slot, offset + done)
+
+
+def spin_job(board: Board, slot: int, until: threading.Event) -> None:
+    """``count`` in chunks until ``until`` is set (a CPU-bound thread beside something else)."""
+    board.set_phase(slot, protocol.CPU)
+    done = 0
+    while not until.is_set() and not board.stop_requested():
+        textbook.count(CPU_CHUNK)
+        done += CPU_CHUNK
+        board.set_progress(slot, done)
+
+
+def race_job(board: Board, slot: int, seconds: float, locked: bool) -> None:
+    """Update the shared counter for ``seconds``, counting this thread's own updates (its progress)."""
     add = textbook.add_locked if locked else textbook.add
     board.set_phase(slot, protocol.LOCK if locked else protocol.CPU)
     done = 0
-    while done < n and not board.stop_requested():
-        step = min(RACE_CHUNK, n - done)
-        add(step)
-        done += step
+    deadline = time.perf_counter() + seconds
+    while time.perf_counter() < deadline and not board.stop_requested():
+        add(RACE_CHUNK)
+        done += RACE_CHUNK
         board.set_count(slot, textbook.counter)  # the shared counter as this thread last saw it
         board.set_progress(slot, done)
 
@@ -120,6 +146,8 @@ def consume_job(board: Board, slot: int, q, item_s: float) -> None:
 JOBS: dict[str, Callable[..., None]] = {
     "cpu": cpu_job,
     "io": io_job,
+    "hash": hash_job,
+    "spin": spin_job,
     "race": race_job,
     "produce": produce_job,
     "consume": consume_job,
@@ -129,11 +157,14 @@ JOBS: dict[str, Callable[..., None]] = {
 # -- workers: a job in a thread, a process or a pool task ----------------------
 
 
-def _run_registered(board: Board, slot: int, kind: int, name: str, job: str, args: tuple, total: int) -> bool:
-    """Register the calling thread, run the job, declare done or failed; True if it succeeded."""
+def _run_registered(board: Board, slot: int, kind: int, name: str, job, args: tuple, total: int) -> bool:
+    """Register the calling thread, run the job, declare done or failed; True if it succeeded.
+
+    ``job`` is a name in JOBS or a top-level function (which any start method can import).
+    """
     board.register(slot, os.getpid(), threading.get_native_id(), kind, protocol.WORKER, name, total)
     try:
-        JOBS[job](board, slot, *args)
+        (JOBS[job] if isinstance(job, str) else job)(board, slot, *args)
     except Exception as exc:
         board.fail(slot, describe(exc))
         return False
@@ -141,11 +172,11 @@ def _run_registered(board: Board, slot: int, kind: int, name: str, job: str, arg
     return True
 
 
-def thread_worker(board: Board, slot: int, name: str, job: str, args: tuple, total: int) -> None:
+def thread_worker(board: Board, slot: int, name: str, job, args: tuple, total: int) -> None:
     _run_registered(board, slot, protocol.THREAD, name, job, args, total)
 
 
-def process_worker(board_path: str, slot: int, name: str, job: str, args: tuple, total: int) -> None:
+def process_worker(board_path: str, slot: int, name: str, job, args: tuple, total: int) -> None:
     """The target of every worker process: top level, so any start method can import it."""
     if not _run_registered(attached(board_path), slot, protocol.PROCESS, name, job, args, total):
         sys.exit(1)
@@ -168,6 +199,15 @@ def pool_task(board_path: str, slot: int, n: int, kind: int) -> int:
 # -- scenario runs ----------------------------------------------------------------
 
 
+MAIN_NAMES = {"asyncio": "event loop"}  # the main thread runs it; short enough for a lane label
+
+
+def gil_enabled() -> bool:
+    """Whether the GIL is on now: a free-threaded build re-enables it for an extension that needs it."""
+    check = getattr(sys, "_is_gil_enabled", None)
+    return bool(check()) if check else True
+
+
 class Run:
     """One scenario run in this lab process; ``start()`` returns the result dict."""
 
@@ -176,20 +216,33 @@ class Run:
         self.key = config["scenario"]
         if self.key not in BY_KEY:
             raise ValueError("unknown scenario %r" % self.key)
-        self.workers = int(config.get("workers") or BY_KEY[self.key].workers)
+        info = BY_KEY[self.key]
+        self.workers = min(int(config.get("workers") or info.workers), info.max_workers)
         self.size: Size = SIZES[config.get("size", "demo")]
+        self.iterations = int(config.get("iterations") or info.iterations(self.size.name, self.workers))
         self.lock = bool(config.get("lock", False))
         self.executor = config.get("executor", "thread")
         self.start_method = config.get("start_method")
+        ms = config.get("switch_interval_ms")
+        self.switch_interval_s: float | None = float(ms) / 1000 if ms else None  # asked for; None: the default
+        self.in_effect_s = sys.getswitchinterval()  # read back when the timed part starts
         self.extra: dict = {}
 
     def start(self) -> dict:
         board = self.board
-        board.reserve(self.workers + 2)  # the main thread, the workers, a producer
-        board.register(MAIN_SLOT, os.getpid(), threading.get_native_id(), protocol.THREAD, protocol.MAIN, "MainThread")
+        # the main thread, the workers, and room for a producer or the convoy's I/O thread and pingers
+        board.reserve(self.workers + 4)
+        name = MAIN_NAMES.get(self.key, "MainThread")
+        board.register(MAIN_SLOT, os.getpid(), threading.get_native_id(), protocol.THREAD, protocol.MAIN, name)
         board.set_phase(MAIN_SLOT, protocol.JOIN)
         method = getattr(self, "_" + self.key.replace("-", "_"))
-        wall = method()
+        default_interval = sys.getswitchinterval()
+        if self.switch_interval_s is not None:
+            sys.setswitchinterval(self.switch_interval_s)
+        try:
+            wall = method()
+        finally:
+            sys.setswitchinterval(default_interval)
         if board.read_slot(MAIN_SLOT).phase != protocol.FAILED:  # type: ignore[union-attr]
             board.set_phase(MAIN_SLOT, protocol.DONE)
         t_start, t_end = board.run_window_ns()
@@ -197,12 +250,15 @@ class Run:
         result["failed"] = [
             {"slot": s.slot, "name": s.name, "reason": s.note} for s in board.slots() if s.phase == protocol.FAILED
         ]
+        result["switch_interval_s"] = round(self.in_effect_s, 9)
+        result["gil_enabled"] = gil_enabled()  # after the run's imports (hashlib, asyncio, socket...)
         result.update(self.extra)
         return result
 
     # timing ------------------------------------------------------------------
 
     def _timed(self, body) -> float:
+        self.in_effect_s = sys.getswitchinterval()
         self.board.mark_started()
         t0 = time.perf_counter()
         try:
@@ -219,23 +275,32 @@ class Run:
 
     # sequential --------------------------------------------------------------
 
-    def _sequential(self, job, per_worker: int, arg) -> float:
+    def _sequential(self, job, per_worker: int, *args) -> float:
         board = self.board
         board.set_progress(MAIN_SLOT, 0, total=per_worker * self.workers)
+        parts: list[float] = []  # each worker's part, timed: how much identical work varies here and now
 
         def body() -> None:
             for i in range(self.workers):
                 if board.stop_requested():
                     break
-                job(board, MAIN_SLOT, arg, offset=i * per_worker)
+                t0 = time.perf_counter()
+                job(board, MAIN_SLOT, *args, offset=i * per_worker)
+                parts.append(time.perf_counter() - t0)
 
-        return self._timed(body)
+        wall = self._timed(body)
+        self.extra["parts_s"] = parts
+        return wall
 
     def _seq_io(self) -> float:
         return self._sequential(io_job, int(self.size.sleep_s * 1000), self.size.sleep_s)
 
     def _seq_cpu(self) -> float:
-        return self._sequential(cpu_job, self.size.iterations, self.size.iterations)
+        return self._sequential(cpu_job, self.iterations, self.iterations)
+
+    def _seq_hash(self) -> float:
+        data = os.urandom(HASH_BYTES)
+        return self._sequential(hash_job, self.size.hashes, data, self.size.hashes)
 
     # threads -----------------------------------------------------------------
 
@@ -260,7 +325,11 @@ class Run:
         return self._threads("io", (self.size.sleep_s,), int(self.size.sleep_s * 1000))
 
     def _threads_cpu(self) -> float:
-        return self._threads("cpu", (self.size.iterations,), self.size.iterations)
+        return self._threads("cpu", (self.iterations,), self.iterations)
+
+    def _c_threads(self) -> float:
+        data = os.urandom(HASH_BYTES)  # one buffer, read by every thread
+        return self._threads("hash", (data, self.size.hashes), self.size.hashes)
 
     # processes -----------------------------------------------------------------
 
@@ -295,14 +364,18 @@ class Run:
         return self._processes("io", (self.size.sleep_s,), int(self.size.sleep_s * 1000))
 
     def _procs_cpu(self) -> float:
-        return self._processes("cpu", (self.size.iterations,), self.size.iterations)
+        return self._processes("cpu", (self.iterations,), self.iterations)
+
+    def _oversubscribed(self) -> float:
+        self.extra["oversubscribed"] = {"workers": self.workers, "iterations_per_worker": self.iterations}
+        return self._processes("cpu", (self.iterations,), self.iterations)
 
     # pools -----------------------------------------------------------------------
 
     def _pools(self) -> float:
         from concurrent import futures
 
-        n, w = self.size.iterations, self.workers
+        n, w = self.iterations, self.workers
         if self.executor not in ("thread", "process"):
             raise ValueError("unknown executor %r (thread or process)" % self.executor)
         kind = protocol.PROCESS if self.executor == "process" else protocol.THREAD
@@ -330,22 +403,40 @@ class Run:
     # race ----------------------------------------------------------------------------
 
     def _race(self) -> float:
-        old = sys.getswitchinterval()
-        sys.setswitchinterval(RACE_SWITCH_INTERVAL)
+        """Every thread updates the counter for the same time; the lock's cost is in updates per second."""
+        if self.switch_interval_s is None:  # shortened so the race shows; `--switch-interval` overrides it
+            sys.setswitchinterval(RACE_SWITCH_INTERVAL)
         textbook.counter = 0
-        try:
-            wall = self._threads("race", (self.size.race_n, self.lock), self.size.race_n)
-        finally:
-            sys.setswitchinterval(old)
+        seconds = self.size.race_s
+        wall = self._threads("race", (seconds, self.lock), 0)
         done = sum(s.done for s in self.board.slots() if s.role == protocol.WORKER)
         self.extra["race"] = {
             "expected": done,
             "actual": textbook.counter,
             "lost": done - textbook.counter,
             "lock": self.lock,
-            "switch_interval_s": RACE_SWITCH_INTERVAL,
+            "switch_interval_s": round(self.in_effect_s, 9),
+            "duration_s": seconds,
+            "updates_per_s": done / wall if wall > 0 else None,
         }
         return wall
+
+    # past the textbook ------------------------------------------------------------------
+
+    def _asyncio(self) -> float:
+        from gilviz.lab import waits
+
+        return waits.run(self)
+
+    def _convoy(self) -> float:
+        from gilviz.lab import convoy
+
+        return convoy.run(self)
+
+    def _start_methods(self) -> float:
+        from gilviz.lab import starts
+
+        return starts.run(self)
 
     # queue ---------------------------------------------------------------------------
 

@@ -1,0 +1,55 @@
+"""A free-threaded interpreter (no GIL): the theory changes, the race does not.
+
+Needs the path of a free-threaded CPython (3.13t or later) in GILVIZ_FT_PYTHON, e.g.
+``GILVIZ_FT_PYTHON=/opt/python3.13t/bin/python3.13t``; skipped without it.
+"""
+
+import os
+
+import pytest
+from gilviz.measure import Session
+from gilviz.model import RunConfig
+
+FT_PYTHON = os.environ.get("GILVIZ_FT_PYTHON")
+pytestmark = pytest.mark.skipif(not FT_PYTHON, reason="set GILVIZ_FT_PYTHON to a free-threaded python to run these")
+TINY = "tiny"
+
+
+@pytest.fixture(scope="module")
+def session():
+    return Session()
+
+
+def run(session, scenario, **kwargs):
+    assert FT_PYTHON is not None
+    return session.run(RunConfig(scenario, size=TINY, python=FT_PYTHON, **kwargs))
+
+
+def test_the_lab_says_the_gil_is_off_and_cpu_threads_are_held_to_the_cores(session):
+    report = run(session, "threads-cpu")
+    assert report.python["free_threaded_build"] is True and report.python["gil_enabled"] is False
+    assert report.result["gil_enabled"] is False  # still off after the run's imports
+    assert report.theory == float(min(2, report.cores))
+
+
+def test_c_threads_theory_is_the_cores_too(session):
+    report = run(session, "c-threads")
+    assert report.result["gil_enabled"] is False
+    assert report.theory == float(min(2, report.cores))
+    assert report.baseline is not None and report.baseline.config.scenario == "seq-hash"
+
+
+def test_the_race_still_loses_updates_without_the_lock_and_none_with_it(session):
+    off = run(session, "race")
+    assert off.python["gil_enabled"] is False and off.result["race"]["lost"] > 0
+    on = run(session, "race", lock=True)
+    assert on.result["race"]["lost"] == 0 and on.result["race"]["expected"] > 0
+
+
+def test_convoy_without_a_gil_is_held_to_the_round_trip_alone(session):
+    from gilviz.figures import measured
+
+    report = run(session, "convoy")
+    convoy = report.result["convoy"]
+    figure = measured(report)
+    assert figure.theory == convoy["alone_ms"] and figure.measured == convoy["with_cpu_ms"]
