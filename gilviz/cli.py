@@ -311,26 +311,36 @@ def cmd_list(args: argparse.Namespace) -> int:
     return 0
 
 
-def _interruptible(work, *args, **kwargs):
-    """Run ``work`` with a cancel event that ctrl+c sets, so the lab is always ended cleanly."""
+def _interruptible(work, *args, keep_result: bool = False, **kwargs):
+    """Run ``work`` with a cancel event that ctrl+c sets, so the lab is always ended cleanly.
+
+    ``keep_result``: after ctrl+c, return what ``work`` returned once cancelled (a watched
+    program stopped or let go still has its figures), rather than raising KeyboardInterrupt.
+    """
     cancel = threading.Event()
     box: dict = {}
+
+    finished = threading.Event()  # not Thread.join: a join interrupted by ctrl+c can return early after it
 
     def target() -> None:
         try:
             box["value"] = work(*args, cancel=cancel, **kwargs)
         except BaseException as exc:  # handed to the caller's thread
             box["error"] = exc
+        finally:
+            finished.set()
 
     thread = threading.Thread(target=target, name="gilviz-run")
     thread.start()
     try:
-        while thread.is_alive():
-            thread.join(0.1)
+        while not finished.wait(0.1):
+            pass
     except KeyboardInterrupt:
         cancel.set()
-        thread.join()
-        raise
+        while not finished.wait(0.1):
+            pass
+        if not (keep_result and "value" in box):
+            raise
     if "error" in box:
         raise box["error"]
     return box["value"]
@@ -557,7 +567,7 @@ def cmd_watch(args: argparse.Namespace) -> int:
         if not args.json:
             return watch_dashboard(args, config, writer)
         try:
-            report = _interruptible(lambda cancel: watch_program(config, cancel=cancel, recorder=writer))
+            report = _interruptible(lambda cancel: watch_program(config, cancel=cancel, recorder=writer), keep_result=True)
         except WatchError as exc:
             raise ProgramNotRunnable(str(exc), exc.exit_code) from None
     finally:

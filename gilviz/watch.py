@@ -99,6 +99,35 @@ def settle(pid: int, *, timeout_s: float = 1.0, quiet_s: float = 0.1) -> None:
         time.sleep(0.005)
 
 
+class InterpreterWatch:
+    """A process's interpreter facts, looked up again when it execs another program (for its first seconds)."""
+
+    WATCH_S = 5.0
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.until = time.monotonic() + self.WATCH_S
+        self.exe = self._exe()
+        self.facts = interpreter_of(pid)
+
+    def _exe(self) -> str:
+        try:
+            return os.readlink("/proc/%d/exe" % self.pid)
+        except OSError:
+            return ""
+
+    def changed(self) -> bool:
+        """True (and the facts renewed) when the process now runs another executable."""
+        if time.monotonic() > self.until or self.facts:
+            return False
+        exe = self._exe()
+        if not exe or exe == self.exe:
+            return False
+        self.exe = exe
+        self.facts = interpreter_of(self.pid)
+        return bool(self.facts)
+
+
 def check_attachable(pid: int) -> None:
     """WatchError unless ``pid`` is a process whose threads' system calls we may read."""
     if not psutil.pid_exists(pid):
@@ -144,7 +173,8 @@ def watch_program(
                 lab.expect("started", 0)
             pid, t_start = int(started["pid"]), int(started["t_start_ns"])
             settle(pid)
-        python = interpreter_of(pid)
+        interpreter = InterpreterWatch(pid)
+        python = interpreter.facts
         n_cores = cores()
         if on_started is not None:
             on_started(pid, python, n_cores)
@@ -157,7 +187,13 @@ def watch_program(
             recorder.run_started(config, python, n_cores, as_baseline=False, timeline=timeline)
             recording = True
         sampler.start()
-        result = _wait_for_end(lab, pid, t_start, cancel)
+
+        def exec_seen() -> None:  # a shim (pyenv, env) exec'd the interpreter after we looked: name that one
+            if interpreter.changed() and on_started is not None:
+                on_started(pid, interpreter.facts, n_cores)
+
+        result = _wait_for_end(lab, pid, t_start, cancel, exec_seen)
+        python = interpreter.facts
         watch.mark_finished(result["t_end_ns"])
         sampler.stop()
         report = RunReport(config, python, n_cores, result, timeline.snapshot(), True)
@@ -178,11 +214,15 @@ def watch_program(
             lab.close()
 
 
-def _wait_for_end(lab: LabProcess | None, pid: int, t_start: int, cancel: threading.Event) -> dict:
-    """The program's end: the lab's result for a started program; for a pid, when it is gone (or let go)."""
+def _wait_for_end(lab: LabProcess | None, pid: int, t_start: int, cancel: threading.Event, tick: Callable[[], None]) -> dict:
+    """The program's end: the lab's result for a started program; for a pid, when it is gone (or let go).
+
+    ``tick`` is called about 20 times a second meanwhile.
+    """
     if lab is None:
         proc = psutil.Process(pid)
         while not cancel.is_set():
+            tick()
             try:
                 if proc.status() == psutil.STATUS_ZOMBIE:
                     break
@@ -209,6 +249,7 @@ def _wait_for_end(lab: LabProcess | None, pid: int, t_start: int, cancel: thread
         try:
             event = lab.events.get(timeout=0.05)
         except queue.Empty:
+            tick()
             continue
         if event.get("event") == "result":
             return event

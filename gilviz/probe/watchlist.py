@@ -112,7 +112,10 @@ class ProcessTreeWatchList:
         self.root_pid = root_pid
         self.refresh_s = refresh_s
         self.linger_s = linger_s
-        self._root = psutil.Process(root_pid)
+        try:
+            self._root: psutil.Process | None = psutil.Process(root_pid)
+        except psutil.Error:  # already gone (a program can end before it is watched)
+            self._root = None
         self._start_ns = time.monotonic_ns()
         self._end_ns = 0
         self._slots: dict[tuple[int, int], SlotView] = {}
@@ -149,6 +152,8 @@ class ProcessTreeWatchList:
         try:
             pids = [int(name) for name in os.listdir("/proc") if name.isdigit()]
         except OSError:
+            if self._root is None:
+                return []
             try:
                 return [self.root_pid] + [c.pid for c in self._root.children(recursive=True)]
             except psutil.Error:

@@ -10,7 +10,7 @@ import os
 import threading
 from typing import Callable
 
-from gilviz.model import WatchConfig
+from gilviz.model import RunReport, WatchConfig
 from gilviz.sources.events import Event, InterpreterKnown, ProgramOutput, RunFinished, RunStarted, SnapshotTaken
 from gilviz.trace import TraceWriter
 from gilviz.watch import WatchError, watch_program
@@ -41,6 +41,7 @@ class WatchSource:
     def __init__(self, config: WatchConfig, *, recorder: TraceWriter | None = None) -> None:
         self.config = config
         self.recorder = recorder
+        self.report: RunReport | None = None  # once the program has ended (what gilviz exits with)
 
     def run(self, post: Callable[[Event], None], cancel: threading.Event, paused: Callable[[], bool] = lambda: False) -> None:
         post(RunStarted(self.config))
@@ -68,6 +69,7 @@ class WatchSource:
             done.set()
             if follower is not None:
                 follower.join()
+        self.report = report
         post(RunFinished(report))
 
     def _follow(self, post: Callable[[Event], None], done: threading.Event) -> None:

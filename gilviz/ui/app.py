@@ -445,11 +445,9 @@ class GilvizApp(App):
 
     def exit_status(self) -> int:
         """A watched program's exit status once it has ended (what `gilviz watch` exits with), else 0."""
-        finished = self.state.finished
-        if self.state.watching and finished is not None:
-            code = finished.result.get("exit_code")
-            return code if isinstance(code, int) else 0
-        return 0
+        report = self.source.report if isinstance(self.source, WatchSource) else None
+        code = report.result.get("exit_code") if report is not None else None
+        return code if isinstance(code, int) else 0
 
     def on_unmount(self) -> None:
         self.cancel.set()
