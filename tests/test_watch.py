@@ -229,7 +229,8 @@ def test_ctrl_c_stops_the_program_and_still_reports(tmp_path):
 
 
 def test_attaching_to_a_pid_and_letting_go_leaves_it_running():
-    target = subprocess.Popen([sys.executable, "-c", "import threading, time\nthreading.Thread(target=time.sleep, args=(30,)).start()"])
+    sleeper = "import threading, time\nthreading.Thread(target=time.sleep, args=(30,)).start()"
+    target = subprocess.Popen([sys.executable, "-c", sleeper])
     try:
         time.sleep(0.3)
         proc = subprocess.Popen(
