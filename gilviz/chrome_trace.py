@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from gilviz.lab import protocol
 from gilviz.model import RunConfig
-from gilviz.probe.classify import STATES
+from gilviz.states import STATES
 from gilviz.trace import Trace, frames
 
 US = 1e6

@@ -9,7 +9,7 @@ from __future__ import annotations
 from gilviz import figures
 from gilviz.explain import explain
 from gilviz.model import RunReport, WatchConfig
-from gilviz.probe.classify import STATES
+from gilviz.states import STATES
 from gilviz.timeline import LaneView, Snapshot
 
 SHARE_LABELS = {

@@ -19,7 +19,7 @@ from collections import deque
 from dataclasses import dataclass
 
 from gilviz.lab import protocol
-from gilviz.probe.classify import CORE_WAIT, DONE, FAILED, N_STATES, NOT_STARTED, RUNNING, STATES, UNSEEN, WAITS
+from gilviz.states import CORE_WAIT, DONE, FAILED, N_STATES, NOT_STARTED, RUNNING, STATES, UNSEEN, WAITS
 
 
 @dataclass(frozen=True)

@@ -57,7 +57,7 @@ from gilviz import __version__
 from gilviz.lab.board import SlotView
 from gilviz.lab.scenarios import BY_KEY, EXECUTORS, SIZES
 from gilviz.model import RunConfig, RunReport, WatchConfig
-from gilviz.probe.classify import CORE_WAIT, N_STATES, RUNNING, STATES
+from gilviz.states import CORE_WAIT, N_STATES, RUNNING, STATES
 from gilviz.timeline import Snapshot, Timeline
 
 FORMAT = "gilviz-trace"

@@ -1,6 +1,6 @@
 """The dashboard's pure drawing functions, by exact values."""
 
-from gilviz.probe.classify import STATES
+from gilviz.states import STATES
 from gilviz.timeline import Bin
 from gilviz.ui.drawing import (
     Cell,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from gilviz.explain import explain, noise
 from gilviz.model import RunConfig, RunReport
-from gilviz.probe.classify import STATES
+from gilviz.states import STATES
 from gilviz.timeline import Bin, LaneView, Snapshot
 
 START = 100.0  # the run window's start, in monotonic seconds

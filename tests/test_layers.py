@@ -1,60 +1,167 @@
-"""The layers of DESIGN.md: the engine never imports textual; the lab only the standard library."""
+"""The layers of docs/architecture.md, for every module: who may import whom, and no import cycles.
 
+- ``gilviz/lab/`` imports only the standard library (and itself): it runs under any CPython >= 3.9.
+- Nothing outside ``gilviz/ui/`` imports textual or rich, except ``cli``'s lazy imports of the UI.
+- Each folder or module imports only the layers below it (ALLOWED), read from the source
+  with ``ast`` (module-level and function-level imports alike), so a new module is covered
+  the day it is added.
+- Module-level imports form no cycle.
+"""
+
+from __future__ import annotations
+
+import ast
 import json
 import subprocess
 import sys
+from pathlib import Path
 
-ENGINE = [
-    "gilviz.lab",
-    "gilviz.lab.__main__",
-    "gilviz.lab.drivers",
-    "gilviz.lab.board",
-    "gilviz.lab.scenarios",
-    "gilviz.probe.sampler",
-    "gilviz.timeline",
-    "gilviz.trace",
-    "gilviz.measure",
-    "gilviz.report",
-    "gilviz.figures",
-    "gilviz.explain",
-    "gilviz.bench",
-    "gilviz.cli",
-]
-LAB = [
-    "gilviz.lab",
-    "gilviz.lab.__main__",
-    "gilviz.lab.drivers",
-    "gilviz.lab.board",
-    "gilviz.lab.scenarios",
-    "gilviz.lab.textbook",
-    "gilviz.lab.waits",
-    "gilviz.lab.convoy",
-    "gilviz.lab.starts",
-]
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = ROOT / "gilviz"
+
+# layer -> the gilviz layers it may import. A layer is a folder (lab, probe, sources, ui) or a top-level module.
+ALLOWED = {
+    "lab": set(),
+    "speedup": set(),
+    "states": set(),
+    "files": set(),
+    "interpreter": set(),
+    "probe": {"lab", "states", "timeline"},
+    "timeline": {"lab", "states"},
+    "labproc": {"lab"},
+    "model": {"states", "lab", "timeline", "speedup", "figures"},
+    "figures": {"lab", "model", "speedup"},
+    "explain": {"states", "lab", "model", "figures", "probe", "timeline"},
+    "trace": {"states", "lab", "model", "probe", "timeline"},
+    "measure": {"states", "lab", "labproc", "model", "probe", "timeline", "trace"},
+    "watch": {"states", "lab", "labproc", "model", "probe", "timeline", "trace"},
+    "report": {"states", "lab", "model", "probe", "timeline", "figures", "explain"},
+    "chrome_trace": {"states", "lab", "model", "probe", "timeline", "trace"},
+    "bench": {"states", "lab", "measure", "model", "report", "figures", "probe", "timeline"},
+    "sources": {"states", "lab", "measure", "model", "probe", "timeline", "trace", "watch"},
+    "ui": {"states", "lab", "model", "probe", "timeline", "trace", "files", "report", "sources", "measure", "figures", "explain"},
+    "cli": {"*"},
+    "__main__": {"cli"},
+}
+OUTSIDE_UI_MAY_NOT = ("textual", "rich")
 
 
-def imported_after(modules):
+def modules() -> dict[str, Path]:
+    out = {}
+    for path in PACKAGE.rglob("*.py"):
+        parts = path.relative_to(ROOT).with_suffix("").parts
+        name = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+        out[name] = path
+    return out
+
+
+def layer(module: str) -> str:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else "__init__"
+
+
+def imports(path: Path, *, top_level_only: bool = False) -> set[str]:
+    tree = ast.parse(path.read_text())
+    nodes = tree.body if top_level_only else list(ast.walk(tree))
+    found = set()
+    for node in nodes:
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module)
+            found.update("%s.%s" % (node.module, alias.name) for alias in node.names)
+        elif top_level_only and isinstance(node, ast.If):  # TYPE_CHECKING blocks are not imports at run time
+            continue
+    return found
+
+
+def test_every_module_imports_only_the_layers_below_it():
+    wrong = []
+    for name, path in modules().items():
+        mine = layer(name)
+        allowed = ALLOWED.get(mine)
+        assert allowed is not None or mine == "__init__", "%s: a new layer? add it to ALLOWED" % name
+        for target in imports(path):
+            top = target.split(".")[0]
+            if mine != "ui" and mine != "cli" and top in OUTSIDE_UI_MAY_NOT:
+                wrong.append("%s imports %s (only gilviz/ui may)" % (name, target))
+            if top != "gilviz" or target == "gilviz":
+                continue
+            theirs = layer(target if target in modules() else target.rsplit(".", 1)[0])
+            if theirs in (mine, "__init__") or "*" in (allowed or ()):
+                continue
+            if theirs not in (allowed or ()):
+                wrong.append("%s (%s) imports %s (%s)" % (name, mine, target, theirs))
+    assert wrong == []
+
+
+def test_the_lab_imports_only_the_standard_library():
+    wrong = []
+    for name, path in modules().items():
+        if layer(name) != "lab":
+            continue
+        for target in imports(path):
+            top = target.split(".")[0]
+            if top not in sys.stdlib_module_names and top != "gilviz" and top != "__future__":
+                wrong.append("%s imports %s" % (name, target))
+            if top == "gilviz" and layer(target) not in ("lab", "__init__"):
+                wrong.append("%s imports %s" % (name, target))
+    assert wrong == []
+
+
+def test_module_level_imports_have_no_cycle():
+    graph = {}
+    all_modules = modules()
+    for name, path in all_modules.items():
+        targets = set()
+        for target in imports(path, top_level_only=True):
+            if target in all_modules and target != name:
+                targets.add(target)
+            elif target.rsplit(".", 1)[0] in all_modules and target.rsplit(".", 1)[0] != name:
+                targets.add(target.rsplit(".", 1)[0])
+        graph[name] = targets - {"gilviz"}
+    seen, stack, cycles = set(), [], []
+
+    def visit(node):
+        if node in stack:
+            cycles.append(stack[stack.index(node) :] + [node])
+            return
+        if node in seen:
+            return
+        seen.add(node)
+        stack.append(node)
+        for nxt in graph.get(node, ()):
+            visit(nxt)
+        stack.pop()
+
+    for node in graph:
+        visit(node)
+    assert cycles == []
+
+
+def imported_after(modules_to_import):
     code = (
         "import sys, json, importlib\n"
         "before = set(sys.modules)\n"
         "for m in %r: importlib.import_module(m)\n"
-        "print(json.dumps(sorted(set(sys.modules) - before)))" % (modules,)
+        "print(json.dumps(sorted(set(sys.modules) - before)))" % (modules_to_import,)
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
     return json.loads(out.stdout)
 
 
-def test_engine_never_imports_textual():
-    mods = imported_after(ENGINE)
-    assert not [m for m in mods if m.split(".")[0] in ("textual", "rich")]
+def test_importing_everything_outside_ui_loads_no_textual():
+    engine = [name for name in modules() if layer(name) not in ("ui", "__main__")]
+    loaded = imported_after(engine)
+    assert not [m for m in loaded if m.split(".")[0] in OUTSIDE_UI_MAY_NOT]
 
 
-def test_lab_imports_only_the_standard_library():
-    mods = imported_after(LAB)
-    outside = [m for m in mods if m.split(".")[0] not in sys.stdlib_module_names and m.split(".")[0] != "gilviz"]
+def test_the_lab_loads_only_the_standard_library():
+    lab = [name for name in modules() if layer(name) == "lab"]
+    loaded = imported_after(lab)
+    outside = [m for m in loaded if m.split(".")[0] not in sys.stdlib_module_names and m.split(".")[0] != "gilviz"]
     assert outside == []
 
 
 def test_package_init_imports_nothing():
-    mods = imported_after(["gilviz"])
-    assert mods == ["gilviz"]
+    assert imported_after(["gilviz"]) == ["gilviz"]

@@ -5,7 +5,7 @@ import dataclasses
 import pytest
 from gilviz.lab import protocol
 from gilviz.lab.board import SlotView
-from gilviz.probe.classify import STATES
+from gilviz.states import STATES
 from gilviz.timeline import Timeline
 
 MS = 1_000_000

@@ -27,37 +27,20 @@ from gilviz.lab import protocol
 from gilviz.probe.gil_address import GilLocation, in_ranges
 from gilviz.probe.syscalls import RUNNING as SYSCALL_RUNNING
 from gilviz.probe.syscalls import Blocked
-
-STATES = (
-    "running",
-    "gil_wait",
-    "core_wait",
-    "io",
-    "lock_wait",
-    "queue_wait",
-    "blocked",  # a futex wait that cannot be told apart (the GIL's address is unknown)
-    "idle",
-    "done",  # the thread has ended (or declared itself done)
-    "failed",
-    "not_started",  # inside the run's window, before the thread existed
-    "unseen",  # blocked on something the sampler did not see
-)
-(
-    RUNNING,
-    GIL_WAIT,
-    CORE_WAIT,
-    IO,
-    LOCK_WAIT,
-    QUEUE_WAIT,
+from gilviz.states import (
     BLOCKED,
-    IDLE,
+    CORE_WAIT,
     DONE,
     FAILED,
-    NOT_STARTED,
+    GIL_WAIT,
+    IDLE,
+    IO,
+    LOCK_WAIT,
+    N_STATES,
+    QUEUE_WAIT,
+    RUNNING,
     UNSEEN,
-) = range(len(STATES))
-N_STATES = len(STATES)
-WAITS = (GIL_WAIT, IO, LOCK_WAIT, QUEUE_WAIT, BLOCKED, IDLE)  # the states of a thread blocked in a system call
+)
 
 
 class Wait(NamedTuple):

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from gilviz.probe.classify import DONE, IDLE, NOT_STARTED, RUNNING, STATES
 from gilviz.report import shares_text
+from gilviz.states import DONE, IDLE, NOT_STARTED, RUNNING, STATES
 from gilviz.timeline import Bin
 
 BARS = " ▁▂▃▄▅▆▇█"
