@@ -38,6 +38,28 @@ BUSY_S = 0.0002  # blocked less than this in an interval: busy throughout, nothi
 TICK_NS = 1_000_000_000 // CLOCK_TICKS  # the resolution of a thread's start time in /proc
 
 
+class _Watched:
+    """What the sampler keeps of one lane between ticks."""
+
+    __slots__ = ("pid", "tid", "t", "cpu_ns", "queue_ns", "cpu_carry", "queue_carry", "wait", "still_blocked", "gone")
+
+    def __init__(self, pid: int, tid: int) -> None:
+        self.pid, self.tid = pid, tid
+        self.t = 0  # the end of its last interval (CLOCK_MONOTONIC ns)
+        self.cpu_ns = self.queue_ns = 0  # the kernel's counters then
+        self.cpu_carry = self.queue_carry = 0.0  # seconds reported beyond an interval, for the next
+        self.wait: Wait | None = None  # the last wait the kernel showed
+        self.still_blocked = False  # its latest syscall reading was a wait
+        self.gone = False  # its thread has exited
+
+    def seen(self, now: int, times: ThreadTimes | None) -> None:
+        self.t = now
+        if times is not None:
+            self.cpu_ns, self.queue_ns = times
+        else:
+            self.gone = True
+
+
 class Sampler:
     def __init__(
         self,
@@ -60,13 +82,9 @@ class Sampler:
         self.ticks = 0
         self.cpu_times_at_start: list | None = None  # psutil per-core times at the run's start
         self.cpu_times_at_end: list | None = None
-        self._last: dict[int, tuple[int, int, int, ThreadTimes | None]] = {}  # slot -> (t, pid, tid, times)
-        self._gone: set[tuple[int, int]] = set()
+        self._lanes: dict[int, _Watched] = {}  # slot -> what the sampler keeps of it between ticks
         self._final_read = False
         self._switch_turn = 0
-        self._carry: dict[int, tuple[float, float]] = {}  # slot -> (cpu, runqueue) seconds not yet placed
-        self._last_wait: dict[int, Wait] = {}  # slot -> the last wait the kernel showed
-        self._still_blocked: set[int] = set()  # slots whose latest syscall reading was a wait
         self.started_ns = time.monotonic_ns()
         self.syscalls_denied = False  # the kernel would not show where threads are blocked
         self._gil_told: dict[int, GilLocation] = {}
@@ -98,9 +116,9 @@ class Sampler:
             while not self._stop.is_set():
                 self.tick()
                 now = time.monotonic()
-                new_lane = len(self._last) != lanes_shown  # a worker registered: show it at once
+                new_lane = len(self._lanes) != lanes_shown  # a worker registered: show it at once
                 if self.on_snapshot is not None and (now >= next_snapshot or new_lane):
-                    lanes_shown = len(self._last)
+                    lanes_shown = len(self._lanes)
                     self.on_snapshot(self.timeline.snapshot())
                     next_snapshot = now + self.snapshot_every_s
                 next_tick += self.interval_s
@@ -116,6 +134,8 @@ class Sampler:
             self._tick()
 
     def _tick(self) -> None:
+        """Read and classify every lane. The loop is written for speed: on a 2-core machine the
+        sampler's CPU is taken from the lesson, and each tick starts with cold caches."""
         watch, timeline, stats = self.watch, self.timeline, self.stats
         start, end = watch.window_ns()
         timeline.set_window(start, end)
@@ -124,41 +144,55 @@ class Sampler:
         self.ticks += 1
         now = time.monotonic_ns()
         alive = []
+        lanes = self._lanes
+        named_by_kernel = not (stats.coarse or self.syscalls_denied)
         for view in watch.lanes():
-            ident = (view.pid, view.tid)
-            times = None if ident in self._gone else stats.read(view.pid, view.tid)
-            if times is None:
-                self._gone.add(ident)
-            last = self._last.get(view.slot)
-            self._last[view.slot] = (now, view.pid, view.tid, times)
-            if last is None or (last[1], last[2]) != ident:
-                self._carry.pop(view.slot, None)
-                self._last_wait.pop(view.slot, None)
-                self._still_blocked.discard(view.slot)
+            slot = view.slot
+            lane = lanes.get(slot)
+            same = lane is not None and lane.pid == view.pid and lane.tid == view.tid
+            times = None if same and lane.gone else stats.read(view.pid, view.tid)  # type: ignore[union-attr]
+            if lane is None or not same:
+                lane = lanes[slot] = _Watched(view.pid, view.tid)
                 born = stats.started_ns(view.pid, view.tid) if times is not None else None
                 if born is None or born < self.started_ns - TICK_NS or born >= now:
+                    lane.seen(now, times)
                     timeline.lane_seen(view)
                     continue  # already running when watching began: its interval starts now
                 born = max(born, self.started_ns)  # the start time is whole clock ticks
                 timeline.lane_seen(view, born)
-                last = (born, view.pid, view.tid, ThreadTimes(0, 0))  # new: classify it from its start
+                lane.t = born  # new: classify it from its start, with its counters from zero
             else:
                 timeline.lane_seen(view)
-            t0, _, _, before = last
-            cpu_s, queue_s = self._carry.get(view.slot, (0.0, 0.0))
-            ran = True
-            if times is not None and before is not None:
-                ran = times.cpu_ns != before.cpu_ns or times.runqueue_ns != before.runqueue_ns
-                cpu_s += (times.cpu_ns - before.cpu_ns) / 1e9
-                queue_s += (times.runqueue_ns - before.runqueue_ns) / 1e9
-            dt_s = (now - t0) / 1e9
-            wait, disagree = self._wait(view, times is None, ran, dt_s - cpu_s - queue_s > BUSY_S)
-            running, core, state, blocked, cpu_carry, queue_carry = split(dt_s, cpu_s, queue_s, wait)
-            self._carry[view.slot] = (cpu_carry, queue_carry)
-            name = wait.syscall if wait is not None and blocked > 0 else ""
-            timeline.add_split(view.slot, t0, now, running, core, state, blocked, name, blocked if disagree else 0.0)
-            if times is not None:
+            t0 = lane.t
+            cpu_s, queue_s = lane.cpu_carry, lane.queue_carry
+            if times is None:
+                lane.gone = True
+                ran = False
+            else:
+                cpu_ns, queue_ns = times
+                ran = cpu_ns != lane.cpu_ns or queue_ns != lane.queue_ns
+                cpu_s += (cpu_ns - lane.cpu_ns) / 1e9
+                queue_s += (queue_ns - lane.queue_ns) / 1e9
+                lane.cpu_ns, lane.queue_ns = cpu_ns, queue_ns
                 alive.append(view)
+            lane.t = now
+            dt_s = (now - t0) / 1e9
+            disagree = False  # and what the blocked part of the interval was spent on:
+            if times is None:
+                wait: Wait | None = Wait(FAILED if view.phase == protocol.FAILED else DONE, "")
+            elif not named_by_kernel:
+                wait = DECLARED.get(view.phase, DECLARED[protocol.NONE])
+            else:
+                if dt_s - cpu_s - queue_s > BUSY_S and (ran or not lane.still_blocked):
+                    self._read_wait(view, lane)  # the syscall file can say something new
+                elif ran:
+                    lane.still_blocked = False  # busy all along: where it blocks next is not known yet
+                wait = lane.wait
+                if wait is not None:
+                    wait, disagree = name_wait(wait, view.phase)
+            running, core, state, blocked, lane.cpu_carry, lane.queue_carry = split(dt_s, cpu_s, queue_s, wait)
+            name = wait.syscall if wait is not None and blocked > 0 else ""
+            timeline.add_split(slot, t0, now, running, core, state, blocked, name, blocked if disagree else 0.0)
         if final or self.ticks % SWITCH_EVERY == 0:
             self._read_switches(alive, now, every=final)
         if start and self.cpu_times_at_start is None:
@@ -169,38 +203,25 @@ class Sampler:
         if slow:
             timeline.add_cpu(self.cores.read())
 
-    def _wait(self, view, gone: bool, ran: bool, blocked: bool) -> tuple[Wait | None, bool]:
-        """What the lane's blocked time this interval was spent on, and whether its phase disagrees.
+    def _read_wait(self, view, lane: _Watched) -> None:
+        """Read where the thread is blocked now; keep it as the lane's latest wait if it is blocked.
 
         The syscall file is read only when it can say something new: not when the thread
         has not run since it was last seen blocked (it is still in that same call), nor when
         it was busy the whole interval (there is no blocked time to name). Most threads of
         a real program sleep, so this halves the sampler's cost there.
         """
-        if gone:
-            return Wait(FAILED if view.phase == protocol.FAILED else DONE, ""), False
-        if self.stats.coarse or self.syscalls_denied:
-            return DECLARED.get(view.phase, DECLARED[protocol.NONE]), False
-        slot = view.slot
-        if blocked and (ran or slot not in self._still_blocked):
-            try:
-                reading = self.stats.syscall(view.pid, view.tid)
-            except PermissionDenied:
-                self.syscalls_denied = True  # said once in the report; the declared phases are all there is
-                self.timeline.set_denied()
-                return DECLARED.get(view.phase, DECLARED[protocol.NONE]), False
-            seen = kernel_wait(reading, self._gil(view.pid))
-            if seen is not None:
-                self._last_wait[slot] = seen
-                self._still_blocked.add(slot)
-            else:
-                self._still_blocked.discard(slot)
-        elif ran:
-            self._still_blocked.discard(slot)  # busy all along: where it blocks next is not known yet
-        seen = self._last_wait.get(slot)
-        if seen is None:
-            return None, False
-        return name_wait(seen, view.phase)
+        try:
+            reading = self.stats.syscall(view.pid, view.tid)
+        except PermissionDenied:
+            self.syscalls_denied = True  # said once in the report; the declared phases are all there is
+            self.timeline.set_denied()
+            lane.wait = DECLARED.get(view.phase, DECLARED[protocol.NONE])
+            return
+        seen = kernel_wait(reading, self._gil(view.pid))
+        lane.still_blocked = seen is not None
+        if seen is not None:
+            lane.wait = seen
 
     def _gil(self, pid: int) -> GilLocation:
         """The process's GIL location, told to the timeline whenever it changes."""
