@@ -14,6 +14,7 @@ import os
 import sys
 import threading
 import time
+from dataclasses import replace
 from typing import Callable, NoReturn
 
 from gilviz import __version__
@@ -95,9 +96,9 @@ def add_lab_options(p: argparse.ArgumentParser, *, size: bool = True) -> None:
 def add_variant_options(p: argparse.ArgumentParser) -> None:
     """The race's lock and the pools' executor (run and record)."""
     p.add_argument(
-        "--lock", action=argparse.BooleanOptionalAction, default=False, help="race: protect the counter with a threading.Lock"
+        "--lock", action=argparse.BooleanOptionalAction, default=None, help="race: protect the counter with a threading.Lock"
     )
-    p.add_argument("--executor", type=choice("--executor", EXECUTORS), default="thread", help="pools: thread or process")
+    p.add_argument("--executor", type=choice("--executor", EXECUTORS), default=None, help="pools: thread or process")
 
 
 def add_theme_option(p: argparse.ArgumentParser) -> None:
@@ -186,6 +187,14 @@ def build_parser() -> Parser:
     shot.add_argument("-o", "--output", required=True, metavar="PATH", help="the file to write: .svg or .png")
     shot.add_argument("--at", type=seconds, default=None, metavar="SECONDS", help="seconds into the trace (default: its end)")
     shot.add_argument("--size", dest="terminal", type=terminal_size, default=(120, 36), metavar="COLSxROWS")
+    shot.add_argument("--footer", action="store_true", help="keep the footer of keys (a still has none: nothing to press)")
+    shot.add_argument(
+        "--compare",
+        metavar='"KEY [OPTIONS]"',
+        default=None,
+        help='run this too, and draw it under the first on one time scale (e.g. --compare "procs-cpu" or "race --lock")',
+    )
+    shot.add_argument("--present", action="store_true", help="presenter mode: header, lanes, meters and the one figure")
     add_theme_option(shot)
     add_lab_options(shot, size=False)
     add_variant_options(shot)
@@ -231,7 +240,11 @@ def check_options(scenario: str, args: argparse.Namespace) -> None:
             "argument --workers: %s takes 1 to %d %s, not %d (try --workers %d)"
             % (scenario, info.max_workers, info.workers_are, args.workers, info.max_workers)
         )
-    executor = getattr(args, "executor", "thread")
+    if getattr(args, "lock", None) is not None and scenario != "race":
+        raise UsageError("--lock is for the race scenario; %s has no lock to turn on (drop --lock, or run race)" % scenario)
+    if getattr(args, "executor", None) is not None and scenario != "pools":
+        raise UsageError("--executor is for the pools scenario; %s runs no executor (drop --executor, or run pools)" % scenario)
+    executor = getattr(args, "executor", None) or "thread"
     no_threads = not info.threads_side_by_side or (scenario == "pools" and executor == "process")
     if getattr(args, "switch_interval", None) is not None and no_threads:
         which = "pools with --executor process" if scenario == "pools" else scenario
@@ -260,8 +273,8 @@ def run_config(args: argparse.Namespace, scenario: str):
         scenario,
         workers=args.workers,
         size=getattr(args, "size", "demo"),
-        lock=getattr(args, "lock", False),
-        executor=getattr(args, "executor", "thread"),
+        lock=bool(getattr(args, "lock", None)),
+        executor=getattr(args, "executor", None) or "thread",
         python=python,
         start_method=args.start_method,
         switch_interval_ms=getattr(args, "switch_interval", None),
@@ -383,6 +396,7 @@ def cannot_write(path: str, reason: str) -> UsageError:
 def open_trace_writer(path: str):
     from gilviz.trace import TraceWriter
 
+    check_writable(path)
     try:
         return TraceWriter(path)
     except OSError as exc:
@@ -401,16 +415,45 @@ def load_trace(path: str):
     return trace
 
 
-def record_run(config, path: str):
-    """Run ``config`` (after its baseline) into a trace at ``path``, closed however the run ends."""
+def record_run(config, path: str, *also):
+    """Run ``config`` (after its baseline), then each of ``also``, into one trace at ``path``, closed however it ends."""
     from gilviz.measure import Session
 
     writer = open_trace_writer(path)
     try:
         session = Session(recorder=writer)
-        return _interruptible(lambda cancel: session.run(config, cancel=cancel))
+        report = None
+        for each in (config, *also):
+            report = _interruptible(lambda cancel, each=each: session.run(each, cancel=cancel))
+        return report
     finally:
         writer.close()
+
+
+def compared_config(spec: str, first):
+    """``--compare "KEY [OPTIONS]"``: the second run, with the first's interpreter, size and start method by default."""
+    import shlex
+
+    words = shlex.split(spec)
+    if not words:
+        raise UsageError('--compare needs a scenario, e.g. --compare "procs-cpu" (see gilviz list)')
+    p = Parser(prog="--compare", add_help=False)
+    p.add_argument("--workers", type=workers_count)
+    add_variant_options(p)
+    p.add_argument("--switch-interval", type=number_in(*SWITCH_INTERVAL_MS, "a number of milliseconds"), default=None)
+    options = p.parse_args(words[1:])
+    key = scenario_key(words[0])
+    options.command, options.start_method, options.python, options.size = "screenshot", first.start_method, None, first.size
+    check_options(key, options)
+    return replace(
+        first,
+        scenario=key,
+        workers=options.workers,
+        lock=bool(options.lock),
+        executor=options.executor or "thread",
+        switch_interval_ms=options.switch_interval,
+        iterations=None,
+    )
 
 
 def cmd_record(args: argparse.Namespace) -> int:
@@ -426,8 +469,11 @@ def cmd_record(args: argparse.Namespace) -> int:
 
 
 def need_terminal(instead: str) -> None:
-    """The dashboard draws on a terminal: without one (a pipe, a cron job, TERM=dumb), say so rather than hang."""
-    if not (sys.stdin.isatty() and sys.stdout.isatty()) or os.environ.get("TERM") == "dumb":
+    """The dashboard draws on a terminal: without one (a pipe, a cron job, TERM=dumb), say so rather than hang.
+
+    Textual reads keys from stdin and draws on stderr (stdout stays free), so those two must be a terminal.
+    """
+    if not (sys.stdin.isatty() and sys.__stderr__ is not None and sys.__stderr__.isatty()) or os.environ.get("TERM") == "dumb":
         raise UsageError("the dashboard needs a terminal, and this is not one; without one, use %s" % instead)
 
 
@@ -435,6 +481,8 @@ def cmd_replay(args: argparse.Namespace) -> int:
     from gilviz.ui.app import replay_app
 
     trace = load_trace(args.trace)
+    check_moment(args.at, trace)
+    check_screenshot_dir(args.screenshot_dir)
     need_terminal("`gilviz screenshot %s -o shot.svg` or `gilviz export`" % args.trace)
     replay_app(
         trace,
@@ -484,18 +532,48 @@ def cmd_screenshot(args: argparse.Namespace) -> int:
 
     fmt = screenshot_format(args.output)
     check_writable(args.output)
+    pin = None
     if args.source in BY_KEY or not os.path.exists(args.source):
         config = run_config(args, scenario_key(args.source))
+        also = [compared_config(args.compare, config)] if args.compare else []
+        pin = config if also else None
         with tempfile.TemporaryDirectory(prefix="gilviz-") as tmp:
             path = os.path.join(tmp, "run.jsonl")
-            record_run(config, path)
+            record_run(config, path, *also)
             trace = load_trace(path)
+        live = True
     else:
+        if args.compare:
+            raise UsageError(
+                "--compare runs scenarios: give a scenario KEY first, not a trace (gilviz screenshot KEY --compare KEY2)"
+            )
         trace = load_trace(args.source)
+        check_moment(args.at, trace)
+        live = False
     at = trace.after_end_s if args.at is None else args.at
-    write_output(args.output, render(trace, at, size=args.terminal, theme=args.theme, fmt=fmt))
+    picture = render(
+        trace, at, size=args.terminal, theme=args.theme, fmt=fmt, live=live, footer=args.footer, pin=pin, present=args.present
+    )
+    write_output(args.output, picture)
     print("wrote %s (%s at %.1f s, %dx%d, %s theme)" % (args.output, args.source, at, *args.terminal, args.theme))
     return 0
+
+
+def check_moment(at: float | None, trace) -> None:
+    """``--at`` must fall inside the trace (a moment after its end would show a screen that never was)."""
+    if at is not None and at > trace.after_end_s:
+        raise UsageError(
+            "--at %g is past the end of %s: it is %.1f s long (pick --at from 0 to %.1f)"
+            % (at, trace.path, trace.duration_s, trace.duration_s)
+        )
+
+
+def check_screenshot_dir(path: str) -> None:
+    """The s key saves there: a missing or read-only directory is said now, not when s is pressed."""
+    if not os.path.isdir(path):
+        raise UsageError("--screenshot-dir %s: no such directory (make it, or pick one that exists)" % path)
+    if not os.access(path, os.W_OK):
+        raise UsageError("--screenshot-dir %s: not writable (pick a directory you can write to)" % path)
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -560,6 +638,7 @@ def cmd_watch(args: argparse.Namespace) -> int:
 
     if not args.json:
         watch_config(args, output=None)  # refuse a missing program before anything else
+        check_screenshot_dir(args.screenshot_dir)
         need_terminal("`gilviz watch --json -- PROGRAM`")
     config = watch_config(args, output=None if args.json or args.pid else output_log(args))
     writer = open_trace_writer(args.record) if args.record else None
@@ -600,6 +679,7 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
     from gilviz.ui.app import scenario_app
 
     config = run_config(args, scenario_key(args.scenario))
+    check_screenshot_dir(args.screenshot_dir)
     need_terminal("`gilviz run %s`" % config.scenario)
     writer = open_trace_writer(args.record) if args.record else None
     try:

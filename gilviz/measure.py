@@ -25,6 +25,9 @@ if TYPE_CHECKING:
     from gilviz.trace import TraceWriter
 
 HELLO_TIMEOUT_S = 30.0
+BIN_S = 0.05  # the timeline's resolution: 50 ms, a minute of history in 1200 bins
+SLOW_MOTION_MS = 20.0  # a switch interval from this up is slow motion: the turns are drawn ...
+SLOW_MOTION_BIN_S = 0.01  # ... at the sampler's own resolution, 10 ms (runs are short, history small)
 STOP_GRACE_S = 2.0  # a cancelled run stops within one chunk (milliseconds); past this, its lab is killed
 
 
@@ -43,7 +46,8 @@ def watch_run(
     board = Board.create()
     lab: LabProcess | None = None
     sampler: Sampler | None = None
-    timeline = recorder.timeline() if recorder is not None else Timeline()
+    bin_s = SLOW_MOTION_BIN_S if (config.switch_interval_ms or 0) >= SLOW_MOTION_MS else BIN_S
+    timeline = recorder.timeline(bin_s=bin_s) if recorder is not None else Timeline(bin_s=bin_s)
     recording = False
     try:
         lab = LabProcess(config.python, board.path)

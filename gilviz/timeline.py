@@ -103,7 +103,7 @@ class _Lane:
 class Timeline:
     def __init__(self, *, bin_s: float = 0.05, history_bins: int = 1200, cpu_history: int = 600, coarse: bool = False) -> None:
         self.bin_s = bin_s
-        self._bin_2ns = round(bin_s * 2e9)  # a bin index is (t0 + t1) // this (the midpoint)
+        self._bin_ns = round(bin_s * 1e9)
         self.coarse = coarse
         self._history_bins = history_bins
         self._lanes: dict[int, _Lane] = {}
@@ -157,7 +157,8 @@ class Timeline:
         it for every lane about 100 times a second, so it touches three numbers, not twelve.
         """
         lane = self._lanes[slot]
-        if lane.first_ns and lane.open_index == (t0_ns + t1_ns) // self._bin_2ns and not disagree_s:
+        open_index = lane.open_index
+        if lane.first_ns and open_index == t0_ns // self._bin_ns == (t1_ns - 1) // self._bin_ns and not disagree_s:
             start, end = self._window
             if not start or (t0_ns >= start and (not end or t1_ns <= end)):  # the common case, inside one bin and
                 with self._lock:  # wholly inside (or before) the window: three additions, no scaling
@@ -198,15 +199,23 @@ class Timeline:
         lane.last_state = last_state if ended and ended >= total * 0.999 else UNSEEN
         if wait:
             lane.wait_now = wait
-        index = (t0_ns + t1_ns) // self._bin_2ns
-        if lane.open_index != index:
-            if lane.open_index is not None:
-                lane.bins.append(Bin(lane.open_index, tuple(lane.open_times), lane.view.count))
-            lane.open_index = index
-            lane.open_times = [0.0] * N_STATES
-        open_times = lane.open_times
-        for i, t in parts:
-            open_times[i] += t
+        # The interval's times go to the bins it overlaps, in proportion: a late tick (an interval
+        # longer than a bin) no longer leaves a bin empty and doubles the next.
+        bin_ns, dt = self._bin_ns, t1_ns - t0_ns
+        index, last_index = t0_ns // bin_ns, (t1_ns - 1) // bin_ns
+        if lane.open_index is not None and index < lane.open_index:
+            index = last_index = lane.open_index  # never reach back into a closed bin (should not happen)
+        while index <= last_index:
+            if lane.open_index != index:
+                if lane.open_index is not None:
+                    lane.bins.append(Bin(lane.open_index, tuple(lane.open_times), lane.view.count))
+                lane.open_index = index
+                lane.open_times = [0.0] * N_STATES
+            share = (min(t1_ns, (index + 1) * bin_ns) - max(t0_ns, index * bin_ns)) / dt if dt > 0 else 1.0
+            open_times = lane.open_times
+            for i, t in parts:
+                open_times[i] += t * share
+            index += 1
         start, end = self._window
         if start:
             overlap = min(t1_ns, end or t1_ns) - max(t0_ns, start)

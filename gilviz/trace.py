@@ -207,9 +207,9 @@ class TraceWriter:
     def run_failed(self, error: str) -> None:
         self.write({"ev": "end", "error": error})
 
-    def timeline(self) -> RecordingTimeline:
-        """A fresh timeline for one run, whose inputs go into this recording."""
-        return RecordingTimeline(self)
+    def timeline(self, **kwargs: Any) -> RecordingTimeline:
+        """A fresh timeline for one run, whose inputs go into this recording (``bin_s``, as ``Timeline``)."""
+        return RecordingTimeline(self, **kwargs)
 
     def close(self) -> None:
         """Finish the file and give it its name (once)."""
@@ -325,6 +325,11 @@ class Trace:
     path: str
     header: dict
     runs: list[TraceRun]
+
+    @property
+    def incomplete(self) -> bool:
+        """The recording stops inside a run (cut short): what it holds can be shown, but the run has no end."""
+        return bool(self.runs) and self.runs[-1].end is None
 
     @property
     def duration_s(self) -> float:

@@ -81,3 +81,20 @@ def test_snapshots_are_immutable():
     with pytest.raises(dataclasses.FrozenInstanceError):
         snap.t = 1.0  # type: ignore[misc]
     assert snap.lanes[0].name == "worker-1" and snap.lanes[0].phase == "cpu" and snap.lanes[0].kind == "thread"
+
+
+def test_an_interval_longer_than_a_bin_is_shared_among_the_bins_it_covers():
+    """A late tick (the sampler held up) must not leave a bin empty and put double into the next."""
+    from gilviz.lab.board import SlotView
+    from gilviz.timeline import Timeline
+
+    timeline = Timeline(bin_s=0.01)
+    timeline.lane_seen(SlotView(1, 10, 11, 1, 2, 2, 0, 0, 0, "w", ""))
+    # 25 ms running from t = 1.000 s: 10 ms in each of the first two bins, 5 ms in the third
+    timeline.add_split(1, 1_000_000_000, 1_025_000_000, 0.025, 0.0, 1, 0.0, "", 0.0)
+    timeline.add_split(1, 1_025_000_000, 1_030_000_000, 0.0, 0.0, 1, 0.005, "futex", 0.0)  # 5 ms GIL, fills the third
+    bins = timeline.snapshot().lanes[0].bins
+    assert [b.index for b in bins] == [100, 101, 102]
+    running = [round(b.times[STATES.index("running")], 6) for b in bins]
+    gil = [round(b.times[STATES.index("gil_wait")], 6) for b in bins]
+    assert running == [0.01, 0.01, 0.005] and gil == [0.0, 0.0, 0.005]

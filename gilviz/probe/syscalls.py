@@ -117,7 +117,7 @@ def parse(text: str, table: dict[int, str]) -> Blocked | str | None:
     except ValueError:
         return None
     if nr < 0:
-        return Blocked("no syscall", None)  # blocked in the kernel outside a call (a page fault)
+        return Blocked("kernel wait", None)  # blocked in the kernel outside a system call (a page fault, say)
     name = table.get(nr, "syscall %d" % nr)
     if name == "futex" and len(fields) >= 3:
         try:

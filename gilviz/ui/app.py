@@ -15,6 +15,7 @@ The keys live in ``BINDINGS`` alone: the footer shows those that apply here
 from __future__ import annotations
 
 import asyncio
+import math
 import os
 import signal
 import threading
@@ -41,24 +42,26 @@ from gilviz.sources.events import Event
 from gilviz.sources.lab import LabSource
 from gilviz.sources.replay import ReplaySource
 from gilviz.sources.watch import WatchSource
-from gilviz.trace import Trace
+from gilviz.trace import Trace, config_to_dict
 from gilviz.ui.drawing import COLOURS, LEGEND, SHORT_LEGEND, legend_glyph
 from gilviz.ui.header import header_text
 from gilviz.ui.help import HelpScreen
 from gilviz.ui.lanes import ZOOMS, LanesView
+from gilviz.ui.lesson import code_text
 from gilviz.ui.meters import CpuMeters
 from gilviz.ui.program_panel import output_text, waits_text
 from gilviz.ui.queue_panel import queue_text
 from gilviz.ui.race_panel import race_text
-from gilviz.ui.results import results_text
+from gilviz.ui.results import figure_text, results_text, run_title
 from gilviz.ui.state import HEADER, LANES, OUTPUT, PANEL, RESULTS, DashboardState
 
 KEYS = [s.key for s in SCENARIOS]
+SLOW_MOTION_MS = 50.0
 MENU_LABEL = 21  # characters of a scenario's title in the menu
 MIN_SIZE = (60, 16)  # below this the screen asks for a bigger terminal
 NARROW_BELOW = 104  # columns: the scenario menu goes, the header keeps n/N
 SHORT_BELOW = 32  # rows: the lesson's code goes, the meters take one line
-MAX_ROW_HEIGHT = 3  # screen lines per lane, when few lanes leave room
+MAX_ROW_HEIGHT = 5  # screen lines per lane, when few lanes leave room
 THEMES = {"dark": "textual-dark", "light": "textual-light"}
 QUIT_WAIT_S = 3.0
 QUIT_WAIT_WATCH_S = 10.0  # a watched program gets SIGINT, then SIGTERM, then SIGKILL, 2 s apart
@@ -97,6 +100,9 @@ class GilvizApp(App):
         Binding("w", "workers(-1)", "fewer", show=False, tooltip="one worker fewer, and re-run"),
         Binding("W", "workers(1)", "workers+", tooltip="one worker more, and re-run (w: fewer)"),
         Binding("f", "fold", "fold", tooltip="fold each process's threads into one row, or unfold them"),
+        Binding("P", "present", "present", show=False, tooltip="presenter mode: header, lanes, meters and the one figure"),
+        Binding("m", "slow_motion", "slow motion", tooltip="a 50 ms switch interval (Python's: 5 ms): the turns become visible"),
+        Binding("c", "compare", "compare", tooltip="pin this run: the next is drawn under it on one time scale (c again: unpin)"),
         Binding("plus,equals_sign", "zoom(-1)", "zoom in", show=False, tooltip="fewer milliseconds per column"),
         Binding("minus", "zoom(1)", "zoom out", show=False, tooltip="more milliseconds per column (up to 1 s)"),
         Binding("t", "toggle_theme", "theme", show=False, tooltip="light or dark (light reads better on a projector)"),
@@ -119,13 +125,23 @@ class GilvizApp(App):
         theme: str = "dark",
         screenshot_dir: str = ".",
         screenshot_format: str = "svg",
+        present: bool = False,
+        still: bool = False,
+        live_still: bool = False,
+        pin: RunConfig | None = None,
     ) -> None:
+        """``present``: start in presenter mode. ``still``: a picture, with no footer of keys. ``live_still``: a
+        picture of a run recorded for it just now, so not titled "replay"."""
         super().__init__()
+        self.present = present
+        self.still = still
+        self.live_still = live_still
+        self.pin = pin  # at a moment of a replay: the run of this config is pinned above the last
         self.source = source
         self.at = at
         self.screenshot_dir = screenshot_dir
         self.screenshot_format = screenshot_format
-        self.state = DashboardState(source.config, replaying=isinstance(source, ReplaySource))
+        self.state = DashboardState(source.config, replaying=isinstance(source, ReplaySource) and not live_still)
         self.token = 0
         self.cancel = threading.Event()
         self.theme = THEMES[theme]
@@ -140,10 +156,12 @@ class GilvizApp(App):
             yield Static(id="scenarios")
             with Vertical(id="main"):
                 with VerticalScroll(id="lanes-box", can_focus=False):
+                    yield LanesView(id="pinned")
                     yield LanesView(id="lanes")
                 yield Static(id="legend")
                 yield CpuMeters(id="meters")
                 yield Static(id="panel")
+                yield Static(id="figure")
                 with Horizontal(id="lower"):
                     with VerticalScroll(id="lesson"):
                         yield Static(id="lesson-text")
@@ -153,13 +171,20 @@ class GilvizApp(App):
         yield Footer()
 
     def on_mount(self) -> None:
+        self.query_one("#pinned", LanesView).display = False
         self.query_one("#lanes-box").border_title = "lanes"
         self.query_one("#meters").border_title = "CPU (per core)"
         self.query_one("#results").border_title = "results (measured)"
         self.query_one("#scenarios").border_title = "scenarios"
         self.set_class(self.state.watching, "-watching")
+        self.set_class(self.present, "-present")
+        self.set_class(self.still, "-still")
         if self.state.watching:
-            self.query_one(LanesView).waiting_text = "starting the program…"
+            self.query_one("#lanes", LanesView).waiting_text = "starting the program…"
+        if isinstance(self.source, ReplaySource):
+            self.query_one("#lanes", LanesView).waiting_text = "replaying: no lane recorded yet…"
+            if self.source.trace.incomplete:
+                self.state.note = "incomplete trace (no end record)"
         self.fit(self.size.width, self.size.height)
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGHUP):  # a closed terminal or `kill`: end, and let the run's end follow
@@ -168,6 +193,7 @@ class GilvizApp(App):
             self.show_moment(self.source, self.at)
         else:
             self.start_run()
+        self.call_after_refresh(self.draw, {LANES})  # laid out now: fit the lanes to their box
 
     # -- running ------------------------------------------------------------------
 
@@ -176,7 +202,10 @@ class GilvizApp(App):
         self.cancel = threading.Event()
         self.token += 1
         self.state.restart()
-        self.query_one(LanesView).snapshot = None
+        lanes = self.query_one("#lanes", LanesView)
+        lanes.snapshot = None
+        lanes.fitted = True  # a new run: when it ends, fit it to the width again
+        self.query_one("#pinned", LanesView).display = self.state.pinned is not None
         self.run_source(self.token, self.cancel)
         self.draw({HEADER, PANEL, RESULTS, LANES})
 
@@ -192,7 +221,13 @@ class GilvizApp(App):
         self.token += 1
         for event in source.until(at):
             self.apply(event)
-        self.state.status = "replay at %.1f s" % at
+        if not self.live_still:  # a still of a live run keeps the run's own state ("live", "finished")
+            self.state.status = "replay at %.1f s" % at
+        if self.pin is not None:
+            later = self.state.reports[1:]  # the newest is the one shown below
+            pin = config_to_dict(self.pin)
+            self.state.pinned = next((r for r in later if config_to_dict(r.config) == pin), None)
+            self.draw({LANES})
         self.draw({HEADER})
 
     def on_source_event(self, message: SourceEvent) -> None:
@@ -222,8 +257,9 @@ class GilvizApp(App):
 
     def draw_lanes(self) -> None:
         snap = self.state.snapshot
-        lanes = self.query_one(LanesView)
+        lanes = self.query_one("#lanes", LanesView)
         lanes.snapshot = snap
+        self.draw_compared(lanes)
         self.query_one(CpuMeters).snapshot = snap
         self.fit_rows()
         states = lanes.visible_states() if snap else []
@@ -254,12 +290,14 @@ class GilvizApp(App):
             lesson.border_title = "lesson · the code that runs"
             theme = "ansi_dark" if self.current_theme.dark else "ansi_light"
             self.query_one("#lesson-text", Static).update(cfg.info.lesson)
-            self.query_one("#code", Static).update(Syntax(cfg.info.code, "python", theme=theme, background_color="default"))
+            code = Syntax(code_text(cfg), "python", theme=theme, background_color="default", word_wrap=True)
+            self.query_one("#code", Static).update(code)
         else:
             lesson.border_title = "how to read it"
             self.query_one("#lesson-text", Static).update(waits_text(self.state.snapshot))
             self.query_one("#code", Static).update("")
         self.query_one("#results", Static).update(results_text(self.state.reports))
+        self.query_one("#figure", Static).update(figure_text(self.state))
         self.draw_panel()
 
     def draw_panel(self) -> None:
@@ -282,12 +320,37 @@ class GilvizApp(App):
             panel.border_title = "queue · multiprocessing.Queue"
             panel.update(queue_text(state.snapshot, state.finished, cfg.worker_count))
 
+    def draw_compared(self, lanes: LanesView) -> None:
+        """With a pinned run: it above, the current run below, both from their start on one time scale."""
+        pinned_view = self.query_one("#pinned", LanesView)
+        pinned = self.state.pinned
+        pinned_view.display = pinned is not None
+        if pinned is None:
+            lanes.aligned, lanes.title = 0, ""
+            return
+        pinned_view.snapshot = pinned.snapshot
+        pinned_view.title = "pinned: " + run_title(pinned)
+        lanes.title = "now: " + (run_title(self.state.finished) if self.state.finished else "running…")
+        longest = max(pinned.window_s, self.state.finished.window_s if self.state.finished else 0.0)
+        if lanes.snapshot is not None and lanes.snapshot.window[0] and not self.state.finished:
+            longest = max(longest, lanes.snapshot.t - lanes.snapshot.window[0])
+        columns = max(3, lanes.columns - 2)
+        bins = max(1.0, longest / pinned.snapshot.bin_s + 1)
+        per = max(1, math.ceil(bins / columns))
+        stretch = max(1, int(columns // bins)) if per == 1 else 1
+        pinned_view.aligned = lanes.aligned = per
+        pinned_view.aligned_stretch = lanes.aligned_stretch = stretch
+
     def fit_rows(self) -> None:
         """Lanes a few lines tall when there are few of them and room to spare (a bar reads from the back of a room)."""
-        lanes = self.query_one(LanesView)
-        rows = max(1, len(lanes.rows))
-        room = int(self.size.height * 0.6) - 3  # the lanes box's share of the screen, less its border and ruler
-        lanes.row_height = max(1, min(MAX_ROW_HEIGHT, room // rows))
+        views = [v for v in self.query(LanesView) if v.display]
+        rows = max(1, sum(len(v.rows) for v in views))
+        room = self.query_one("#lanes-box").content_size.height - len(views)  # less each one's ruler line
+        if room <= 0:  # not laid out yet: a guess from the screen, put right on the next draw
+            room = int(self.size.height * 0.5) - 3
+        height = max(1, min(MAX_ROW_HEIGHT, room // rows))
+        for view in views:
+            view.row_height = height
 
     def on_resize(self, event: Resize) -> None:
         self.fit(event.size.width, event.size.height)
@@ -319,8 +382,12 @@ class GilvizApp(App):
             return cfg is not None and cfg.scenario == "pools"
         if action == "rerun":
             return not isinstance(self.source, WatchSource)
+        if action == "compare":
+            return live
+        if action == "slow_motion":
+            return live and cfg is not None and cfg.info.threads_side_by_side
         if action == "fold":
-            return self.state.watching or len(self.query_one(LanesView).rows) > 8
+            return self.state.watching or len(self.query_one("#lanes", LanesView).rows) > 8
         return True
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
@@ -383,15 +450,44 @@ class GilvizApp(App):
             self.switch(workers=workers)
 
     def action_fold(self) -> None:
-        lanes = self.query_one(LanesView)
+        lanes = self.query_one("#lanes", LanesView)
         folded_now = any(row.lane is None and "threads" in row.label for row in lanes.rows)
         lanes.fold = not folded_now
         self.draw({LANES})
 
     def action_zoom(self, delta: int) -> None:
-        lanes = self.query_one(LanesView)
+        lanes = self.query_one("#lanes", LanesView)
+        if lanes.fitted and lanes.snapshot is not None and lanes.snapshot.window[1]:  # leave the fit at the nearest zoom
+            lanes.zoom = min(range(len(ZOOMS)), key=lambda i: abs(ZOOMS[i] - lanes.bins_per_column))
+        lanes.fitted = False
         lanes.zoom = max(0, min(len(ZOOMS) - 1, lanes.zoom + delta))
         self.draw({LANES})
+
+    def action_slow_motion(self) -> None:
+        """Toggle a 50 ms switch interval and re-run; the lanes zoom in to 10 ms columns to show the turns."""
+        cfg = self.state.scenario
+        if cfg is None or not cfg.info.threads_side_by_side:
+            return
+        slow = not cfg.switch_interval_ms
+        self.query_one("#lanes", LanesView).zoom = 0 if slow else 1
+        self.switch(switch_interval_ms=SLOW_MOTION_MS if slow else None)
+
+    def action_compare(self) -> None:
+        """Pin the finished run (the next run is drawn under it), or unpin."""
+        if self.state.pinned is not None:
+            self.state.pinned = None
+        elif self.state.finished is not None:
+            self.state.pinned = self.state.finished
+            self.notify("pinned %s: run another (a digit, l, e, W) to see both" % run_title(self.state.finished), timeout=5)
+        else:
+            self.notify("c pins a finished run: wait for this one to end")
+            return
+        self.draw({LANES})
+
+    def action_present(self) -> None:
+        self.present = not self.present
+        self.set_class(self.present, "-present")
+        self.draw_static()
 
     def action_scroll_lanes(self, rows: int) -> None:
         self.query_one("#lanes-box", VerticalScroll).scroll_relative(y=rows, animate=False)

@@ -211,6 +211,14 @@ def recent_shares(bins: Sequence[Bin], *, last_index: int, count: int) -> dict[s
     return shares
 
 
+def life_shares(run_times: Sequence[float]) -> dict[str, float]:
+    """Shares of a finished run's window times over the part the thread lived (not before it started, not after it ended)."""
+    lived = sum(run_times) - run_times[DONE] - run_times[NOT_STARTED]
+    if lived <= 0:
+        return {s: 0.0 for s in STATES}
+    return {s: (0.0 if i in (DONE, NOT_STARTED) else t / lived) for i, (s, t) in enumerate(zip(STATES, run_times))}
+
+
 def shares_label(shares: dict[str, float]) -> str:
     """ "run 49% · GIL 50%": states of 2 % or more, in STATES order; "ended"/"idle" otherwise."""
     text = shares_text(shares, at_least=0.02)

@@ -17,6 +17,7 @@ from gilviz.ui.state import DashboardState
 # What to give up, in order, until the line fits: a short form ("GIL on"), or a whole part.
 MOVES = (
     ("short", "gil"),
+    ("short", "motion"),
     ("drop", "brand"),
     ("short", "variant"),
     ("short", "title"),
@@ -27,6 +28,7 @@ MOVES = (
     ("drop", "impl"),
     ("drop", "variant"),
     ("short", "status"),
+    ("drop", "title"),
 )
 
 
@@ -63,6 +65,11 @@ def _parts(state: DashboardState) -> list[Part]:
             parts.append(Part("variant", "lock %s" % ("on" if cfg.lock else "off"), style="bold"))
         if cfg.scenario == "pools":
             parts.append(Part("variant", "%s executor" % cfg.executor, cfg.executor, "bold"))
+        if cfg.switch_interval_ms:
+            ms = cfg.switch_interval_ms
+            default = (state.python or {}).get("switch_interval_s", 0.005) * 1000
+            slower = " (%g× Python's %g ms)" % (ms / default, default) if default and ms != default else ""
+            parts.append(Part("motion", "switch interval %g ms%s" % (ms, slower), "switch %g ms" % ms, "bold"))
     if state.python:
         line = interpreter_line(state.python, state.cores)  # "CPython 3.11.7 · GIL enabled · 2 cores"
         impl, gil, cores = (line.split(" · ") + ["", ""])[:3]

@@ -18,7 +18,11 @@ from gilviz.ui.drawing import recent_shares
 
 FOLD_OVER = 16  # a process with more threads than this starts folded
 LABEL_WIDTH = 24
-RECENT_BINS = 20  # one second of 50 ms bins
+RECENT_S = 1.0  # a live row's figures cover the last second
+
+
+def recent_bins(bin_s: float) -> int:
+    return max(1, round(RECENT_S / bin_s))
 
 
 @dataclass(frozen=True)
@@ -50,9 +54,9 @@ def lane_label(lane: LaneView) -> str:
     return ("  └ %s %d" % (lane.name, lane.tid))[:LABEL_WIDTH]
 
 
-def dominant(lane: LaneView, last_index: int) -> str:
+def dominant(lane: LaneView, last_index: int, bin_s: float = 0.05) -> str:
     """What the thread mostly did over the last second: a share label's word ("I/O", "GIL", "run", "ended")."""
-    shares = recent_shares(lane.bins, last_index=last_index, count=RECENT_BINS)
+    shares = recent_shares(lane.bins, last_index=last_index, count=recent_bins(bin_s))
     state, share = max(shares.items(), key=lambda kv: kv[1])
     if share <= 0:
         return "idle"

@@ -17,8 +17,8 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from gilviz.timeline import Snapshot
-from gilviz.ui.drawing import COLOURS, ColumnCache, cell_for, recent_shares, shares_label, states_in
-from gilviz.ui.lane_rows import LABEL_WIDTH, RECENT_BINS, LaneRow, arrange
+from gilviz.ui.drawing import COLOURS, ColumnCache, cell_for, life_shares, recent_shares, shares_label, states_in
+from gilviz.ui.lane_rows import LABEL_WIDTH, LaneRow, arrange, recent_bins
 
 ZOOMS = (1, 2, 4, 10, 20)  # bins per column; a bin is 50 ms
 SHARES_WIDTH = 30
@@ -37,13 +37,21 @@ class LanesView(Widget):
     snapshot: reactive[Snapshot | None] = reactive(None, layout=True)
     """The latest snapshot drawn."""
     zoom: reactive[int] = reactive(1)
-    """Index into ZOOMS: how many 50 ms bins one column covers."""
+    """Index into ZOOMS: how many 50 ms bins one column covers (while live, or once + or - was pressed)."""
+    fitted: reactive[bool] = reactive(True)
+    """Fit a finished run to the width: the whole run, from its start to its end, across the lanes."""
     row_height: reactive[int] = reactive(1, layout=True)
     """Screen lines per lane (taller bars when there are few lanes)."""
     fold: reactive[bool | None] = reactive(None, layout=True)
     """Fold each process's threads into one row: None folds big groups only."""
     waiting_text: reactive[str] = reactive("waiting for the lab's workers to register…")
     """What the panel says before the first lane."""
+    title: reactive[str] = reactive("")
+    """What the ruler line says first (when two runs are compared: which run this is)."""
+    aligned: reactive[int] = reactive(0)
+    """Comparing: every run starts at the left edge, at this many bins per column (0: not comparing)."""
+    aligned_stretch: reactive[int] = reactive(1)
+    """Comparing short runs: columns per bin, the same for both."""
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -68,30 +76,73 @@ class LanesView(Widget):
         return self._rows
 
     def row_columns(self, row: LaneRow) -> list:
-        return self._columns.columns(
-            row.key, row.sources, last_index=self.last_index, columns=self.columns, bins_per_column=self.bins_per_column
+        """Times per drawn column; a short finished run's bins are each drawn ``stretch`` columns wide."""
+        stretch = self.stretch
+        times = self._columns.columns(
+            row.key,
+            row.sources,
+            last_index=self.last_index,
+            columns=self.columns // stretch,
+            bins_per_column=self.bins_per_column,
         )
+        if stretch == 1:
+            return times
+        return [t for t in times for _ in range(stretch)]
+
+    @property
+    def stretch(self) -> int:
+        """Columns per bin: a finished run shorter than the width is drawn wider, so it spans the lanes."""
+        if self.aligned:
+            return self.aligned_stretch
+        window = self._finished_window
+        if window is None or self.snapshot is None or self.columns < 4:
+            return 1
+        bins = max(1.0, (window[1] - window[0]) / self.snapshot.bin_s + 1)
+        return max(1, int((self.columns - 2) // bins))
 
     def visible_states(self) -> list[str]:
         """The states drawn in the rows on screen now (for the legend)."""
         return states_in([times for row in self._rows for times in self.row_columns(row)])
 
     def _style(self, fg: str, bg: str | None) -> Style:
+        """A cell's style. Without colour (NO_COLOR) a bar keeps no background: grey on grey cannot be read."""
         style = self._styles.get((fg, bg))
         if style is None:
-            style = self._styles[(fg, bg)] = Style(color=COLOURS[fg], bgcolor=COLOURS[bg] if bg else None)
+            keep_bg = bg is not None and not self.app.no_color
+            style = self._styles[(fg, bg)] = Style(color=COLOURS[fg], bgcolor=COLOURS[bg] if keep_bg and bg else None)
         return style
+
+    @property
+    def _finished_window(self) -> tuple[float, float] | None:
+        """The run's start and end, when it has ended and the view is fitted to it."""
+        snap = self.snapshot
+        if snap is None or not self.fitted or not snap.window[0] or not snap.window[1]:
+            return None
+        return snap.window
 
     @property
     def last_index(self) -> int:
         snap = self.snapshot
-        return math.floor(snap.t / snap.bin_s) if snap else 0
+        if snap is None:
+            return 0
+        if self.aligned and snap.window[0]:  # comparing: the run starts at the left edge
+            return math.floor(snap.window[0] / snap.bin_s) + (self.columns // self.stretch) * self.aligned - 1
+        window = self._finished_window
+        if window is not None:
+            return math.floor(window[1] / snap.bin_s) + self.bins_per_column * (1 if self.stretch == 1 else 0)
+        return math.floor(snap.t / snap.bin_s)
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         return 1 + max(1, len(self._rows) * self.row_height)
 
     @property
     def bins_per_column(self) -> int:
+        if self.aligned:
+            return self.aligned
+        window = self._finished_window
+        if window is not None and self.snapshot is not None and self.columns > 2:
+            bins = (window[1] - window[0]) / self.snapshot.bin_s
+            return max(1, math.ceil(bins / (self.columns - 2)))
         return ZOOMS[self.zoom]
 
     @property
@@ -108,7 +159,23 @@ class LanesView(Widget):
         dim = Style(color="#888888")
         if y == 0:
             ms = int(self.bins_per_column * (snap.bin_s if snap else 0.05) * 1000)
-            text = "%-*s %s%s" % (LABEL_WIDTH, "", column_label(ms), "   (coarse: psutil ticks)" if snap and snap.coarse else "")
+            if self.stretch > 1:
+                ms = 0  # said below: a bin over several columns
+            fitted = " · the whole run (+/- zoom)" if self._finished_window is not None else ""
+            coarse = "   (coarse: psutil ticks)" if snap and snap.coarse else ""
+            scale = (
+                column_label(ms) if ms else "1 bin (%d ms) = %d columns" % ((snap.bin_s if snap else 0.05) * 1000, self.stretch)
+            )
+            if self.aligned:
+                fitted = " · both runs from their start"
+            if self.title:
+                text = "%s   %s%s%s" % (self.title, scale, fitted, coarse)
+            else:
+                text = "%-*s %s%s%s" % (LABEL_WIDTH, "", scale, fitted, coarse)
+            live = snap is not None and snap.window[0] and not snap.window[1]
+            figures = "last second" if live else ("its whole life" if snap is not None and snap.window[1] else "")
+            if figures:  # what the figures at each row's end cover, right-aligned over them
+                text = text[: width - SHARES_WIDTH].ljust(width - SHARES_WIDTH) + " " + figures
             return Strip([Segment(text[:width].ljust(width), dim)])
         if snap is None or not self._rows:
             return Strip([Segment(self.waiting_text[:width].ljust(width), dim)] if y == 1 else [Segment(" " * width)])
@@ -137,10 +204,14 @@ class LanesView(Widget):
             return "    in %s" % row.lane.wait_now
         return ""
 
-    @staticmethod
-    def _shares(row: LaneRow, last: int) -> str:
+    def _shares(self, row: LaneRow, last: int) -> str:
+        """The row's figures: over the thread's whole life in a finished run, over the last second while live."""
         if row.lane is None:
             return row.note
         if row.lane.phase == "failed":
             return "failed: " + row.lane.note
-        return shares_label(recent_shares(row.lane.bins, last_index=last, count=RECENT_BINS))
+        snap = self.snapshot
+        if snap is not None and snap.window[0] and snap.window[1]:
+            return shares_label(life_shares(row.lane.run_times))
+        count = recent_bins(snap.bin_s) if snap is not None else 20
+        return shares_label(recent_shares(row.lane.bins, last_index=last, count=count))

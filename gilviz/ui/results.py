@@ -6,8 +6,9 @@ from collections.abc import Sequence
 
 from rich.text import Text
 
+from gilviz import figures
 from gilviz.model import RunConfig, RunReport, WatchConfig
-from gilviz.ui.state import finished_status
+from gilviz.ui.state import DashboardState, finished_status
 
 RESULTS_KEPT = 6
 
@@ -44,6 +45,44 @@ def result_lines(report: RunReport) -> list[str]:
     if report.result.get("failed"):
         line += " FAILED"
     return [line] + below
+
+
+def run_title(report: RunReport) -> str:
+    """Which run this is, for a compared pair: "race/lock off · 4 workers · 1.51 s"."""
+    cfg = report.config
+    if not isinstance(cfg, RunConfig):
+        return "%s · %.2f s" % (cfg.title, report.wall_s)
+    return "%s · %d worker%s · %.2f s" % (run_name(cfg), cfg.worker_count, "" if cfg.worker_count == 1 else "s", report.wall_s)
+
+
+def figure_line(report: RunReport) -> str:
+    """The lesson's one figure, measured beside its theory: "speed-up 0.96× · theory 1×"."""
+    if not isinstance(report.config, RunConfig):
+        return "%s: %s after %.2f s" % (report.config.title, finished_status(report), report.wall_s)
+    figure = figures.measured(report)
+    if figure.measured is None:
+        return "%s: not measured" % figure.name
+    unit = figure.unit
+    if unit == "share":
+        value, theory = (
+            "%d%%" % round(figure.measured * 100),
+            ("%d%%" % round(figure.theory * 100) if figure.theory is not None else ""),
+        )
+    elif unit == "":
+        value, theory = f"{figure.measured:,.0f}", (f"{figure.theory:,.0f}" if figure.theory is not None else "")
+    else:
+        fmt = "%.2f×" if unit == "×" else "%.2f " + unit
+        value, theory = fmt % figure.measured, ((fmt.replace(".2f", "g") % figure.theory) if figure.theory is not None else "")
+    line = "%s %s" % (figure.name, value)
+    return line + (" · theory %s" % theory if theory else " · theory: %s" % figure.says)
+
+
+def figure_text(state: DashboardState) -> Text:
+    """The presenter's line: the current run's figure, or what it is waiting for."""
+    report = state.finished
+    if report is None:
+        return Text("the figure comes when the run ends", style="dim")
+    return Text(figure_line(report))
 
 
 def results_text(reports: Sequence[RunReport], limit: int = RESULTS_KEPT) -> Text:

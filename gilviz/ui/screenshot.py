@@ -16,11 +16,28 @@ FORMATS = ("svg", "png")
 T = TypeVar("T")
 
 
-def _headless(trace: Trace, at: float, size: tuple[int, int], theme: str, shoot: Callable[..., T]) -> T:
-    """``shoot(app)`` on the dashboard's screen ``at`` seconds into the trace, in a hidden terminal."""
+def _headless(
+    trace: Trace,
+    at: float,
+    size: tuple[int, int],
+    theme: str,
+    shoot: Callable[..., T],
+    *,
+    live: bool = False,
+    footer: bool = False,
+    pin=None,
+    present: bool = False,
+) -> T:
+    """``shoot(app)`` on the dashboard's screen ``at`` seconds into the trace, in a hidden terminal.
+
+    ``live``: the trace was recorded for this picture just now, so the screen is not titled a replay.
+    ``footer``: keep the footer of keys, which a still does not need.
+    ``pin``: the config of a run to draw above the last one, on one time scale (a comparison).
+    ``present``: presenter mode (header, lanes, meters and the one figure).
+    """
     from gilviz.ui.app import replay_app
 
-    app = replay_app(trace, at=at, theme=theme)
+    app = replay_app(trace, at=at, theme=theme, still=not footer, live_still=live, pin=pin, present=present)
     box: dict[str, T] = {}
 
     async def pilot_then_shoot(pilot) -> None:
@@ -36,20 +53,22 @@ def _headless(trace: Trace, at: float, size: tuple[int, int], theme: str, shoot:
     return box["shot"]
 
 
-def render_svg(trace: Trace, at: float, *, size: tuple[int, int] = (120, 36), theme: str = "dark") -> str:
+def render_svg(trace: Trace, at: float, *, size: tuple[int, int] = (120, 36), theme: str = "dark", **kwargs) -> str:
     """The dashboard's screen ``at`` seconds into the trace, as SVG text."""
-    return _headless(trace, at, size, theme, lambda app: app.export_screenshot(title="gilviz"))
+    return _headless(trace, at, size, theme, lambda app: app.export_screenshot(title="gilviz"), **kwargs)
 
 
-def render_png(trace: Trace, at: float, *, size: tuple[int, int] = (120, 36), theme: str = "dark") -> bytes:
+def render_png(trace: Trace, at: float, *, size: tuple[int, int] = (120, 36), theme: str = "dark", **kwargs) -> bytes:
     """The dashboard's screen ``at`` seconds into the trace, as PNG bytes."""
     from gilviz.ui.png import screen_png
 
-    return _headless(trace, at, size, theme, screen_png)
+    return _headless(trace, at, size, theme, screen_png, **kwargs)
 
 
-def render(trace: Trace, at: float, *, size: tuple[int, int] = (120, 36), theme: str = "dark", fmt: str = "svg") -> str | bytes:
-    """The screen as SVG text or PNG bytes (``fmt`` is one of ``FORMATS``)."""
+def render(
+    trace: Trace, at: float, *, size: tuple[int, int] = (120, 36), theme: str = "dark", fmt: str = "svg", **kwargs
+) -> str | bytes:
+    """The screen as SVG text or PNG bytes (``fmt`` is one of ``FORMATS``); ``live``, ``footer`` as ``_headless``."""
     if fmt not in FORMATS:
         raise ValueError("fmt is one of %s, not %r" % (", ".join(FORMATS), fmt))
-    return (render_png if fmt == "png" else render_svg)(trace, at, size=size, theme=theme)
+    return (render_png if fmt == "png" else render_svg)(trace, at, size=size, theme=theme, **kwargs)

@@ -41,6 +41,8 @@ class DashboardState:
     error: str | None = None  # why the current run failed
     output: tuple[str, ...] = ()  # a watched program's last lines
     output_path: str | None = None
+    note: str = ""  # said in the header beside the status (e.g. a trace cut short)
+    pinned: RunReport | None = None  # a finished run kept above the current one, to compare
     notices: list[tuple[str, str]] = field(default_factory=list)  # (title, text) for the app to notify, then clear
 
     @property
