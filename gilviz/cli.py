@@ -195,6 +195,13 @@ def build_parser() -> Parser:
         help='run this too, and draw it under the first on one time scale (e.g. --compare "procs-cpu" or "race --lock")',
     )
     shot.add_argument("--present", action="store_true", help="presenter mode: header, lanes, meters and the one figure")
+    shot.add_argument(
+        "--work-size",
+        dest="size",
+        type=choice("--work-size", tuple(SIZES)),
+        default="demo",
+        help="how much the runs do: tiny, demo (default) or seed (--size is the picture's)",
+    )
     add_theme_option(shot)
     add_lab_options(shot, size=False)
     add_variant_options(shot)

@@ -26,8 +26,8 @@ MOVES = (
     ("drop", "workers"),
     ("short", "flag"),
     ("drop", "impl"),
-    ("drop", "variant"),
     ("short", "status"),
+    ("drop", "variant"),
     ("drop", "title"),
 )
 
@@ -51,6 +51,8 @@ def _parts(state: DashboardState) -> list[Part]:
         Part("brand", "gilviz", style="bold"),
         Part("status", " %s " % status, short_status and " %s " % short_status, "reverse"),
     ]
+    if state.note:
+        parts.append(Part("note", state.note, None, "bold"))
     cfg = state.config
     if isinstance(cfg, WatchConfig):
         what = cfg.title

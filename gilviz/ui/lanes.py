@@ -58,10 +58,12 @@ class LanesView(Widget):
         self._rows: list[LaneRow] = []
         self._columns = ColumnCache()
         self._styles: dict[tuple[str, str | None], Style] = {}
+        self._fitted: dict[tuple, list] = {}  # a finished run's columns, per row and width
 
     def watch_snapshot(self, snapshot: Snapshot | None) -> None:
         if snapshot is None:
             self._columns.clear()  # a new run: its lanes may reuse the old ones' keys
+            self._fitted.clear()
         self._arrange()
 
     def watch_fold(self, fold: bool | None) -> None:
@@ -77,6 +79,9 @@ class LanesView(Widget):
 
     def row_columns(self, row: LaneRow) -> list:
         """Times per drawn column; a short finished run's bins are each drawn ``stretch`` columns wide."""
+        fit = self._fit_span
+        if fit is not None:
+            return self._fitted_columns(row, *fit)
         stretch = self.stretch
         times = self._columns.columns(
             row.key,
@@ -90,15 +95,49 @@ class LanesView(Widget):
         return [t for t in times for _ in range(stretch)]
 
     @property
-    def stretch(self) -> int:
-        """Columns per bin: a finished run shorter than the width is drawn wider, so it spans the lanes."""
-        if self.aligned:
-            return self.aligned_stretch
+    def _fit_span(self) -> tuple[int, int, int] | None:
+        """A finished run fitted to the width: (first bin, bins, columns); None otherwise."""
         window = self._finished_window
-        if window is None or self.snapshot is None or self.columns < 4:
-            return 1
-        bins = max(1.0, (window[1] - window[0]) / self.snapshot.bin_s + 1)
-        return max(1, int((self.columns - 2) // bins))
+        snap = self.snapshot
+        if window is None or snap is None or self.aligned or self.columns < 4:
+            return None
+        first = math.floor(window[0] / snap.bin_s)
+        return first, math.floor(window[1] / snap.bin_s) - first + 1, self.columns - 1
+
+    def _fitted_columns(self, row: LaneRow, first: int, bins: int, columns: int) -> list:
+        """The run's bins spread over the columns: column c holds bins [first + c·bins/columns, …), at least one.
+
+        Resampled once per row and width (a finished run does not change), so it stays cheap.
+        """
+        key = (row.key, first, bins, columns)
+        cached = self._fitted.get(key)
+        if cached is not None:
+            return cached
+        by_index: dict[int, list[float]] = {}
+        for source in row.sources:
+            for b in source:
+                if first <= b.index < first + bins:
+                    acc = by_index.get(b.index)
+                    if acc is None:
+                        by_index[b.index] = list(b.times)
+                    else:
+                        for i, t in enumerate(b.times):
+                            acc[i] += t
+        out: list = []
+        for c in range(columns):
+            lo = (c * bins) // columns
+            hi = max(lo + 1, ((c + 1) * bins) // columns)
+            parts = [by_index[first + i] for i in range(lo, hi) if first + i in by_index]
+            out.append([sum(col) for col in zip(*parts)] if parts else None)
+        if len(self._fitted) > 512:
+            self._fitted.clear()
+        self._fitted[key] = out
+        return out
+
+    @property
+    def stretch(self) -> int:
+        """Comparing short runs: columns per bin, the same for both (a fitted run is resampled instead)."""
+        return self.aligned_stretch if self.aligned else 1
 
     def visible_states(self) -> list[str]:
         """The states drawn in the rows on screen now (for the legend)."""
@@ -139,10 +178,9 @@ class LanesView(Widget):
     def bins_per_column(self) -> int:
         if self.aligned:
             return self.aligned
-        window = self._finished_window
-        if window is not None and self.snapshot is not None and self.columns > 2:
-            bins = (window[1] - window[0]) / self.snapshot.bin_s
-            return max(1, math.ceil(bins / (self.columns - 2)))
+        fit = self._fit_span
+        if fit is not None:
+            return max(1, math.ceil(fit[1] / fit[2]))
         return ZOOMS[self.zoom]
 
     @property
@@ -159,7 +197,10 @@ class LanesView(Widget):
         dim = Style(color="#888888")
         if y == 0:
             ms = int(self.bins_per_column * (snap.bin_s if snap else 0.05) * 1000)
-            if self.stretch > 1:
+            fit = self._fit_span
+            if fit is not None and snap is not None:
+                ms = max(1, round(fit[1] * snap.bin_s * 1000 / fit[2]))
+            elif self.stretch > 1:
                 ms = 0  # said below: a bin over several columns
             fitted = " · the whole run (+/- zoom)" if self._finished_window is not None else ""
             coarse = "   (coarse: psutil ticks)" if snap and snap.coarse else ""
