@@ -1,8 +1,8 @@
 """A small program with the waits real programs have, to try `gilviz watch` on.
 
-    gilviz watch -- python examples/busy_server.py
+    gilviz watch -- python examples/busy_server.py [SECONDS]
 
-For 20 seconds: two threads crunch numbers in pure Python (they take turns on the GIL),
+For 20 seconds (or SECONDS): two threads crunch numbers in pure Python (they take turns on the GIL),
 two hash big buffers in C (hashlib lets the GIL go, so they run at once), three share a
 lock they hold while "writing" (each waits for the others), four wait on a queue for
 work like a server's handlers, and a process pool of two does CPU work in parallel.
@@ -13,10 +13,11 @@ the OS, and so to gilviz; older Pythons show "thread N").
 import hashlib
 import multiprocessing
 import queue
+import sys
 import threading
 import time
 
-SECONDS = 20.0
+SECONDS = float(sys.argv[1]) if len(sys.argv) > 1 else 20.0
 stop = threading.Event()
 
 

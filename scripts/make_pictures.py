@@ -27,23 +27,33 @@ def after_the_end(trace: Trace) -> float:
     return trace.after_end_s
 
 
-# picture name -> (trace, when, theme)
+# picture name -> (trace, when, theme, options): pin "first" draws the trace's first run above its last
 PICTURES = {
-    "threads-io": ("threads-io", mid_run, "dark"),
-    "threads-cpu": ("threads-cpu", mid_run, "dark"),
-    "procs-cpu": ("procs-cpu", mid_run, "dark"),
-    "race-lock-off": ("race-lock-off", after_the_end, "dark"),
-    "race-lock-on": ("race-off-then-on", after_the_end, "light"),
-    "queue": ("queue", mid_run, "dark"),
+    "threads-io": ("threads-io", mid_run, "dark", {}),
+    "threads-cpu": ("threads-cpu", after_the_end, "dark", {}),
+    "threads-cpu-slow": ("threads-cpu-slow", after_the_end, "dark", {}),
+    "procs-cpu": ("procs-cpu", mid_run, "dark", {}),
+    "compare-threads-procs": ("threads-then-procs", after_the_end, "light", {"pin": "first"}),
+    "race-lock-off": ("race-lock-off", after_the_end, "dark", {}),
+    "race-lock-on": ("race-off-then-on", after_the_end, "light", {}),
+    "present-race": ("race-off-then-on", after_the_end, "dark", {"pin": "first", "present": True}),
+    "queue": ("queue", mid_run, "dark", {}),
+    "c-threads": ("c-threads", after_the_end, "dark", {}),
+    "convoy": ("convoy", after_the_end, "dark", {}),
+    "oversubscribed": ("oversubscribed", mid_run, "dark", {}),
+    "watch-busy-server": ("watch-busy-server", mid_run, "dark", {}),
 }
 
 
 def main(directory: str) -> int:
     out = Path(directory)
     out.mkdir(parents=True, exist_ok=True)
-    for name, (source, when, theme) in PICTURES.items():
+    for name, (source, when, theme, options) in PICTURES.items():
         trace = read_trace(str(ROOT / "assets" / "traces" / (source + ".jsonl.gz")))
-        write_atomically(str(out / (name + ".svg")), render_svg(trace, when(trace), theme=theme))
+        options = dict(options)
+        if options.get("pin") == "first":  # the first run asked for (not a baseline measured before it)
+            options["pin"] = next(r.config for r in trace.runs if not r.start.get("as_baseline"))
+        write_atomically(str(out / (name + ".svg")), render_svg(trace, when(trace), theme=theme, **options))
         print("wrote", out / (name + ".svg"))
     return 0
 

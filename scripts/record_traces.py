@@ -3,8 +3,10 @@
     python scripts/record_traces.py assets/traces
 
 One gzip'd trace per picture: every scenario at the demo size, the race with the lock
-off and on (and both in one session, as after pressing `l`), and the pools with both
-executors. Each is a real run on this machine, so
+off and on (and both in one session, as after pressing `l`), the pools with both
+executors, threads-cpu in slow motion, threads-cpu then procs-cpu in one session (a
+comparison), and `gilviz watch` on examples/busy_server.py. Each is a real run on this
+machine, so
 re-recording changes the pictures: review them (see tests/test_snapshots.py) and
 update the snapshots with ``pytest tests/test_snapshots.py --snapshot-update``.
 """
@@ -23,12 +25,21 @@ VARIANTS = {
     "pools-process": ["pools", "--executor", "process"],
     "race-lock-off": ["race", "--no-lock"],
     "race-lock-on": ["race", "--lock"],
+    "threads-cpu-slow": ["threads-cpu", "--switch-interval", "50"],
 }
+SESSIONS = {  # several runs in one recording, as the dashboard makes them
+    "race-off-then-on": [("race", {"lock": False}), ("race", {"lock": True})],
+    "threads-then-procs": [("threads-cpu", {}), ("procs-cpu", {})],
+}
+WATCHED = {"watch-busy-server": ["examples/busy_server.py", "6"]}
 
 
-def record_race_off_then_on(path: Path) -> None:
-    """One session: the race with the lock off, then on, as the dashboard runs them after `l`."""
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def record_session(path: Path, runs: list) -> None:
+    """Several runs in one recording, as the dashboard records them (each after its baseline)."""
+    sys.path.insert(0, str(ROOT))
     from gilviz.measure import Session
     from gilviz.model import RunConfig
     from gilviz.trace import TraceWriter
@@ -36,8 +47,8 @@ def record_race_off_then_on(path: Path) -> None:
     writer = TraceWriter(str(path))
     try:
         session = Session(recorder=writer)
-        for lock in (False, True):
-            session.run(RunConfig("race", lock=lock))
+        for key, options in runs:
+            session.run(RunConfig(key, **options))
     finally:
         writer.close()
 
@@ -45,20 +56,26 @@ def record_race_off_then_on(path: Path) -> None:
 def main(directory: str, names: list[str]) -> int:
     out = Path(directory)
     out.mkdir(parents=True, exist_ok=True)
-    if not names or "race-off-then-on" in names:
-        print("recording race-off-then-on", file=sys.stderr)
-        record_race_off_then_on(out / "race-off-then-on.jsonl.gz")
-    for name in names or list(VARIANTS):
-        if name == "race-off-then-on":
-            continue
-        args = VARIANTS[name]
+    for name in names or [*SESSIONS, *VARIANTS, *WATCHED]:
         path = out / (name + ".jsonl.gz")
-        print("recording %s -> %s" % (" ".join(args), path), file=sys.stderr)
-        subprocess.run([sys.executable, "-m", "gilviz", "record", *args, "-o", str(path)], check=True, stdout=subprocess.DEVNULL)
+        print("recording %s -> %s" % (name, path), file=sys.stderr)
+        if name in SESSIONS:
+            record_session(path, SESSIONS[name])
+        elif name in WATCHED:
+            command = [sys.executable, "-m", "gilviz", "watch", "--json", "--record", str(path), "--", sys.executable]
+            subprocess.run(command + WATCHED[name], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
+        else:
+            args = VARIANTS[name]
+            subprocess.run(
+                [sys.executable, "-m", "gilviz", "record", *args, "-o", str(path)], check=True, stdout=subprocess.DEVNULL
+            )
     return 0
 
 
 if __name__ == "__main__":
     if len(sys.argv) < 2:
-        sys.exit("usage: python scripts/record_traces.py DIRECTORY [NAME...]  (names: %s)" % ", ".join(VARIANTS))
+        sys.exit(
+            "usage: python scripts/record_traces.py DIRECTORY [NAME...]  (names: %s)"
+            % ", ".join([*SESSIONS, *VARIANTS, *WATCHED])
+        )
     sys.exit(main(sys.argv[1], sys.argv[2:]))

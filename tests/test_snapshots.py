@@ -35,6 +35,14 @@ SCREENS = [
     "race-lock-off",
     "race-lock-on",
     "queue",
+    "seq-hash",
+    "c-threads",
+    "asyncio",
+    "convoy",
+    "oversubscribed",
+    "start-methods",
+    "threads-cpu-slow",
+    "watch-busy-server",
 ]
 
 
@@ -48,6 +56,28 @@ def test_each_scenario_after_its_run(name, snap_compare):
 def test_mid_run(name, snap_compare):
     t = trace(name)
     assert snap_compare(replay_app(t, at=t.mid_run_s()), terminal_size=SIZE)
+
+
+@pytest.mark.parametrize("name", ["watch-busy-server", "c-threads", "convoy"])
+def test_mid_run_new_screens(name, snap_compare):
+    t = trace(name)
+    assert snap_compare(replay_app(t, at=t.mid_run_s()), terminal_size=SIZE)
+
+
+def test_compare_two_runs(snap_compare):
+    t = trace("threads-then-procs")
+    first = next(r.config for r in t.runs if not r.start.get("as_baseline"))
+    assert snap_compare(replay_app(t, at=t.after_end_s, pin=first), terminal_size=(160, 45))
+
+
+def test_presenter_mode(snap_compare):
+    t = trace("race-off-then-on")
+    assert snap_compare(replay_app(t, at=t.after_end_s, present=True), terminal_size=SIZE)
+
+
+def test_200x50_fills_the_screen(snap_compare):
+    t = trace("threads-cpu")
+    assert snap_compare(replay_app(t, at=t.after_end_s), terminal_size=(200, 50))
 
 
 def test_help_screen(snap_compare):

@@ -68,7 +68,7 @@ class Sampler:
         *,
         interval_s: float = 0.01,
         on_snapshot: Callable[[Snapshot], None] | None = None,
-        snapshot_every_s: float = 0.05,
+        snapshot_every_s: float = 0.1,
         force_fallback: bool = False,
     ) -> None:
         self.watch = BoardWatchList(watch) if isinstance(watch, Board) else watch

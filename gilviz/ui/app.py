@@ -264,10 +264,17 @@ class GilvizApp(App):
         self.fit_rows()
         states = lanes.visible_states() if snap else []
         states = states or ["running", "gil_wait", "core_wait", "io", "lock_wait"]
-        self.query_one("#legend", Static).update(legend(states, short=self.size.width < NARROW_BELOW))
+        self.show(self.query_one("#legend", Static), legend(states, short=self.size.width < NARROW_BELOW))
+
+    @staticmethod
+    def show(widget: Static, content) -> None:
+        """Update a panel only when what it shows changed: an update lays the screen out again."""
+        if getattr(widget, "_gilviz_shown", None) != content:
+            widget._gilviz_shown = content  # type: ignore[attr-defined]
+            widget.update(content)
 
     def draw_header(self) -> None:
-        self.query_one("#title", Static).update(header_text(self.state, self.size.width))
+        self.show(self.query_one("#title", Static), header_text(self.state, self.size.width))
         box = self.query_one("#lanes-box")
         if isinstance(self.source, ReplaySource):
             trace = self.source.trace
@@ -306,19 +313,19 @@ class GilvizApp(App):
         if state.watching:
             panel.display = True
             panel.border_title = "the program's output" + (" · " + state.output_path if state.output_path else "")
-            panel.update(output_text(state.output, state.output_path))
+            self.show(panel, output_text(state.output, state.output_path))
             if state.snapshot is not None and state.snapshot.gil:
-                self.query_one("#lesson-text", Static).update(waits_text(state.snapshot))
+                self.show(self.query_one("#lesson-text", Static), waits_text(state.snapshot))
             return
         panel.display = cfg is not None and cfg.scenario in ("race", "queue")
         if cfg is None:
             return
         if cfg.scenario == "race":
             panel.border_title = "race · threading.Lock"
-            panel.update(race_text(cfg, state.snapshot, state.finished, state.reports, state.python))
+            self.show(panel, race_text(cfg, state.snapshot, state.finished, state.reports, state.python))
         elif cfg.scenario == "queue":
             panel.border_title = "queue · multiprocessing.Queue"
-            panel.update(queue_text(state.snapshot, state.finished, cfg.worker_count))
+            self.show(panel, queue_text(state.snapshot, state.finished, cfg.worker_count))
 
     def draw_compared(self, lanes: LanesView) -> None:
         """With a pinned run: it above, the current run below, both from their start on one time scale."""

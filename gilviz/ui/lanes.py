@@ -34,8 +34,8 @@ class LanesView(Widget):
     LanesView { height: auto; }
     """
 
-    snapshot: reactive[Snapshot | None] = reactive(None, layout=True)
-    """The latest snapshot drawn."""
+    snapshot: reactive[Snapshot | None] = reactive(None)
+    """The latest snapshot drawn (a new one repaints; only a change in the rows lays the screen out again)."""
     zoom: reactive[int] = reactive(1)
     """Index into ZOOMS: how many 50 ms bins one column covers (while live, or once + or - was pressed)."""
     fitted: reactive[bool] = reactive(True)
@@ -59,12 +59,17 @@ class LanesView(Widget):
         self._columns = ColumnCache()
         self._styles: dict[tuple[str, str | None], Style] = {}
         self._fitted: dict[tuple, list] = {}  # a finished run's columns, per row and width
+        self._segments: dict[tuple, dict[int, Segment]] = {}  # per row, level and zoom: column group -> its cell
 
     def watch_snapshot(self, snapshot: Snapshot | None) -> None:
         if snapshot is None:
             self._columns.clear()  # a new run: its lanes may reuse the old ones' keys
             self._fitted.clear()
+            self._segments.clear()
+        rows = len(self._rows)
         self._arrange()
+        if len(self._rows) != rows:
+            self.refresh(layout=True)  # taller or shorter: the screen is laid out again (rarely)
 
     def watch_fold(self, fold: bool | None) -> None:
         self._arrange()
@@ -228,15 +233,36 @@ class LanesView(Widget):
         label = row.label if sub == 0 else (self._detail(row) if sub == 1 else "")
         segments = [Segment(label[:LABEL_WIDTH].ljust(LABEL_WIDTH) + " ", dim if sub else None)]
         last = self.last_index
-        level = height - 1 - sub
-        for times in self.row_columns(row):
-            cell = cell_for(times, level, height)
-            if cell is None:
-                segments.append(Segment(" "))
-            else:
-                segments.append(Segment(cell.char, self._style(cell.fg, cell.bg)))
+        segments.extend(self._cells(row, height - 1 - sub, height))
         segments.append(Segment(" " + self._shares(row, last)[: SHARES_WIDTH - 1].ljust(SHARES_WIDTH) if sub == 0 else ""))
         return Strip(segments).crop(0, width).extend_cell_length(width)
+
+    def _cells(self, row: LaneRow, level: int, height: int) -> list[Segment]:
+        """The row's cells as segments. While a run scrolls by, a column that can no longer change
+        keeps its segment from one frame to the next: a redraw makes only the newest two."""
+        columns = self.row_columns(row)
+        scrolling = self._fit_span is None and not self.aligned
+        if not scrolling:
+            return [self._segment(cell_for(times, level, height)) for times in columns]
+        per = self.bins_per_column
+        first = self.last_index // per - len(columns) + 1
+        live_from = first + len(columns) - 2
+        memo = self._segments.setdefault((row.key, level, height, per), {})
+        out = []
+        for group, times in enumerate(columns, start=first):
+            segment = memo.get(group) if group < live_from else None
+            if segment is None:
+                segment = self._segment(cell_for(times, level, height))
+                if group < live_from:
+                    memo[group] = segment
+            out.append(segment)
+        if len(memo) > 4 * len(columns) + 16:
+            for group in [g for g in memo if g < first]:
+                del memo[group]
+        return out
+
+    def _segment(self, cell) -> Segment:
+        return Segment(" ") if cell is None else Segment(cell.char, self._style(cell.fg, cell.bg))
 
     @staticmethod
     def _detail(row: LaneRow) -> str:

@@ -23,10 +23,16 @@ class CpuMeters(Static):
     """One line for all cores (small terminals)."""
 
     def watch_snapshot(self, snapshot: Snapshot | None) -> None:
-        self.update(self.render_meters(snapshot, self.compact))
+        self._show(self.render_meters(snapshot, self.compact))
 
     def watch_compact(self, compact: bool) -> None:
-        self.update(self.render_meters(self.snapshot, compact))
+        self._show(self.render_meters(self.snapshot, compact))
+
+    def _show(self, text: Text) -> None:
+        """Update only when the text changed: the readings come 5 times a second, snapshots 10."""
+        if text != getattr(self, "_shown", None):
+            self._shown = text
+            self.update(text)
 
     @staticmethod
     def render_meters(snapshot: Snapshot | None, compact: bool = False) -> Text:
