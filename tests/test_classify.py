@@ -11,7 +11,6 @@ from gilviz.probe.classify import (
     IO,
     LOCK_WAIT,
     QUEUE_WAIT,
-    STATES,
     Wait,
     classify,
     kernel_wait,
@@ -19,6 +18,7 @@ from gilviz.probe.classify import (
 )
 from gilviz.probe.gil_address import GilLocation
 from gilviz.probe.syscalls import RUNNING, Blocked, parse, syscall_table
+from gilviz.states import STATES
 
 X86 = syscall_table("x86_64")
 GIL = GilLocation(((0x7F00_0000, 0x7F00_2000),), "GIL = a futex in libpython3.11.so's static data")

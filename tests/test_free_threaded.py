@@ -53,3 +53,33 @@ def test_convoy_without_a_gil_is_held_to_the_round_trip_alone(session):
     convoy = report.result["convoy"]
     figure = measured(report)
     assert figure.theory == convoy["alone_ms"] and figure.measured == convoy["with_cpu_ms"]
+
+
+def test_no_gil_wait_is_ever_shown_without_a_gil(session):
+    """The kernel still sees futex waits (locks, joins), but none is taken for the GIL."""
+    report = run(session, "threads-cpu", workers=4)
+    assert report.snapshot.gil and all(known and "GIL disabled" in detail for _, detail, known in report.snapshot.gil)
+    assert all(lane.shares(report.window_s)["gil_wait"] == 0 for lane in report.lanes)
+
+
+def test_a_watched_free_threaded_program_shows_no_gil_wait():
+    import json
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    program = "import threading\ndef count(n):\n    for _ in range(n): x = 1 + 1\n"
+    program += "ts = [threading.Thread(target=count, args=(3_000_000,)) for _ in range(3)]\n"
+    program += "[t.start() for t in ts]\n[t.join() for t in ts]"
+    out = subprocess.run(
+        [sys.executable, "-m", "gilviz", "watch", "--json", "--", FT_PYTHON, "-c", program],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+    )
+    doc = json.loads(out.stdout)
+    assert doc["python"]["free_threaded_build"] and doc["python"]["gil_enabled"] is False
+    assert "GIL disabled" in doc["waits_named_by"]["gil"][0]["detail"]
+    assert all(lane["shares"]["gil_wait"] == 0 for lane in doc["lanes"])
