@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from rich.text import Text
 
 from gilviz import figures
+from gilviz.explain import explain
 from gilviz.model import RunConfig, RunReport, WatchConfig
 from gilviz.ui.state import DashboardState, finished_status
 
@@ -40,6 +41,9 @@ def result_lines(report: RunReport) -> list[str]:
         base = report.baseline
         if base is not None and isinstance(base.config, RunConfig):
             below.append("  = %s %.2f s ÷ %.2f s" % (base.config.scenario, base.wall_s, report.wall_s))
+        why = explain(report)
+        if why:
+            below.append("  why: " + why.split(": ", 1)[-1])
     if report.result.get("cancelled"):
         line += " cancelled"
     if report.result.get("failed"):
@@ -91,5 +95,5 @@ def results_text(reports: Sequence[RunReport], limit: int = RESULTS_KEPT) -> Tex
         return Text("no finished run yet", style="dim")
     text = Text()
     for i, line in enumerate(lines):
-        text.append(("\n" if i else "") + line, style="dim" if line.startswith("  = ") else "")
+        text.append(("\n" if i else "") + line, style="dim" if line.startswith(("  = ", "  why: ")) else "")
     return text
