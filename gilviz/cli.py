@@ -395,7 +395,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
         print(json.dumps(figures, indent=2) if args.json else format_soak(figures))
         return 0 if figures["strays_after_quit"] == 0 else 1
     config = run_config(args, "threads-cpu")
-    progress = (lambda _: None) if args.json else (lambda label: print("  measuring " + label + " …", file=sys.stderr))
+    progress = (lambda _: None) if args.json else (lambda line: print("  " + line, file=sys.stderr))
     doc = run_bench(config, repeats=args.repeats, progress=progress)
     print(json.dumps(doc, indent=2) if args.json else format_bench(doc))
     return 0

@@ -38,7 +38,7 @@ ALLOWED = {
     "watch": {"noise", "states", "lab", "labproc", "model", "probe", "timeline", "trace"},
     "report": {"noise", "speedup", "states", "lab", "model", "probe", "timeline", "figures", "explain"},
     "chrome_trace": {"noise", "states", "lab", "model", "probe", "timeline", "trace"},
-    "bench": {"noise", "states", "lab", "measure", "model", "report", "figures", "probe", "timeline"},
+    "bench": {"noise", "speedup", "states", "lab", "measure", "model", "report", "figures", "probe", "timeline"},
     "sources": {"noise", "states", "lab", "measure", "model", "probe", "timeline", "trace", "watch"},
     "ui": {
         "noise",
