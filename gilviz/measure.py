@@ -167,7 +167,13 @@ class Session:
         return report
 
     def repeat(
-        self, config: RunConfig, repeats: int, *, on_report: Callable[[RunReport], None] | None = None, **kwargs
+        self,
+        config: RunConfig,
+        repeats: int,
+        *,
+        on_start: Callable[[RunConfig, bool], None] | None = None,
+        on_report: Callable[[RunReport], None] | None = None,
+        **kwargs,
     ) -> RunReport:
         """Run ``config`` ``repeats`` times, each run right after a baseline run of its own; the run that stands for them.
 
@@ -175,21 +181,39 @@ class Session:
         without a baseline: run, run, ...). The report returned is the run with the
         median speed-up (without a baseline: the median wall time), paired with its own
         baseline run, and carries them all in ``report.repeats``: its ``speedup`` is the
-        median of the runs' speed-ups and ``speedup_spread`` their range. ``on_report`` is
-        called with each report as it finishes (baselines too). A cancelled run ends the
-        series and is returned as it is. ``repeats`` of 1 is ``run(config)``: a baseline
-        this session already has is reused.
+        median of the runs' speed-ups and ``speedup_spread`` their range. ``on_start`` is
+        called before each run with its config and whether it is a baseline run,
+        ``on_report`` with each report as it finishes (baselines too); other keywords go
+        to ``watch_run`` (``cancel``, ``on_snapshot``, ``on_hello``). A cancelled run ends
+        the series and is returned as it is. ``repeats`` of 1 is ``run(config)``: a
+        baseline this session already has is reused.
         """
         if repeats <= 1:
-            report = self.run(config, **kwargs)
+            base = config.baseline()
+            if base is not None and base.scenario != config.scenario and not self.has_baseline(config):
+                if on_start is not None:
+                    on_start(base, True)
+                baseline = self._measure_baseline(base, base, as_baseline=True, **kwargs)
+                if on_report is not None:
+                    on_report(baseline)
+                if baseline.result.get("cancelled"):
+                    return baseline
+            if on_start is not None:
+                on_start(config, False)
+            report = self.run(config, **kwargs)  # against the baseline the session has now
             if on_report is not None:
-                for each in [report.baseline, report] if report.baseline is not None else [report]:
-                    on_report(each)
+                on_report(report)
             return report
-        return self.repeat_together([config], repeats, on_report=on_report, **kwargs)[0]
+        return self.repeat_together([config], repeats, on_start=on_start, on_report=on_report, **kwargs)[0]
 
     def repeat_together(
-        self, configs: list[RunConfig], rounds: int, *, on_report: Callable[[RunReport], None] | None = None, **kwargs
+        self,
+        configs: list[RunConfig],
+        rounds: int,
+        *,
+        on_start: Callable[[RunConfig, bool], None] | None = None,
+        on_report: Callable[[RunReport], None] | None = None,
+        **kwargs,
     ) -> list[RunReport]:
         """Several scenarios in ``rounds`` rounds; for each config, the run that stands for its rounds (as ``repeat``).
 
@@ -209,6 +233,8 @@ class Session:
                 base = config.baseline()
                 needs = base is not None and base.scenario != config.scenario
                 if needs and base is not None and base not in this_round:
+                    if on_start is not None:
+                        on_start(base, True)
                     baseline = watch_run(base, watched=self.watched, recorder=self.recorder, as_baseline=True, **kwargs)
                     if on_report is not None:
                         on_report(baseline)
@@ -216,6 +242,8 @@ class Session:
                         return [baseline] * len(configs)
                     this_round[base] = baseline
                     measured.setdefault(base, []).append(baseline)
+                if on_start is not None:
+                    on_start(config, False)
                 report = watch_run(config, watched=self.watched, recorder=self.recorder, **kwargs)
                 if needs and base is not None:
                     report.baseline = this_round[base]

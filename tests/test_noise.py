@@ -320,3 +320,37 @@ def test_watch_json_says_the_machine_s_load():
     assert out.returncode == 0, out.stderr
     machine = json.loads(out.stdout)["machine"]
     assert set(machine) >= {"other_cpu", "steal", "noisy"} and machine["other_cpu"] >= 0
+
+
+def test_one_repeat_is_a_plain_run_and_says_what_starts_and_ends():
+    started: list[tuple[str, bool]] = []
+    seen: list[str] = []
+    session = Session()
+    config = RunConfig("threads-io", size="tiny")
+
+    def on_start(what, baseline):
+        started.append((what.scenario, baseline))
+
+    report = session.repeat(config, 1, on_start=on_start, on_report=lambda r: seen.append(r.run_config.scenario))
+    assert started == [("seq-io", True), ("threads-io", False)] and seen == ["seq-io", "threads-io"]
+    assert report.repeats is None and report.baseline is not None
+    started.clear()
+    session.repeat(config, 1, on_start=on_start)  # the session has the baseline now
+    assert started == [("threads-io", False)]
+
+
+def test_the_dashboard_s_lab_source_reruns_n_times():
+    import threading
+
+    from gilviz.sources.events import RunFinished, RunStarted
+    from gilviz.sources.lab import LabSource
+
+    source = LabSource(RunConfig("threads-io", size="tiny"))
+    source.repeats = 2
+    events: list = []
+    source.run(events.append, threading.Event())
+    runs = [e for e in events if isinstance(e, (RunStarted, RunFinished))]
+    kinds = [("start", e.baseline) if isinstance(e, RunStarted) else "end" for e in runs]
+    assert kinds == [("start", True), ("start", False), ("start", True), ("start", False), "end"]
+    report = events[-1].report
+    assert report.repeats is not None and len(report.repeats.runs) == 2 and report.speedup_spread.n == 2
