@@ -125,8 +125,11 @@ class Spread:
 
 
 def spread(values: Sequence[float | None]) -> Spread | None:
-    """The median (of an even count: the mean of the middle two) and range of the values measured (None: none)."""
-    measured = [float(v) for v in values if v is not None]
+    """The median (of an even count: the mean of the middle two) and range of the values measured (None: none).
+
+    Whole numbers (counts) stay whole where the median is one of them.
+    """
+    measured = [v for v in values if v is not None]
     if not measured:
         return None
     return Spread(statistics.median(measured), min(measured), max(measured), len(measured))

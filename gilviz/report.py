@@ -6,12 +6,10 @@ rename or remove one.
 
 from __future__ import annotations
 
-import statistics
-
 from gilviz import figures
 from gilviz.explain import explain
 from gilviz.model import RunReport, WatchConfig
-from gilviz.noise import MachineLoad, combine
+from gilviz.noise import MachineLoad, combine, spread
 from gilviz.speedup import CEILING_TOLERANCE, above_ceiling
 from gilviz.states import STATES
 from gilviz.timeline import LaneView, Snapshot
@@ -203,7 +201,7 @@ def speedup_impossible(report: RunReport) -> str | None:
     )
     base = baseline_machine(report)
     if base is not None and base.other_cpu + base.steal >= 0.05:
-        why += " — other programs used %s of %d cores during the baseline" % (cores_text(base.other_cpu + base.steal), base.cores)
+        why += " — %s of %d cores during the sequential baseline" % (load_text(base), base.cores)
     return why
 
 
@@ -463,18 +461,20 @@ def timing_lines(report: RunReport, doc: dict) -> list[str]:
             timing += " · cancelled"
         return [timing]
     lines = []
-    if s is not None and doc["speedup"] is not None and report.scenario_config is not None:
+    if doc["baselines_s"] and s is not None:
         line = "speed-up %.2f× (median of %d, %.2f–%.2f×; theory %g×)" % (s.median, s.n, s.lo, s.hi, doc["theory"])
         if impossible:
             line += " — " + impossible
         lines.append(line)
     else:
         figure = doc["figure"]
-        text = figure_text(figure)
+        text = figure_text(figure) if figure["unit"] != "×" or doc["speedup"] is None else ""  # not a sequential run's 1×
         if text and figure["range"] is not None and None not in figure["range"]:
             lo, hi = figure["range"]
             text += " · median of %d, %s–%s" % (n, _figure_value(lo, figure["unit"]), _figure_value(hi, figure["unit"]))
-        lines.append(("%s" % text) if text else "wall %.2f s (median of %d)" % (statistics.median(doc["runs_s"]), n))
+        walls = spread(doc["runs_s"])
+        assert walls is not None
+        lines.append(text or "wall %.2f s (median of %d, %.2f–%.2f s)" % (walls.median, n, walls.lo, walls.hi))
     runs = "runs " + seconds_list(doc["runs_s"])
     if doc["baselines_s"]:
         runs += " · baselines " + seconds_list(doc["baselines_s"]) + " (each run right after its baseline)"

@@ -134,7 +134,7 @@ def test_a_speedup_above_the_ceiling_is_marked_impossible():
     why = speedup_impossible(report)
     assert why == (
         "impossible: above the 2× that 2 workers on 2 cores can reach (+5 % tolerance), so noise, not speed"
-        " — other programs used 0.9 of 2 cores during the baseline"
+        " — other programs used 0.9 of 2 cores during the sequential baseline"
     )
     doc = to_json(report)
     assert doc["speedup_impossible"] is True and doc["speedup_impossible_reason"] == why and doc["speedup_ceiling"] == 2.0
@@ -354,3 +354,15 @@ def test_the_dashboard_s_lab_source_reruns_n_times():
     assert kinds == [("start", True), ("start", False), ("start", True), ("start", False), "end"]
     report = events[-1].report
     assert report.repeats is not None and len(report.repeats.runs) == 2 and report.speedup_spread.n == 2
+
+
+def test_repeated_runs_without_a_speedup_show_the_median_figure_or_wall_time():
+    seq = [made(RunConfig("seq-cpu", 2), wall) for wall in (3.8, 3.9, 3.7)]
+    seq[0].repeats = Repeats(seq)
+    lines = to_text(seq[0]).splitlines()
+    assert lines[2:4] == ["wall 3.80 s (median of 3, 3.70–3.90 s)", "runs 3.80 3.90 3.70 s"]
+    race = {"expected": 100, "lock": False, "switch_interval_s": 1e-4, "duration_s": 1.5}
+    races = [made(RunConfig("race"), 1.5, extra={"race": dict(race, lost=lost, actual=100 - lost)}) for lost in (5, 9, 7)]
+    races[2].repeats = Repeats(races)
+    said = "without the lock: some (how many depends on timing)"
+    assert to_text(races[2]).splitlines()[2] == "lost updates 7 (%s) · median of 3, 5–9" % said
