@@ -139,6 +139,7 @@ def run_bench(config: RunConfig, *, repeats: int | None = None, progress: Callab
     def speedup_row(label: str) -> None:
         report = reports[label]
         row = _row(label + " speed-up", [r.own_speedup for r in _runs(report)], report.theory, "×")
+        row["noisy"] = sum(_noisy(r) for r in _runs(report))
         row["ceiling"] = report.speedup_ceiling
         row["impossible"] = above_ceiling(row["measured"], report.speedup_ceiling)
         rows.append(row)
@@ -150,8 +151,11 @@ def run_bench(config: RunConfig, *, repeats: int | None = None, progress: Callab
     w = threads_cpu.run_config.worker_count
     gil_theory = (w - 1) / w if threads_cpu.python["gil_enabled"] else 0.0
     cpu_runs = _runs(threads_cpu)
-    rows.append(_row("threads CPU GIL-wait share", [_mean_worker_share(r, "gil_wait") for r in cpu_runs], gil_theory, ""))
-    rows.append(_row("threads CPU running share", [_mean_worker_share(r, "running") for r in cpu_runs], 1 - gil_theory, ""))
+    for state, theory in (("gil_wait", gil_theory), ("running", 1 - gil_theory)):
+        name = "threads CPU %s share" % ("GIL-wait" if state == "gil_wait" else "running")
+        row = _row(name, [_mean_worker_share(r, state) for r in cpu_runs], theory, "")
+        row["noisy"] = sum(_noisy(r) for r in cpu_runs)
+        rows.append(row)
     speedup_row("processes CPU")
     speedup_row("thread pool")
     speedup_row("process pool")
@@ -159,8 +163,11 @@ def run_bench(config: RunConfig, *, repeats: int | None = None, progress: Callab
     for label, runs in (("race lost updates, lock off", off), ("race lost updates, lock on", on)):
         row = _row(label, [r.result["race"]["lost"] for r in runs], None, " of %d" % runs[0].result["race"]["expected"])
         row["expected"] = [r.result["race"]["expected"] for r in runs]
+        row["noisy"] = sum(_noisy(r) for r in runs)
         rows.append(row)
-    rows.append(_row("lock cost (updates/s off ÷ on)", [figures.lock_cost(a, b) for a, b in zip(off, on)], None, "×"))
+    row = _row("lock cost (updates/s off ÷ on)", [figures.lock_cost(a, b) for a, b in zip(off, on)], None, "×")
+    row["noisy"] = sum(_noisy(a) or _noisy(b) for a, b in zip(off, on))
+    rows.append(row)
     every_run = [r for report in reports.values() for r in _runs(report)]
 
     light = replace(config, scenario=OVERHEAD_SCENARIO)
@@ -228,7 +235,8 @@ def format_bench(doc: dict) -> str:
         theory = fmt(row["theory"], "×" if unit == "×" else "")
         if row.get("impossible"):
             theory += "  impossible: above %g×, noise" % row["ceiling"]
-        lines.append("%-44s %20s %20s %10s" % (row["name"], fmt(row["measured"], unit), fmt_range(row), theory))
+        name = row["name"] + (" (%d noisy)" % row["noisy"] if row.get("noisy") else "")
+        lines.append("%-44s %20s %20s %10s" % (name, fmt(row["measured"], unit), fmt_range(row), theory))
     o = doc["overhead"]
 
     def slowdown_line(name: str, figures_: dict) -> str:

@@ -57,7 +57,7 @@ def test_the_table_shows_the_median_range_and_an_impossible_row():
         "workers": 2,
         "rounds": 3,
         "rows": [
-            dict(bench._row("processes CPU speed-up", [2.3, 2.46, 2.5], 2.0, "×"), ceiling=2.0, impossible=True),
+            dict(bench._row("processes CPU speed-up", [2.3, 2.46, 2.5], 2.0, "×"), ceiling=2.0, impossible=True, noisy=1),
             bench._row("race lost updates, lock off", [5, 9, 7, 8], None, " of 100"),
         ],
         "baselines_s": {"seq-cpu": [3.8, 3.9, 3.7]},
@@ -75,6 +75,7 @@ def test_the_table_shows_the_median_range_and_an_impossible_row():
         "noisy": {"threshold": 0.25, "runs": 2, "of_runs": 24, "pairs": 0, "of_pairs": 18},
     }
     text = bench.format_bench(doc)
+    assert "processes CPU speed-up (1 noisy)" in text
     assert "2.46×" in text and "2.30–2.50×" in text and "impossible: above 2×, noise" in text
     assert "8 of 100" in text and "5–9" in text  # a count: the median of four, 7.5, shown whole
     assert "1.010×" in text and "0.980–1.040×" in text
