@@ -366,3 +366,22 @@ def test_repeated_runs_without_a_speedup_show_the_median_figure_or_wall_time():
     races[2].repeats = Repeats(races)
     said = "without the lock: some (how many depends on timing)"
     assert to_text(races[2]).splitlines()[2] == "lost updates 7 (%s) · median of 3, 5–9" % said
+
+
+@pytest.mark.parametrize(("off_per_s", "on_per_s"), [(1_200_000.0, 40_000.0), (None, None)])
+def test_the_race_panel_and_bench_give_the_same_lock_cost(off_per_s, on_per_s):
+    """The dashboard's race panel shows the lock's cost by the formula bench uses: figures.lock_cost."""
+    from gilviz.report import times
+    from gilviz.ui.race_panel import race_text
+
+    def race(lock: bool, wall: float, expected: int, per_s: float | None) -> RunReport:
+        figures_ = {"expected": expected, "actual": expected, "lost": 0, "lock": lock, "switch_interval_s": 1e-4}
+        if per_s is not None:
+            figures_.update(duration_s=1.5, updates_per_s=per_s)
+        return made(RunConfig("race", workers=2, lock=lock), wall, extra={"race": figures_})
+
+    off, on = race(False, 0.1, 10_000, off_per_s), race(True, 1.5, 10_000, on_per_s)  # old recordings: from expected ÷ wall
+    cost = figures.lock_cost(off, on)
+    assert cost is not None
+    panel = race_text(RunConfig("race", workers=2), None, on, [on, off], PYTHON).plain
+    assert ": %s fewer" % times(cost) in panel
