@@ -3,8 +3,20 @@
 Every figure comes from runs made in this one call, on this machine, so the ratios can
 be compared with each other: speed-ups against the sequential baselines measured here,
 GIL-wait shares from the sampler, lost updates from the race, and the observer's
-overhead: the same CPU workload run watched and unwatched in alternation, so drift in
-the machine's speed hits both alike.
+overhead. Each figure is the median of several runs, with their range:
+
+- the rows run in rounds (``DEFAULT_ROUNDS``, or ``--repeats``): each round measures
+  seq-io, threads-io, procs-io, seq-cpu, threads-cpu, procs-cpu, both pools, the race
+  without and with the lock, and each speed-up is against its round's baseline run,
+  measured moments before it (``Session.repeat_together``), so drift in the machine's
+  speed hits both sides of every ratio;
+- the observer's overhead is ``DEFAULT_PAIRS`` (or ``--repeats``) pairs of the same CPU
+  workload run unwatched and watched, in alternating order (unwatched first in one pair,
+  watched first in the next), each pair's ratio taken on its own: threads-cpu (two
+  threads, one core's worth of work: the sampler has a core to itself) and procs-cpu
+  with one process per core (the sampler competes with the workers for the cores, the
+  case that matters to users). Both do ``OVERHEAD_WORK`` of the size's work per worker,
+  to keep the bench within about three minutes at the demo size on two cores.
 """
 
 from __future__ import annotations
@@ -13,12 +25,19 @@ import statistics
 from dataclasses import replace
 from typing import Callable
 
+from gilviz import figures
 from gilviz.measure import Session, watch_run
 from gilviz.model import RunConfig, RunReport
+from gilviz.noise import NOISY_CORES, spread
 from gilviz.report import interpreter_line, python_facts
+from gilviz.speedup import above_ceiling
 
 OVERHEAD_SCENARIO = "threads-cpu"
+ALL_CORES_SCENARIO = "procs-cpu"
 MANY_THREADS = 64
+DEFAULT_PAIRS = 9  # watched/unwatched pairs for the observer's overhead
+DEFAULT_ROUNDS = 3  # runs of each row (each speed-up against its own round's baseline)
+OVERHEAD_WORK = 0.5  # the overhead runs' share of the size's work per worker
 
 
 def _mean_worker_share(report: RunReport, state: str) -> float:
@@ -26,89 +45,164 @@ def _mean_worker_share(report: RunReport, state: str) -> float:
     return statistics.mean(shares) if shares else 0.0
 
 
-def run_bench(config: RunConfig, *, repeats: int = 3, progress: Callable[[str], None] = lambda _: None) -> dict:
-    """Measure every row; ``config`` gives the size, worker count and interpreter."""
-    session = Session(baseline_runs=repeats)  # each speed-up against the median of `repeats` baselines
-    rows: list[dict] = []
-    reports: dict[str, RunReport] = {}
+def _runs(report: RunReport) -> list[RunReport]:
+    return report.repeats.runs if report.repeats is not None else [report]
 
-    def run(label: str, key: str, **changes) -> RunReport:
-        progress(label)
-        reports[label] = session.run(replace(config, scenario=key, **changes))
-        return reports[label]
 
-    def speedup_row(label: str, report: RunReport) -> None:
-        rows.append({"name": label, "measured": report.speedup, "theory": report.theory, "unit": "×"})
+def _noisy(report: RunReport) -> bool:
+    """Whether the machine was noisy during the run or its baseline run (other programs' CPU and steal, gilviz.noise)."""
+    return any(r is not None and r.machine is not None and r.machine.noisy for r in (report, report.baseline))
 
-    speedup_row("threads I/O speed-up", run("threads I/O", "threads-io"))
-    speedup_row("processes I/O speed-up", run("processes I/O", "procs-io"))
-    threads_cpu = run("threads CPU", "threads-cpu")
-    speedup_row("threads CPU speed-up", threads_cpu)
-    w = replace(config, scenario="threads-cpu").worker_count
-    gil_theory = (w - 1) / w if threads_cpu.python["gil_enabled"] else 0.0
-    rows.append(
-        {
-            "name": "threads CPU GIL-wait share",
-            "measured": _mean_worker_share(threads_cpu, "gil_wait"),
-            "theory": gil_theory,
-            "unit": "",
-        }
-    )
-    rows.append(
-        {
-            "name": "threads CPU running share",
-            "measured": _mean_worker_share(threads_cpu, "running"),
-            "theory": 1 - gil_theory,
-            "unit": "",
-        }
-    )
-    speedup_row("processes CPU speed-up", run("processes CPU", "procs-cpu"))
-    speedup_row("thread pool speed-up", run("thread pool", "pools", executor="thread"))
-    speedup_row("process pool speed-up", run("process pool", "pools", executor="process"))
-    off = run("race, lock off", "race", workers=None, lock=False)
-    on = run("race, lock on", "race", workers=None, lock=True)
-    for label, report in (("race lost updates, lock off", off), ("race lost updates, lock on", on)):
-        race = report.result["race"]
-        rows.append({"name": label, "measured": race["lost"], "theory": None, "unit": " of %d" % race["expected"]})
-    off_rate, on_rate = off.result["race"].get("updates_per_s"), on.result["race"].get("updates_per_s")
-    cost = off_rate / on_rate if off_rate and on_rate else None
-    rows.append({"name": "lock cost (updates/s off ÷ on)", "measured": cost, "theory": None, "unit": "×"})
 
+def _row(name: str, values: list, theory: float | None, unit: str) -> dict:
+    """A row: the median of its runs' values, their range, and each, in the order measured."""
+    s = spread(values)
+    median: float | None = None if s is None else s.median
+    if median is not None and median == int(median) and all(isinstance(v, int) for v in values if v is not None):
+        median = int(median)  # a count stays a count
+    return {
+        "name": name,
+        "measured": median,
+        "theory": theory,
+        "unit": unit,
+        "range": s.range if s is not None else None,
+        "each": values,
+        "repeats": len(values),
+    }
+
+
+def _pairs(config: RunConfig, pairs: int, progress: Callable[[str], None], label: str) -> dict:
+    """``pairs`` unwatched/watched pairs of ``config``, in alternating order; the median ratio and its range."""
     watched: list[float] = []
     unwatched: list[float] = []
     sampler_cpu: list[float] = []
-    overhead_config = replace(config, scenario=OVERHEAD_SCENARIO)
-    for i in range(repeats):
-        progress("observer overhead %d/%d" % (i + 1, repeats))
-        bare = watch_run(overhead_config, watched=False)
-        seen = watch_run(overhead_config, watched=True)
-        unwatched.append(bare.wall_s)
-        watched.append(seen.wall_s)
-        sampler_cpu.append(seen.sampler_cpu_s / seen.wall_s)
-    progress("the sampler with %d threads" % MANY_THREADS)
-    many = watch_run(
-        replace(overhead_config, workers=MANY_THREADS, iterations=max(1, overhead_config.worker_iterations * 2 // MANY_THREADS))
-    )
-    overhead = {
-        "scenario": OVERHEAD_SCENARIO,
-        "repeats": repeats,
+    noisy = 0
+    for i in range(pairs):
+        progress("measuring %s %d/%d …" % (label, i + 1, pairs))
+        order = (False, True) if i % 2 == 0 else (True, False)  # alternate, so neither side always runs first
+        pair_noisy = False
+        for seen in order:
+            report = watch_run(config, watched=seen)
+            pair_noisy = pair_noisy or _noisy(report)
+            (watched if seen else unwatched).append(report.wall_s)
+            if seen:
+                sampler_cpu.append(report.sampler_cpu_s / report.wall_s)
+        noisy += pair_noisy
+    ratios = [w / u for w, u in zip(watched, unwatched)]
+    s = spread(ratios)
+    assert s is not None
+    return {
+        "scenario": config.scenario,
+        "workers": config.worker_count,
+        "iterations": config.worker_iterations,
+        "repeats": pairs,
         "watched_s": [round(x, 4) for x in watched],
         "unwatched_s": [round(x, 4) for x in unwatched],
-        "slowdown": statistics.median(watched) / statistics.median(unwatched),
+        "slowdowns": [round(x, 4) for x in ratios],
+        "slowdown": s.median,
+        "slowdown_range": s.range,
         "sampler_cpu": statistics.mean(sampler_cpu),
-        "sampler_cpu_many": many.sampler_cpu_s / many.wall_s,  # the same work in 64 threads: every one read each tick
-        "many_threads": MANY_THREADS,
-        "target_slowdown": 1.02,
-        "target_sampler_cpu": 0.03,
+        "noisy_pairs": noisy,  # pairs during which other programs took more than NOISY_CORES (either run)
     }
+
+
+def run_bench(config: RunConfig, *, repeats: int | None = None, progress: Callable[[str], None] = lambda _: None) -> dict:
+    """Measure every row; ``config`` gives the size, worker count and interpreter.
+
+    ``repeats``: the rounds of the rows and the overhead's pairs (default 3 rounds, 9 pairs).
+    """
+    rounds = repeats or DEFAULT_ROUNDS
+    pairs = repeats or DEFAULT_PAIRS
+    session = Session()
+    rows: list[dict] = []
+    plan = [
+        ("threads I/O", replace(config, scenario="threads-io")),
+        ("processes I/O", replace(config, scenario="procs-io")),
+        ("threads CPU", replace(config, scenario="threads-cpu")),
+        ("processes CPU", replace(config, scenario="procs-cpu")),
+        ("thread pool", replace(config, scenario="pools", executor="thread")),
+        ("process pool", replace(config, scenario="pools", executor="process")),
+        ("race, lock off", replace(config, scenario="race", workers=None, lock=False)),
+        ("race, lock on", replace(config, scenario="race", workers=None, lock=True)),
+    ]
+    done = [0]
+
+    def each(report: RunReport) -> None:
+        done[0] += 1
+        cfg = report.run_config
+        name = cfg.scenario + (" (%s)" % cfg.executor if cfg.scenario == "pools" else "")
+        name += " (lock %s)" % ("on" if cfg.lock else "off") if cfg.scenario == "race" else ""
+        progress("measured %s: %.2f s (%d of about %d runs)" % (name, report.wall_s, done[0], rounds * (len(plan) + 2)))
+
+    reports = dict(zip((label for label, _ in plan), session.repeat_together([c for _, c in plan], rounds, on_report=each)))
+
+    def speedup_row(label: str) -> None:
+        report = reports[label]
+        row = _row(label + " speed-up", [r.own_speedup for r in _runs(report)], report.theory, "×")
+        row["noisy"] = sum(_noisy(r) for r in _runs(report))
+        row["ceiling"] = report.speedup_ceiling
+        row["impossible"] = above_ceiling(row["measured"], report.speedup_ceiling)
+        rows.append(row)
+
+    speedup_row("threads I/O")
+    speedup_row("processes I/O")
+    threads_cpu = reports["threads CPU"]
+    speedup_row("threads CPU")
+    w = threads_cpu.run_config.worker_count
+    gil_theory = (w - 1) / w if threads_cpu.python["gil_enabled"] else 0.0
+    cpu_runs = _runs(threads_cpu)
+    for state, theory in (("gil_wait", gil_theory), ("running", 1 - gil_theory)):
+        name = "threads CPU %s share" % ("GIL-wait" if state == "gil_wait" else "running")
+        row = _row(name, [_mean_worker_share(r, state) for r in cpu_runs], theory, "")
+        row["noisy"] = sum(_noisy(r) for r in cpu_runs)
+        rows.append(row)
+    speedup_row("processes CPU")
+    speedup_row("thread pool")
+    speedup_row("process pool")
+    off, on = _runs(reports["race, lock off"]), _runs(reports["race, lock on"])
+    for label, runs in (("race lost updates, lock off", off), ("race lost updates, lock on", on)):
+        row = _row(label, [r.result["race"]["lost"] for r in runs], None, " of %d" % runs[0].result["race"]["expected"])
+        row["expected"] = [r.result["race"]["expected"] for r in runs]
+        row["noisy"] = sum(_noisy(r) for r in runs)
+        rows.append(row)
+    row = _row("lock cost (updates/s off ÷ on)", [figures.lock_cost(a, b) for a, b in zip(off, on)], None, "×")
+    row["noisy"] = sum(_noisy(a) or _noisy(b) for a, b in zip(off, on))
+    rows.append(row)
+    every_run = [r for report in reports.values() for r in _runs(report)]
+
+    light = replace(config, scenario=OVERHEAD_SCENARIO)
+    light = replace(light, iterations=max(1, int(light.worker_iterations * OVERHEAD_WORK)))
+    overhead = _pairs(light, pairs, progress, "observer overhead")
+    cores = threads_cpu.cores
+    spread_out = replace(config, scenario=ALL_CORES_SCENARIO, workers=cores)
+    spread_out = replace(spread_out, iterations=max(1, int(spread_out.worker_iterations * OVERHEAD_WORK)))
+    overhead["all_cores"] = _pairs(spread_out, pairs, progress, "observer overhead, %d processes on %d cores" % (cores, cores))
+    progress("measuring the sampler with %d threads …" % MANY_THREADS)
+    many = watch_run(replace(light, workers=MANY_THREADS, iterations=max(1, light.worker_iterations * 2 // MANY_THREADS)))
+    overhead.update(
+        {
+            "sampler_cpu_many": many.sampler_cpu_s / many.wall_s,  # the same work in 64 threads: every one read each tick
+            "many_threads": MANY_THREADS,
+            "target_slowdown": 1.02,
+            "target_sampler_cpu": 0.03,
+        }
+    )
     return {
         "python": python_facts(threads_cpu),
-        "cores": threads_cpu.cores,
+        "cores": cores,
         "size": config.size,
         "workers": w,
+        "rounds": rounds,
         "rows": rows,
         "baselines_s": {key: [round(x, 4) for x in walls] for key, walls in session.baseline_walls.items()},
         "overhead": overhead,
+        "noisy": {
+            "threshold": NOISY_CORES,
+            "runs": sum(_noisy(r) for r in every_run),  # row runs disturbed (the run or its baseline run)
+            "of_runs": len(every_run),
+            "pairs": overhead["noisy_pairs"] + overhead["all_cores"]["noisy_pairs"],
+            "of_pairs": 2 * pairs,
+        },
     }
 
 
@@ -117,34 +211,77 @@ def format_bench(doc: dict) -> str:
         "gilviz bench · %s · %s size · %d workers (race: its own default)"
         % (interpreter_line(doc["python"], doc["cores"]), doc["size"], doc["workers"]),
         "",
-        "%-40s %20s %10s" % ("", "measured", "theory"),
+        "%-44s %20s %20s %10s" % ("", "median", "range", "theory"),
     ]
 
     def fmt(value, unit: str) -> str:
         if value is None:
             return "—"
-        if isinstance(value, int):
-            return "%d%s" % (value, unit)
+        if isinstance(value, int) or unit.startswith(" of "):  # a count (the median of an even number may be n.5)
+            return "%d%s" % (round(value), unit)
         return "%.2f%s" % (value, unit if unit == "×" else "")
+
+    def fmt_range(row: dict) -> str:
+        r = row.get("range")
+        if not r or row.get("repeats", 1) < 2:
+            return ""
+        unit = row["unit"]
+        if unit.startswith(" of "):  # counts
+            return "%d–%d" % (round(r[0]), round(r[1]))
+        return "%s–%s" % (fmt(r[0], ""), fmt(r[1], unit))
 
     for row in doc["rows"]:
         unit = row["unit"]
-        lines.append(
-            "%-40s %20s %10s" % (row["name"], fmt(row["measured"], unit), fmt(row["theory"], "×" if unit == "×" else ""))
-        )
+        theory = fmt(row["theory"], "×" if unit == "×" else "")
+        if row.get("impossible"):
+            theory += "  impossible: above %g×, noise" % row["ceiling"]
+        name = row["name"] + (" (%d noisy)" % row["noisy"] if row.get("noisy") else "")
+        lines.append("%-44s %20s %20s %10s" % (name, fmt(row["measured"], unit), fmt_range(row), theory))
     o = doc["overhead"]
+
+    def slowdown_line(name: str, figures_: dict) -> str:
+        lo, hi = figures_.get("slowdown_range") or (figures_["slowdown"], figures_["slowdown"])
+        return "%-44s %20s %20s %10s" % (
+            name,
+            "%.3f×" % figures_["slowdown"],
+            "%.3f–%.3f×" % (lo, hi),
+            "≤ %.2f×" % o["target_slowdown"],
+        )
+
+    lines.append(slowdown_line("observer slowdown (watched ÷ unwatched)", o))
+    if "all_cores" in o:
+        a = o["all_cores"]
+        lines.append(slowdown_line("  %s, %d processes (all cores)" % (a["scenario"], a["workers"]), a))
     lines.append(
-        "%-40s %20s %10s" % ("observer slowdown (watched ÷ unwatched)", "%.3f×" % o["slowdown"], "≤ %.2f×" % o["target_slowdown"])
-    )
-    lines.append(
-        "%-40s %20s %10s" % ("sampler CPU (÷ wall, one core = 1)", "%.3f" % o["sampler_cpu"], "≤ %.2f" % o["target_sampler_cpu"])
+        "%-44s %20s %20s %10s"
+        % ("sampler CPU (÷ wall, one core = 1)", "%.3f" % o["sampler_cpu"], "", "≤ %.2f" % o["target_sampler_cpu"])
     )
     if "sampler_cpu_many" in o:
-        lines.append("%-40s %20s %10s" % ("sampler CPU with %d threads" % o["many_threads"], "%.3f" % o["sampler_cpu_many"], ""))
+        lines.append("%-44s %20s" % ("sampler CPU with %d threads" % o["many_threads"], "%.3f" % o["sampler_cpu_many"]))
+    noisy = doc.get("noisy")
+    if noisy and (noisy["runs"] or noisy["pairs"]):
+        counts = (noisy["threshold"], noisy["runs"], noisy["of_runs"], noisy["pairs"], noisy["of_pairs"])
+        lines.append(
+            "noisy: other programs (or the hypervisor) took more than %g of a core during %d of %d runs "
+            "and %d of %d overhead pairs — those figures will be off" % counts
+        )
     lines.append("")
-    for key, walls in doc.get("baselines_s", {}).items():
-        lines.append("baseline %s: %s s (speed-ups use the median)" % (key, walls))
     lines.append(
-        "overhead: %s, %d pairs, watched %s s, unwatched %s s" % (o["scenario"], o["repeats"], o["watched_s"], o["unwatched_s"])
+        "rows: median of %d rounds, each speed-up against its round's baseline run; overhead: median of %d pairs' ratios"
+        % (doc.get("rounds", 1), o["repeats"])
     )
+    for key, walls in doc.get("baselines_s", {}).items():
+        lines.append("baseline %s: %s s" % (key, " ".join("%.2f" % x for x in walls)))
+    for name, figures_ in (("overhead", o), ("all cores", o.get("all_cores"))):
+        if figures_:
+            lines.append(
+                "%s: %s, %d pairs, watched %s s, unwatched %s s"
+                % (
+                    name,
+                    figures_["scenario"],
+                    figures_["repeats"],
+                    " ".join("%.2f" % x for x in figures_["watched_s"]),
+                    " ".join("%.2f" % x for x in figures_["unwatched_s"]),
+                )
+            )
     return "\n".join(lines)

@@ -125,6 +125,20 @@ speed_factor = number_in(0.05, 100, "a speed factor such as 0.5 or 2")
 minutes = number_in(0.1, 600, "a number of minutes")
 
 
+REPEATS = (1, 50)
+
+
+def repeats_count(text: str) -> int:
+    """--repeats: a whole number from 1 to 50."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError("a whole number from %d to %d, not %r" % (*REPEATS, text)) from None
+    if not REPEATS[0] <= value <= REPEATS[1]:
+        raise argparse.ArgumentTypeError("a whole number from %d to %d, not %d (try 5)" % (*REPEATS, value))
+    return value
+
+
 def positive_int(text: str) -> int:
     try:
         value = int(text)
@@ -168,6 +182,13 @@ def build_parser() -> Parser:
     run.add_argument("scenario", help="a key from `gilviz list`")
     add_lab_options(run)
     run.add_argument("--json", action="store_true", help="print one JSON document")
+    run.add_argument(
+        "--repeats",
+        type=repeats_count,
+        default=1,
+        metavar="N",
+        help="run it N times (1-50), each after a baseline run of its own; report the median and range",
+    )
     add_variant_options(run)
 
     record = commands.add_parser("record", help="run one scenario (after its baseline) and record it to a trace file")
@@ -227,7 +248,13 @@ def build_parser() -> Parser:
     bench = commands.add_parser("bench", help="the textbook's claims and the observer's overhead, measured side by side")
     add_lab_options(bench)
     bench.add_argument("--json", action="store_true", help="print one JSON document")
-    bench.add_argument("--repeats", type=int, default=3, help="watched/unwatched pairs for the overhead (default 3)")
+    bench.add_argument(
+        "--repeats",
+        type=repeats_count,
+        default=None,
+        metavar="N",
+        help="watched/unwatched pairs for the overhead, 1-50 (default 9), and runs of each speed-up row (default 3)",
+    )
     bench.add_argument(
         "--soak", type=minutes, default=None, metavar="MINUTES", help="instead: the dashboard, headless, switching scenarios"
     )
@@ -372,7 +399,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     config = run_config(args, scenario_key(args.scenario))
     session = Session()
-    report = _interruptible(lambda cancel: session.run(config, cancel=cancel))
+    report = _interruptible(lambda cancel: session.repeat(config, args.repeats, cancel=cancel))
     print(json.dumps(to_json(report), indent=2) if args.json else to_text(report))
     return 1 if report.result.get("failed") or report.result.get("error") else 0
 
@@ -380,8 +407,6 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_bench(args: argparse.Namespace) -> int:
     from gilviz.bench import format_bench, run_bench
 
-    if not 1 <= args.repeats <= 50:
-        raise UsageError("--repeats takes a whole number from 1 to 50, not %d" % args.repeats)
     if args.soak is not None:
         from gilviz.ui.soak import format_soak, soak
 
@@ -390,7 +415,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
         print(json.dumps(figures, indent=2) if args.json else format_soak(figures))
         return 0 if figures["strays_after_quit"] == 0 else 1
     config = run_config(args, "threads-cpu")
-    progress = (lambda _: None) if args.json else (lambda label: print("  measuring " + label + " …", file=sys.stderr))
+    progress = (lambda _: None) if args.json else (lambda line: print("  " + line, file=sys.stderr))
     doc = run_bench(config, repeats=args.repeats, progress=progress)
     print(json.dumps(doc, indent=2) if args.json else format_bench(doc))
     return 0

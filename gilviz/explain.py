@@ -41,7 +41,14 @@ def pct(share: float) -> str:
 
 
 def other_load(report: RunReport) -> float | None:
-    """The share of the cores busy with something other than the run's lanes, or None when not measured."""
+    """The share of the cores busy with something other than the run, or None when not measured.
+
+    From ``report.machine`` (other programs' CPU and steal, ``gilviz.probe.machine``) when
+    it was measured; for older recordings, the cores' busy share minus the lanes' running.
+    """
+    machine = report.machine
+    if machine is not None and machine.cores:
+        return (machine.other_cpu + machine.steal) / machine.cores
     if not report.core_busy or report.window_s <= 0 or not report.cores:
         return None
     ours = sum(lane.shares(report.window_s)["running"] for lane in report.lanes)

@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass
 from gilviz import speedup
 from gilviz.lab.scenarios import BY_KEY
 from gilviz.model import RunReport
+from gilviz.noise import Spread, spread
 
 DEFAULT_SWITCH_INTERVAL_S = 0.005  # CPython's default
 
@@ -85,7 +86,30 @@ def mean_worker_share(report: RunReport, state: str) -> float | None:
 
 
 def measured(report: RunReport) -> Figure:
-    """The lesson's figure for a finished run: theory for its interpreter and machine, and what it measured."""
+    """The lesson's figure for a finished run: theory for its interpreter and machine, and what it measured.
+
+    A run that stands for repeated runs (``report.repeats``) gives the median of theirs.
+    """
+    figure = measured_once(report)
+    each = figure_spread(report)
+    if each is not None and report.repeats is not None and len(report.repeats.runs) > 1:
+        figure = Figure(figure.name, figure.unit, figure.theory, figure.says, each.median)
+    return figure
+
+
+def figure_values(report: RunReport) -> list[float | None]:
+    """The lesson's figure of each repeated run (one run: its own), in the order they ran."""
+    runs = report.repeats.runs if report.repeats is not None else [report]
+    return [measured_once(run).measured for run in runs]
+
+
+def figure_spread(report: RunReport) -> Spread | None:
+    """The median and range of the lesson's figure over the repeated runs (None: nothing measured)."""
+    return spread(figure_values(report))
+
+
+def measured_once(report: RunReport) -> Figure:
+    """The lesson's figure of this one run (a speed-up: against its own baseline run)."""
     config, result = report.run_config, report.result
     theory = expected(
         config.scenario,
@@ -115,5 +139,29 @@ def measured(report: RunReport) -> Figure:
     elif config.scenario == "queue":
         value = (result.get("queue") or {}).get("parent_global")
     else:
-        value = report.speedup
+        value = report.own_speedup
     return Figure(theory.name, theory.unit, theory.theory, theory.says, value)
+
+
+def updates_per_s(report: RunReport) -> float | None:
+    """A race's throughput: updates counted per second of the run (from expected and wall time for old recordings)."""
+    race = report.result.get("race")
+    if not race:
+        return None
+    if race.get("updates_per_s") is not None:
+        return float(race["updates_per_s"])
+    return race["expected"] / report.wall_s if report.wall_s > 0 else None
+
+
+def lock_cost(off: RunReport | None, on: RunReport | None) -> float | None:
+    """What the lock costs, as throughput: updates per second without it ÷ with it (None unless both were measured).
+
+    The one formula for the lock's cost everywhere (``gilviz bench``, the race panel): the
+    two runs should have the same workers and size; each thread counts its updates for the
+    size's time box, so the runs last about as long and their rates compare directly.
+    """
+    off_rate = updates_per_s(off) if off is not None else None
+    on_rate = updates_per_s(on) if on is not None else None
+    if not off_rate or not on_rate:
+        return None
+    return off_rate / on_rate

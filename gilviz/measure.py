@@ -1,10 +1,13 @@
 """One watched scenario run, and a session that measures baselines first (layer: engine).
 
 ``watch_run`` creates a board, starts a lab, attaches the sampler, sends the run command
-and collects the lab's result with the timeline's per-lane figures into a ``RunReport``.
+and collects the lab's result with the timeline's per-lane figures into a ``RunReport``,
+with what the rest of the machine did meanwhile (``gilviz.probe.machine``).
 ``Session`` keeps the sequential baselines it has measured, so every speed-up is against
 a baseline measured by this same gilviz process, on the same interpreter, size and
-worker count, and is measured first when it is missing.
+worker count, and is measured first when it is missing. ``Session.repeat`` runs a
+scenario several times, each run right after a baseline run of its own (baseline, run,
+baseline, run, ...), so that drift in the machine's speed hits both sides of each ratio.
 """
 
 from __future__ import annotations
@@ -16,7 +19,9 @@ from typing import TYPE_CHECKING, Callable
 
 from gilviz.lab.board import Board
 from gilviz.labproc import LabError, LabProcess
-from gilviz.model import RunConfig, RunReport
+from gilviz.model import Repeats, RunConfig, RunReport
+from gilviz.noise import median_index
+from gilviz.probe.machine import MachineMeter
 from gilviz.probe.sampler import Sampler
 from gilviz.probe.watchlist import BoardWatchList
 from gilviz.timeline import Snapshot, Timeline
@@ -63,9 +68,13 @@ def watch_run(
             recording = True
         if sampler is not None:
             sampler.start()
+        meter = MachineMeter([lab.pid])  # our own CPU: this process and the lab's tree
+        machine_start = meter.read()
         lab.send(config.command())
         result = _wait_for_result(lab, cancel)
+        machine = meter.load(machine_start)
         report = RunReport(config, hello["python"], int(hello["cores"]), result, timeline.snapshot(), watched)
+        report.machine = machine
         if sampler is not None:
             sampler.stop()
             report.snapshot = timeline.snapshot()
@@ -160,6 +169,110 @@ class Session:
         report = watch_run(config, watched=self.watched, recorder=self.recorder, **kwargs)
         report.baseline = baseline
         return report
+
+    def repeat(
+        self,
+        config: RunConfig,
+        repeats: int,
+        *,
+        on_start: Callable[[RunConfig, bool], None] | None = None,
+        on_report: Callable[[RunReport], None] | None = None,
+        **kwargs,
+    ) -> RunReport:
+        """Run ``config`` ``repeats`` times, each run right after a baseline run of its own; the run that stands for them.
+
+        The order is baseline, run, baseline, run, ... (a sequential scenario or one
+        without a baseline: run, run, ...). The report returned is the run with the
+        median speed-up (without a baseline: the median wall time), paired with its own
+        baseline run, and carries them all in ``report.repeats``: its ``speedup`` is the
+        median of the runs' speed-ups and ``speedup_spread`` their range. ``on_start`` is
+        called before each run with its config and whether it is a baseline run,
+        ``on_report`` with each report as it finishes (baselines too); other keywords go
+        to ``watch_run`` (``cancel``, ``on_snapshot``, ``on_hello``). A cancelled run ends
+        the series and is returned as it is. ``repeats`` of 1 is ``run(config)``: a
+        baseline this session already has is reused.
+        """
+        if repeats <= 1:
+            base = config.baseline()
+            if base is not None and base.scenario != config.scenario and not self.has_baseline(config):
+                if on_start is not None:
+                    on_start(base, True)
+                baseline = self._measure_baseline(base, base, as_baseline=True, **kwargs)
+                if on_report is not None:
+                    on_report(baseline)
+                if baseline.result.get("cancelled"):
+                    return baseline
+            if on_start is not None:
+                on_start(config, False)
+            report = self.run(config, **kwargs)  # against the baseline the session has now
+            if on_report is not None:
+                on_report(report)
+            return report
+        return self.repeat_together([config], repeats, on_start=on_start, on_report=on_report, **kwargs)[0]
+
+    def repeat_together(
+        self,
+        configs: list[RunConfig],
+        rounds: int,
+        *,
+        on_start: Callable[[RunConfig, bool], None] | None = None,
+        on_report: Callable[[RunReport], None] | None = None,
+        **kwargs,
+    ) -> list[RunReport]:
+        """Several scenarios in ``rounds`` rounds; for each config, the run that stands for its rounds (as ``repeat``).
+
+        Each round measures every baseline the configs need once, just before the first
+        run that needs it, then the runs in the order given: for threads-cpu and
+        procs-cpu, seq-cpu, threads-cpu, procs-cpu, seq-cpu, threads-cpu, ... Each run is
+        paired with its round's baseline run, measured moments before it, so drift hits
+        both sides of the ratio, and scenarios with the same baseline share its runs. A
+        cancelled run ends everything: it is returned for every config.
+        """
+        runs: dict[int, list[RunReport]] = {i: [] for i in range(len(configs))}
+        paired: dict[int, list[RunReport]] = {i: [] for i in range(len(configs))}
+        measured: dict[RunConfig, list[RunReport]] = {}
+        for _ in range(max(1, rounds)):
+            this_round: dict[RunConfig, RunReport] = {}
+            for i, config in enumerate(configs):
+                base = config.baseline()
+                needs = base is not None and base.scenario != config.scenario
+                if needs and base is not None and base not in this_round:
+                    if on_start is not None:
+                        on_start(base, True)
+                    baseline = watch_run(base, watched=self.watched, recorder=self.recorder, as_baseline=True, **kwargs)
+                    if on_report is not None:
+                        on_report(baseline)
+                    if baseline.result.get("cancelled"):
+                        return [baseline] * len(configs)
+                    this_round[base] = baseline
+                    measured.setdefault(base, []).append(baseline)
+                if on_start is not None:
+                    on_start(config, False)
+                report = watch_run(config, watched=self.watched, recorder=self.recorder, **kwargs)
+                if needs and base is not None:
+                    report.baseline = this_round[base]
+                    paired[i].append(this_round[base])
+                elif base is not None:  # a sequential scenario: its own baseline
+                    measured.setdefault(base, []).append(report)
+                if on_report is not None:
+                    on_report(report)
+                if report.result.get("cancelled"):
+                    return [report] * len(configs)
+                runs[i].append(report)
+        for base, kept in measured.items():  # the session's baselines for later runs: the median of those just measured
+            self._baselines[base] = kept[median_index([b.wall_s for b in kept])]
+            self.baseline_walls[base.scenario] = [b.wall_s for b in kept]
+        chosen = []
+        for i in range(len(configs)):
+            mine, bases = runs[i], paired[i]
+            if bases:
+                ratios = [b.wall_s / r.wall_s if r.wall_s > 0 else 0.0 for b, r in zip(bases, mine)]
+                pick = mine[median_index(ratios)]
+            else:
+                pick = mine[median_index([r.wall_s for r in mine])]
+            pick.repeats = Repeats(mine, bases)
+            chosen.append(pick)
+        return chosen
 
 
 __all__ = ["LabError", "Session", "watch_run"]

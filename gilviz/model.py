@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from gilviz import speedup as figures
 from gilviz.lab.scenarios import BY_KEY, Scenario
+from gilviz.noise import MachineLoad, Spread, spread
 from gilviz.timeline import LaneView, Snapshot
 
 
@@ -94,6 +95,8 @@ class RunReport:
     sampler_ticks: int = 0
     core_busy: list[float] | None = None
     baseline: RunReport | None = field(default=None, repr=False)
+    machine: MachineLoad | None = None  # the rest of the machine's load during the run (None: not measured)
+    repeats: Repeats | None = field(default=None, repr=False, compare=False)  # this run stands for several (--repeats)
 
     @property
     def wall_s(self) -> float:
@@ -130,8 +133,30 @@ class RunReport:
         return None
 
     @property
-    def speedup(self) -> float | None:
+    def own_speedup(self) -> float | None:
+        """This run's speed-up against its own baseline run (the one measured just before it)."""
         return figures.speedup(self.baseline_s, self.wall_s)
+
+    @property
+    def speedup(self) -> float | None:
+        """The speed-up: this run's own, or when it stands for repeated runs, the median of theirs."""
+        s = self.speedup_spread
+        return s.median if s is not None else None
+
+    @property
+    def speedup_spread(self) -> Spread | None:
+        """The speed-up's median and range over the repeated runs (one run: its own, three times)."""
+        if self.repeats is not None and len(self.repeats.runs) > 1:
+            return spread(self.repeats.speedups)
+        return spread([self.own_speedup])
+
+    @property
+    def speedup_ceiling(self) -> float | None:
+        """The most the theory allows this scenario on this machine (see ``gilviz.speedup.ceiling``)."""
+        cfg = self.scenario_config
+        if cfg is None:
+            return None
+        return figures.ceiling(cfg.info.theory, workers=cfg.worker_count, cores=self.cores)
 
     @property
     def gil_enabled(self) -> bool:
@@ -150,3 +175,31 @@ class RunReport:
             gil_enabled=self.gil_enabled,
             executor=cfg.executor,
         )
+
+
+@dataclass(eq=False)
+class Repeats:
+    """Runs of one scenario repeated, each right after its own baseline run (``gilviz run --repeats``).
+
+    ``runs[i]`` was measured right after ``baselines[i]`` (baseline, run, baseline, run, ...),
+    so drift in the machine's speed hits both sides of each ratio alike. ``baselines`` is
+    empty for a scenario without a baseline.
+    """
+
+    runs: list[RunReport]
+    baselines: list[RunReport] = field(default_factory=list)
+
+    @property
+    def runs_s(self) -> list[float]:
+        return [r.wall_s for r in self.runs]
+
+    @property
+    def baselines_s(self) -> list[float]:
+        return [b.wall_s for b in self.baselines]
+
+    @property
+    def speedups(self) -> list[float | None]:
+        """Each run's speed-up against the baseline run just before it."""
+        if not self.baselines:
+            return [r.own_speedup for r in self.runs]
+        return [figures.speedup(b.wall_s, r.wall_s) for b, r in zip(self.baselines, self.runs)]

@@ -9,6 +9,8 @@ from __future__ import annotations
 from gilviz import figures
 from gilviz.explain import explain
 from gilviz.model import RunReport, WatchConfig
+from gilviz.noise import MachineLoad, combine, spread
+from gilviz.speedup import CEILING_TOLERANCE, above_ceiling
 from gilviz.states import STATES
 from gilviz.timeline import LaneView, Snapshot
 
@@ -86,6 +88,7 @@ def watch_json(report: RunReport) -> dict:
         "lanes": [lane_json(lane, report.window_s) for lane in report.lanes],
         "waits_named_by": waits_json(report.snapshot),
         "core_busy": report.core_busy,
+        "machine": machine_json(report.machine),
         "stopped": result.get("cancelled", False),
         "output": config.output,
         "sampler": sampler_json(report),
@@ -100,6 +103,106 @@ def sampler_json(report: RunReport) -> dict:
         "cpu_s": _r(report.sampler_cpu_s, 4),
         "coarse": report.snapshot.coarse,
     }
+
+
+def machine_json(load: MachineLoad | None) -> dict | None:
+    return load.to_json() if load is not None else None
+
+
+def run_machine(report: RunReport) -> MachineLoad | None:
+    """The rest of the machine's load over the run (over all the runs, when this one stands for repeated runs)."""
+    if report.repeats is not None and len(report.repeats.runs) > 1:
+        return combine([r.machine for r in report.repeats.runs])
+    return report.machine
+
+
+def baseline_machine(report: RunReport) -> MachineLoad | None:
+    """The same over the sequential baseline run(s) the speed-up is measured against (None: no baseline)."""
+    if report.repeats is not None and report.repeats.baselines:
+        return combine([b.machine for b in report.repeats.baselines])
+    return report.baseline.machine if report.baseline is not None else None
+
+
+def cores_text(cores: float) -> str:
+    return "%.1f" % cores if cores < 9.95 else "%.0f" % cores
+
+
+def load_text(load: MachineLoad) -> str:
+    """Who took the cores: "other programs used 1.3", "the hypervisor took 0.4 (steal)", or both."""
+    took = []
+    if load.other_cpu >= 0.05 or load.steal < 0.05:
+        took.append("other programs used %s" % cores_text(load.other_cpu))
+    if load.steal >= 0.05:
+        took.append("the hypervisor took %s (steal)" % cores_text(load.steal))
+    return " and ".join(took)
+
+
+def machine_warning(report: RunReport) -> str | None:
+    """One line when other programs (or the hypervisor) took enough CPU to put the figures off; None otherwise.
+
+    For example "other programs used 1.3 of 2 cores during this run — figures will be off".
+    The run and its baseline are both looked at: a speed-up is off if either was disturbed.
+    """
+    run, base = run_machine(report), baseline_machine(report)
+    repeated = report.repeats is not None and len(report.repeats.runs) > 1
+    noisy_run = run if run is not None and run.noisy else None
+    noisy_base = base if base is not None and base.noisy else None
+    during = "these runs" if repeated else "this run"
+    bases = "baselines" if repeated else "baseline"
+    if noisy_run is not None and noisy_base is not None:
+        if noisy_run.steal < 0.05 and noisy_base.steal < 0.05:
+            said = "other programs used %s of %d cores during %s, %s during the sequential %s" % (
+                cores_text(noisy_run.other_cpu),
+                noisy_run.cores,
+                during,
+                cores_text(noisy_base.other_cpu),
+                bases,
+            )
+        else:
+            said = "%s of %d cores during %s; %s during the sequential %s" % (
+                load_text(noisy_run),
+                noisy_run.cores,
+                during,
+                load_text(noisy_base),
+                bases,
+            )
+    elif noisy_run is not None:
+        said = "%s of %d cores during %s" % (load_text(noisy_run), noisy_run.cores, during)
+    elif noisy_base is not None:
+        said = "%s of %d cores during the sequential %s" % (load_text(noisy_base), noisy_base.cores, bases)
+    else:
+        return None
+    return said + " — figures will be off"
+
+
+def speedup_impossible(report: RunReport) -> str | None:
+    """Why the speed-up cannot be real, when it is above the scenario's ceiling beyond tolerance; None otherwise.
+
+    The ceiling (``gilviz.speedup.ceiling``): min(workers, cores)× for CPU-bound work,
+    workers× for overlapping waits.
+    """
+    s, top = report.speedup, report.speedup_ceiling
+    cfg = report.scenario_config
+    if cfg is None or top is None or not above_ceiling(s, top) or report.result.get("cancelled"):
+        return None
+    if cfg.info.theory == "workers":
+        limit = "%d workers waiting at once" % cfg.worker_count
+    else:
+        limit = "%d worker%s on %d core%s" % (
+            cfg.worker_count,
+            "" if cfg.worker_count == 1 else "s",
+            report.cores,
+            "" if report.cores == 1 else "s",
+        )
+    why = "impossible: above the %g× that %s can reach (+%d %% tolerance), so noise, not speed" % (
+        top,
+        limit,
+        round(CEILING_TOLERANCE * 100),
+    )
+    base = baseline_machine(report)
+    if base is not None and base.other_cpu + base.steal >= 0.05:
+        why += " — %s of %d cores during the sequential baseline" % (load_text(base), base.cores)
+    return why
 
 
 def to_json(report: RunReport) -> dict:
@@ -123,6 +226,9 @@ def to_json(report: RunReport) -> dict:
         "baseline_s": _r(report.baseline_s, 4),
         "speedup": _r(report.speedup),
         "theory": report.theory,
+        "speedup_ceiling": report.speedup_ceiling if report.speedup is not None else None,
+        "speedup_impossible": speedup_impossible(report) is not None,
+        "speedup_impossible_reason": speedup_impossible(report),
         "lanes": lanes,
         "cancelled": report.result.get("cancelled", False),
         "failed": report.result.get("failed", []),
@@ -131,10 +237,16 @@ def to_json(report: RunReport) -> dict:
         "sampler": sampler_json(report),
     }
     doc["switch_interval_s"] = report.result.get("switch_interval_s")
+    doc.update(repeats_json(report))
+    doc["machine"] = machine_json(run_machine(report))
+    doc["baseline_machine"] = machine_json(baseline_machine(report))
     figure = figures.measured(report).to_json()
     for key in ("theory", "measured"):
         if isinstance(figure[key], float):
             figure[key] = round(figure[key], 4)
+    each = figures.figure_spread(report)
+    figure["range"] = [_r(each.lo, 4), _r(each.hi, 4)] if each is not None else None
+    figure["repeats"] = doc["repeats"]
     doc["figure"] = figure
     doc["explanation"] = explain(report)
     for key in ("race", "queue", "executor", "asyncio", "convoy", "start_methods", "oversubscribed", "parts_s", "error"):
@@ -143,6 +255,26 @@ def to_json(report: RunReport) -> dict:
     if "oversubscribed" in doc:
         doc["oversubscribed"] = dict(doc["oversubscribed"], cores=report.cores, mean_core_wait=doc["figure"]["measured"])
     return doc
+
+
+def repeats_json(report: RunReport) -> dict:
+    """How many runs the figures stand for, and each run's and baseline run's wall time (in the order they ran)."""
+    repeats = report.repeats
+    if repeats is not None and len(repeats.runs) > 1:
+        runs_s, baselines_s = repeats.runs_s, repeats.baselines_s or None
+        speedups = repeats.speedups if repeats.baselines else None
+    else:
+        runs_s = [report.wall_s]
+        baselines_s = [report.baseline.wall_s] if report.baseline is not None else None
+        speedups = [report.own_speedup] if report.baseline is not None else None
+    s = report.speedup_spread
+    return {
+        "repeats": len(runs_s),
+        "runs_s": [_r(x, 4) for x in runs_s],
+        "baselines_s": [_r(x, 4) for x in baselines_s] if baselines_s else None,
+        "speedups": [_r(x) for x in speedups] if speedups else None,
+        "speedup_range": [_r(s.lo), _r(s.hi)] if s is not None else None,
+    }
 
 
 def duration(seconds: float) -> str:
@@ -296,6 +428,9 @@ def watch_text(report: RunReport) -> str:
         ending = "exit %d" % doc["exit_code"] + (" (signal %d)" % doc["signal"] if doc["signal"] else "")
         ending += ", stopped by gilviz" if doc["stopped"] else ""
     lines.append("wall %.2f s · %s · %d threads seen" % (doc["wall_s"], ending, len(doc["lanes"])))
+    warning = machine_warning(report)
+    if warning:
+        lines.append(warning)
     lines.append("")
     lines.extend(lanes_text(doc["lanes"]))
     lines.append("")
@@ -303,6 +438,58 @@ def watch_text(report: RunReport) -> str:
     for g in doc["waits_named_by"]["gil"]:
         lines.append("  pid %d: %s" % (g["pid"], g["detail"]))
     return "\n".join(lines)
+
+
+def seconds_list(values: list[float]) -> str:
+    return " ".join("%.2f" % v for v in values) + " s"
+
+
+def timing_lines(report: RunReport, doc: dict) -> list[str]:
+    """The run's times and its figure: one line for one run; with --repeats, the median and range, and every run's time."""
+    impossible = doc["speedup_impossible_reason"]
+    s = report.speedup_spread
+    n = doc["repeats"]
+    if n == 1:
+        timing = "wall %.2f s" % doc["wall_s"]
+        if report.baseline_s is not None and report.speedup is not None:  # unrounded, as the explanation below has it
+            timing += " · sequential %.2f s · speed-up %.2f× (theory %g×)" % (report.baseline_s, report.speedup, doc["theory"])
+            if impossible:
+                timing += " — " + impossible
+        elif doc["scenario"] in ("asyncio", "convoy", "start-methods") and figure_text(doc["figure"]):
+            timing += " · " + figure_text(doc["figure"])
+        if doc["cancelled"]:
+            timing += " · cancelled"
+        return [timing]
+    lines = []
+    if doc["baselines_s"] and s is not None:
+        line = "speed-up %.2f× (median of %d, %.2f–%.2f×; theory %g×)" % (s.median, s.n, s.lo, s.hi, doc["theory"])
+        if impossible:
+            line += " — " + impossible
+        lines.append(line)
+    else:
+        figure = doc["figure"]
+        text = figure_text(figure) if figure["unit"] != "×" or doc["speedup"] is None else ""  # not a sequential run's 1×
+        if text and figure["range"] is not None and None not in figure["range"]:
+            lo, hi = figure["range"]
+            text += " · median of %d, %s–%s" % (n, _figure_value(lo, figure["unit"]), _figure_value(hi, figure["unit"]))
+        walls = spread(doc["runs_s"])
+        assert walls is not None
+        lines.append(text or "wall %.2f s (median of %d, %.2f–%.2f s)" % (walls.median, n, walls.lo, walls.hi))
+    runs = "runs " + seconds_list(doc["runs_s"])
+    if doc["baselines_s"]:
+        runs += " · baselines " + seconds_list(doc["baselines_s"]) + " (each run right after its baseline)"
+    lines.append(runs)
+    return lines
+
+
+def _figure_value(value: float, unit: str) -> str:
+    if unit == "share":
+        return "%d %%" % round(value * 100)
+    if unit == "ms":
+        return duration(value / 1000)
+    if unit == "×":
+        return "%.2f×" % value
+    return "%.2f" % value if value != int(value) else "%d" % value
 
 
 def to_text(report: RunReport) -> str:
@@ -314,14 +501,10 @@ def to_text(report: RunReport) -> str:
         "%s · %d worker%s · %s size" % (title, doc["workers"], "" if doc["workers"] == 1 else "s", doc["size"]),
         interpreter_line(report.python, report.cores),
     ]
-    timing = "wall %.2f s" % doc["wall_s"]
-    if report.baseline_s is not None and report.speedup is not None:  # unrounded, as the explanation below has it
-        timing += " · sequential %.2f s · speed-up %.2f× (theory %g×)" % (report.baseline_s, report.speedup, doc["theory"])
-    elif report.config.scenario in ("asyncio", "convoy", "start-methods") and figure_text(doc["figure"]):
-        timing += " · " + figure_text(doc["figure"])
-    if doc["cancelled"]:
-        timing += " · cancelled"
-    lines.append(timing)
+    lines.extend(timing_lines(report, doc))
+    warning = machine_warning(report)
+    if warning:
+        lines.append(warning)
     if report.config.switch_interval_ms is not None and doc["switch_interval_s"] is not None:
         lines.append("switch interval %g ms (--switch-interval)" % (doc["switch_interval_s"] * 1000))
     if doc["explanation"]:

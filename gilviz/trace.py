@@ -28,7 +28,9 @@ recording began:
   (or why it cannot be told), when the sampler first looks
 - ``{"ev": "denied", "t": T}``: the kernel refused to show where threads are blocked
 - ``{"ev": "end", "t": T, "result": {...}, "core_busy": [..], "sampler_cpu_s": .., "sampler_ticks": ..,
-  "watched": true}`` or ``{"ev": "end", "t": T, "error": "..."}``: the run's outcome
+  "watched": true, "machine": {...}}`` or ``{"ev": "end", "t": T, "error": "..."}``: the run's outcome
+  (``machine``, the rest of the machine's load as ``gilviz run --json`` gives it, only
+  when it was measured: recordings made before it was have none)
 
 Version 1 (before the kernel named the waits) had 9 states: no "blocked", "not_started" or
 "unseen"; it is read by placing its times in the new order.
@@ -57,6 +59,7 @@ from gilviz import __version__
 from gilviz.lab.board import SlotView
 from gilviz.lab.scenarios import BY_KEY, EXECUTORS, SIZES
 from gilviz.model import RunConfig, RunReport, WatchConfig
+from gilviz.noise import MachineLoad
 from gilviz.states import CORE_WAIT, N_STATES, RUNNING, STATES
 from gilviz.timeline import Snapshot, Timeline
 
@@ -201,6 +204,7 @@ class TraceWriter:
                 "sampler_cpu_s": round(report.sampler_cpu_s, 6),
                 "sampler_ticks": report.sampler_ticks,
                 "watched": report.watched,
+                **({"machine": report.machine.to_json()} if report.machine is not None else {}),
             }
         )
 
@@ -525,6 +529,7 @@ def frames(trace: Trace) -> Iterator[Frame]:
             sampler_cpu_s=float(run.end.get("sampler_cpu_s", 0.0)),
             sampler_ticks=int(run.end.get("sampler_ticks", 0)),
             core_busy=run.end.get("core_busy"),
+            machine=_machine(run.end.get("machine")),
         )
         base = run.config.baseline() if isinstance(run.config, RunConfig) else None
         if base is not None and isinstance(run.config, RunConfig) and base.scenario == run.config.scenario:
@@ -533,6 +538,16 @@ def frames(trace: Trace) -> Iterator[Frame]:
         elif base is not None:
             report.baseline = baselines.get(_baseline_key(base))
         yield Frame(run.t_end, "finished", run, report=report)
+
+
+def _machine(doc: Any) -> MachineLoad | None:
+    """A recorded machine load, or None (not recorded, or not readable: a replay goes on without it)."""
+    if not isinstance(doc, dict):
+        return None
+    try:
+        return MachineLoad.from_json(doc)
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 def _baseline_key(config: RunConfig) -> RunConfig:

@@ -26,6 +26,7 @@ import psutil
 from gilviz.labproc import LabError, LabProcess, lab_environment
 from gilviz.model import RunReport, WatchConfig
 from gilviz.probe.gil_address import has_cpython_runtime, interpreter_file, read_maps
+from gilviz.probe.machine import MachineMeter
 from gilviz.probe.sampler import Sampler
 from gilviz.probe.threadstats import ProcfsThreadStats
 from gilviz.probe.watchlist import ProcessTreeWatchList
@@ -186,18 +187,25 @@ def watch_program(
         if recorder is not None:
             recorder.run_started(config, python, n_cores, as_baseline=False, timeline=timeline)
             recording = True
+        # our own CPU: gilviz and the program's tree (under the lab for a started program; the pid's own tree)
+        meter = MachineMeter([lab.pid if lab is not None else pid])
+        machine_start = meter.read()
         sampler.start()
 
         def exec_seen() -> None:  # a shim (pyenv, env) exec'd the interpreter after we looked: name that one
             if interpreter.changed() and on_started is not None:
                 on_started(pid, interpreter.facts, n_cores)
+            if lab is None:
+                meter.poll()  # an attached program may be gone before the last reading: keep its CPU figure
 
         result = _wait_for_end(lab, pid, t_start, cancel, exec_seen)
+        machine = meter.load(machine_start)
         python = interpreter.facts
         watch.mark_finished(result["t_end_ns"])
         sampler.stop()
         report = RunReport(config, python, n_cores, result, timeline.snapshot(), True)
         report.sampler_cpu_s, report.sampler_ticks, report.core_busy = sampler.cpu_s, sampler.ticks, sampler.core_busy()
+        report.machine = machine
         if recorder is not None:
             recorder.run_finished(report)
             recording = False

@@ -21,6 +21,10 @@ BAD = [
     (["frobnicate"], "invalid choice"),
     (["--scenario", "racee"], "did you mean 'race'"),
     (["bench", "--repeats", "0"], "1 to 50"),
+    (["bench", "--repeats", "x"], "1 to 50"),
+    (["run", "threads-io", "--repeats", "0"], "1 to 50"),
+    (["run", "threads-io", "--repeats", "x"], "1 to 50"),
+    (["run", "threads-io", "--repeats", "51"], "1 to 50"),
     (["bench", "--soak", "0"], "0.1 to 600"),
     (["bench", "--soak", "forever"], "a number of minutes"),
     (["record", "threads-cpu"], "required"),
@@ -134,7 +138,7 @@ def test_run_text_summary():
     assert "speed-up" in out.stdout and "theory 1×" in out.stdout and "GIL" in out.stdout
 
 
-def test_bench_json_has_every_row_and_the_overhead():
+def test_bench_json_has_every_row_and_the_overhead():  # and the same keys as before, with more beside them
     out = gilviz("bench", "--size", "tiny", "--repeats", "1", "--json", timeout=300)
     assert out.returncode == 0, out.stderr
     doc = json.loads(out.stdout)
@@ -144,6 +148,14 @@ def test_bench_json_has_every_row_and_the_overhead():
     overhead = doc["overhead"]
     assert overhead["slowdown"] > 0 and 0 <= overhead["sampler_cpu"] < 1
     assert [len(doc["baselines_s"][k]) for k in ("seq-io", "seq-cpu")] == [1, 1]  # --repeats baseline runs each
+    for figures in (overhead, overhead["all_cores"]):  # the pairs' median ratio and range
+        assert len(figures["watched_s"]) == len(figures["unwatched_s"]) == len(figures["slowdowns"]) == 1
+        assert figures["slowdown_range"] == [figures["slowdown"]] * 2
+        assert figures["slowdowns"] == [pytest.approx(figures["slowdown"], abs=1e-4)]
+    assert overhead["all_cores"]["scenario"] == "procs-cpu" and overhead["all_cores"]["workers"] == doc["cores"]
+    speedups = [row for row in doc["rows"] if row["unit"] == "×"]
+    assert all(row["range"] == [row["measured"]] * 2 and row["repeats"] == 1 for row in speedups)
+    assert set(doc["noisy"]) >= {"runs", "of_runs", "pairs", "of_pairs"}
 
 
 @pytest.mark.parametrize("version", ["3.9", "3.13"])

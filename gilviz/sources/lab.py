@@ -1,4 +1,10 @@
-"""The lab source: scenario runs, each after its baseline when missing (layer: engine, no textual)."""
+"""The lab source: scenario runs, each after its baseline when missing (layer: engine, no textual).
+
+With ``repeats`` above 1, each run is that many runs, each after a baseline run of its own
+(``Session.repeat``): a ``RunStarted`` before every one (``baseline=True`` for the
+baseline runs), and one ``RunFinished`` at the end with the run that stands for them all
+(its ``repeats``, ``speedup`` the median, ``speedup_spread`` the range).
+"""
 
 from __future__ import annotations
 
@@ -21,6 +27,7 @@ class LabSource:
     def __init__(self, config: RunConfig, *, session: Session | None = None) -> None:
         self.config = config
         self.session = session or Session()
+        self.repeats = 1  # runs per `run` (the dashboard's "re-run N times"), 1 to 50
 
     def switch(self, **changes) -> RunConfig:
         self.config = replace(self.config, **changes)
@@ -35,6 +42,9 @@ class LabSource:
         def hello(event: dict) -> None:
             post(InterpreterKnown(event["python"], int(event["cores"])))
 
+        if self.repeats > 1:
+            self._run_repeated(config, post, cancel, snapshot, hello)
+            return
         try:
             if not self.session.has_baseline(config) and config.info.baseline != config.scenario:
                 post(RunStarted(config, baseline=True))
@@ -45,5 +55,20 @@ class LabSource:
             report = self.session.run(config, on_snapshot=snapshot, cancel=cancel, on_hello=hello)
         except Exception as exc:  # shown in the UI; the next run starts clean
             post(RunFinished(None, "%s: %s" % (type(exc).__name__, exc)))
+            return
+        post(RunFinished(report))
+
+    def _run_repeated(self, config: RunConfig, post, cancel: threading.Event, snapshot, hello) -> None:
+        def started(what: RunConfig, baseline: bool) -> None:
+            post(RunStarted(config, baseline=baseline))
+
+        try:
+            report = self.session.repeat(
+                config, self.repeats, on_start=started, on_snapshot=snapshot, cancel=cancel, on_hello=hello
+            )
+        except Exception as exc:  # shown in the UI; the next run starts clean
+            post(RunFinished(None, "%s: %s" % (type(exc).__name__, exc)))
+            return
+        if report.run_config.scenario != config.scenario:  # a baseline run, cancelled: nothing to show
             return
         post(RunFinished(report))
