@@ -53,7 +53,7 @@ def scenario_key(text: str) -> str:
         return text
     close = difflib.get_close_matches(text, KEYS, n=1, cutoff=0.5)
     hint = "did you mean %r? " % close[0] if close else ""
-    raise UsageError("unknown scenario %r; %s(one of: %s)" % (text, hint, ", ".join(KEYS)))
+    raise UsageError("unknown scenario %r; %sone of: %s" % (text, hint, ", ".join(KEYS)))
 
 
 def choice(name: str, options: tuple[str, ...]) -> Callable[[str], str]:
@@ -670,6 +670,13 @@ def cmd_watch(args: argparse.Namespace) -> int:
 
     if not args.json:
         watch_config(args, output=None)  # refuse a missing program before anything else
+        if args.pid is not None:
+            from gilviz.watch import check_attachable
+
+            try:
+                check_attachable(args.pid)  # said in one line now, not in a dashboard that has nothing to show
+            except WatchError as exc:
+                raise UsageError(str(exc)) from None
         check_screenshot_dir(args.screenshot_dir)
         need_terminal("`gilviz watch --json -- PROGRAM`")
     config = watch_config(args, output=None if args.json or args.pid else output_log(args))

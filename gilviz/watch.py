@@ -39,8 +39,8 @@ HELLO_TIMEOUT_S = 30.0
 STOP_WAIT_S = 8.0  # the lab's SIGINT → SIGTERM → SIGKILL takes at most ~4 s
 PTRACE_RULE = (
     "reading where its threads wait needs ptrace permission: run gilviz as the same user with "
-    "kernel.yama.ptrace_scope=0 (sysctl), or as root, as py-spy needs too; or start the program "
-    "under gilviz: gilviz watch -- PROGRAM"
+    "kernel.yama.ptrace_scope=0 (sysctl), or as root (in a container, with CAP_SYS_PTRACE), as py-spy "
+    "needs too; or start the program under gilviz: gilviz watch -- PROGRAM"
 )
 
 

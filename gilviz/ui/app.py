@@ -35,7 +35,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from gilviz.files import write_atomically
-from gilviz.lab.scenarios import MAX_WORKERS, SCENARIOS
+from gilviz.lab.scenarios import BY_KEY, SCENARIOS
 from gilviz.measure import Session
 from gilviz.model import RunConfig
 from gilviz.sources.events import Event
@@ -91,18 +91,18 @@ class GilvizApp(App):
     TITLE = "gilviz"
     BINDINGS = [
         *[Binding(str(i + 1), "scenario(%d)" % i, SCENARIOS[i].title, show=False) for i in range(min(9, len(SCENARIOS)))],
-        Binding("n", "step(1)", "next", tooltip="the next scenario (p: the previous one)"),
+        Binding("n", "step(1)", "next", show=False, tooltip="the next scenario (p: the previous one)"),
         Binding("p", "step(-1)", "prev", show=False, tooltip="the previous scenario"),
         Binding("r", "rerun", "re-run", tooltip="run the scenario again (in a replay: replay from the start)"),
         Binding("space", "pause", "pause", tooltip="freeze the picture; a live run goes on, a replay waits"),
         Binding("l", "lock", "lock", tooltip="race: turn the threading.Lock on or off, and re-run"),
         Binding("e", "executor", "executor", tooltip="pools: ThreadPoolExecutor or ProcessPoolExecutor, and re-run"),
         Binding("w", "workers(-1)", "fewer", show=False, tooltip="one worker fewer, and re-run"),
-        Binding("W", "workers(1)", "workers+", tooltip="one worker more, and re-run (w: fewer)"),
+        Binding("W", "workers(1)", "workers+", show=False, tooltip="one worker more, and re-run (w: fewer)"),
         Binding("f", "fold", "fold", tooltip="fold each process's threads into one row, or unfold them"),
         Binding("P", "present", "present", show=False, tooltip="presenter mode: header, lanes, meters and the one figure"),
-        Binding("m", "slow_motion", "slow motion", tooltip="a 50 ms switch interval (Python's: 5 ms): the turns become visible"),
-        Binding("c", "compare", "compare", tooltip="pin this run: the next is drawn under it on one time scale (c again: unpin)"),
+        Binding("m", "slow_motion", "slow-mo", tooltip="a 50 ms switch interval (Python's: 5 ms): the turns become visible"),
+        Binding("c", "compare", "pin", tooltip="pin this run: the next is drawn under it on one time scale (c again: unpin)"),
         Binding("plus,equals_sign", "zoom(-1)", "zoom in", show=False, tooltip="fewer milliseconds per column"),
         Binding("minus", "zoom(1)", "zoom out", show=False, tooltip="more milliseconds per column (up to 1 s)"),
         Binding("t", "toggle_theme", "theme", show=False, tooltip="light or dark (light reads better on a projector)"),
@@ -110,7 +110,7 @@ class GilvizApp(App):
         Binding("up", "scroll_lanes(-1)", "scroll up", show=False),
         Binding("pagedown", "scroll_lanes(10)", "page down", show=False),
         Binding("pageup", "scroll_lanes(-10)", "page up", show=False),
-        Binding("s", "save_screenshot", "screenshot", tooltip="save an SVG or PNG of the screen (pause first to keep a moment)"),
+        Binding("s", "save_screenshot", "save", tooltip="save an SVG or PNG of the screen (pause first to keep a moment)"),
         Binding("question_mark", "help", "help", tooltip="this help"),
         Binding("q", "quit", "quit", tooltip="quit; a watched program is stopped (a --pid is let go); nothing is left behind"),
         Binding("ctrl+c", "quit", "quit", show=False, priority=True),
@@ -163,12 +163,12 @@ class GilvizApp(App):
                 yield Static(id="panel")
                 yield Static(id="figure")
                 with Horizontal(id="lower"):
-                    with VerticalScroll(id="lesson"):
+                    with VerticalScroll(id="lesson", can_focus=False):
                         yield Static(id="lesson-text")
                         yield Static(id="code")
                     yield Static(id="results")
         yield Static(id="too-small")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#pinned", LanesView).display = False
@@ -204,7 +204,8 @@ class GilvizApp(App):
         self.state.restart()
         lanes = self.query_one("#lanes", LanesView)
         lanes.snapshot = None
-        lanes.fitted = True  # a new run: when it ends, fit it to the width again
+        cfg = self.state.scenario
+        lanes.fitted = not (cfg is not None and cfg.switch_interval_ms)  # a new run: fit it when it ends (not slow motion)
         self.query_one("#pinned", LanesView).display = self.state.pinned is not None
         self.run_source(self.token, self.cancel)
         self.draw({HEADER, PANEL, RESULTS, LANES})
@@ -245,6 +246,8 @@ class GilvizApp(App):
     # -- drawing -------------------------------------------------------------------
 
     def draw(self, changed: set[str]) -> None:
+        if HEADER in changed:
+            self.refresh_bindings()  # the keys that apply follow the scenario and the run's state
         with self.batch_update():
             if LANES in changed:
                 self.draw_lanes()
@@ -262,7 +265,10 @@ class GilvizApp(App):
         self.draw_compared(lanes)
         self.query_one(CpuMeters).snapshot = snap
         self.fit_rows()
+        pinned = self.query_one("#pinned", LanesView)
         states = lanes.visible_states() if snap else []
+        if self.state.pinned is not None:
+            states = [s for s in LEGEND if s in set(states) | set(pinned.visible_states())]
         states = states or ["running", "gil_wait", "core_wait", "io", "lock_wait"]
         self.show(self.query_one("#legend", Static), legend(states, short=self.size.width < NARROW_BELOW))
 
@@ -311,7 +317,7 @@ class GilvizApp(App):
         panel = self.query_one("#panel", Static)
         cfg, state = self.state.scenario, self.state
         if state.watching:
-            panel.display = True
+            panel.display = getattr(state.config, "pid", None) is None  # an attached pid's output is not ours to show
             panel.border_title = "the program's output" + (" · " + state.output_path if state.output_path else "")
             self.show(panel, output_text(state.output, state.output_path))
             if state.snapshot is not None and state.snapshot.gil:
@@ -420,7 +426,10 @@ class GilvizApp(App):
             self.start_run()
 
     def action_scenario(self, index: int) -> None:
-        self.switch(scenario=KEYS[index], workers=None)
+        key = KEYS[index]
+        cfg = self.state.scenario
+        motion = cfg.switch_interval_ms if cfg is not None and BY_KEY[key].threads_side_by_side else None
+        self.switch(scenario=key, workers=None, iterations=None, switch_interval_ms=motion)
 
     def action_step(self, delta: int) -> None:
         cfg = self.state.scenario
@@ -452,12 +461,17 @@ class GilvizApp(App):
         cfg = self.state.scenario
         if cfg is None:
             return
-        workers = max(1, min(MAX_WORKERS, cfg.worker_count + delta))
+        workers = max(1, min(cfg.info.max_workers, cfg.worker_count + delta))
+        if workers == cfg.worker_count:
+            self.notify("%s runs %s" % (cfg.scenario, "1 worker" if workers == 1 else "%d workers at most" % workers))
         if workers != cfg.worker_count:
             self.switch(workers=workers)
 
     def action_fold(self) -> None:
         lanes = self.query_one("#lanes", LanesView)
+        if not any(row.lane is None for row in lanes.rows) and len(lanes.rows) <= 8:
+            self.notify("nothing to fold: f folds a process's threads when it has many")
+            return
         folded_now = any(row.lane is None and "threads" in row.label for row in lanes.rows)
         lanes.fold = not folded_now
         self.draw({LANES})
@@ -466,8 +480,12 @@ class GilvizApp(App):
         lanes = self.query_one("#lanes", LanesView)
         if lanes.fitted and lanes.snapshot is not None and lanes.snapshot.window[1]:  # leave the fit at the nearest zoom
             lanes.zoom = min(range(len(ZOOMS)), key=lambda i: abs(ZOOMS[i] - lanes.bins_per_column))
-        lanes.fitted = False
-        lanes.zoom = max(0, min(len(ZOOMS) - 1, lanes.zoom + delta))
+        finished = lanes.snapshot is not None and lanes.snapshot.window[1]
+        if not lanes.fitted and finished and delta > 0 and lanes.zoom == len(ZOOMS) - 1:
+            lanes.fitted = True  # zoomed out past the widest: the whole run again
+        else:
+            lanes.fitted = False
+            lanes.zoom = max(0, min(len(ZOOMS) - 1, lanes.zoom + delta))
         self.draw({LANES})
 
     def action_slow_motion(self) -> None:
@@ -485,7 +503,7 @@ class GilvizApp(App):
             self.state.pinned = None
         elif self.state.finished is not None:
             self.state.pinned = self.state.finished
-            self.notify("pinned %s: run another (a digit, l, e, W) to see both" % run_title(self.state.finished), timeout=5)
+            self.notify("pinned: run another to see both", timeout=3)
         else:
             self.notify("c pins a finished run: wait for this one to end")
             return

@@ -149,16 +149,28 @@ class ColumnCache:
         self._rows.clear()
 
     def columns(
-        self, key: object, lanes: Sequence[Sequence[Bin]], *, last_index: int, columns: int, bins_per_column: int
+        self,
+        key: object,
+        lanes: Sequence[Sequence[Bin]],
+        *,
+        last_index: int,
+        columns: int,
+        bins_per_column: int,
+        newest_index: int | None = None,
     ) -> list[list[float] | None]:
-        """Times per column (None: nothing seen) for the bins of ``lanes`` added together, like ``column_times``."""
+        """Times per column (None: nothing seen) for the bins of ``lanes`` added together, like ``column_times``.
+
+        ``newest_index``: the newest bin there is, when the columns reach past it (a run drawn from its
+        start while it goes on): only columns before it are kept.
+        """
         if bins_per_column != self._bins_per_column:
             self._rows.clear()
             self._bins_per_column = bins_per_column
         cache = self._rows.setdefault(key, {})
         last_group = last_index // bins_per_column
         first_group = last_group - columns + 1
-        live_from = last_group - 1  # the newest two columns may still change
+        newest_group = (last_index if newest_index is None else min(last_index, newest_index)) // bins_per_column
+        live_from = newest_group - 1  # the newest two columns may still change, and any after them
         missing = [g for g in range(first_group, live_from) if g not in cache]
         need_from = missing[0] if missing else live_from
         fresh: dict[int, list[float]] = {}
@@ -219,9 +231,10 @@ def life_shares(run_times: Sequence[float]) -> dict[str, float]:
     return {s: (0.0 if i in (DONE, NOT_STARTED) else t / lived) for i, (s, t) in enumerate(zip(STATES, run_times))}
 
 
-def shares_label(shares: dict[str, float]) -> str:
-    """ "run 49% · GIL 50%": states of 2 % or more, in STATES order; "ended"/"idle" otherwise."""
-    text = shares_text(shares, at_least=0.02)
+def shares_label(shares: dict[str, float], most: int = 3) -> str:
+    """ "run 49% · GIL 50%": the ``most`` biggest states of 2 % or more, in STATES order; "ended"/"idle" otherwise."""
+    kept = sorted(shares, key=lambda s: -shares[s])[:most]
+    text = shares_text({s: v for s, v in shares.items() if s in kept}, at_least=0.02)
     if text:
         return text
     if shares.get("failed", 0) > 0:

@@ -17,11 +17,11 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from gilviz.timeline import Snapshot
-from gilviz.ui.drawing import COLOURS, ColumnCache, cell_for, life_shares, recent_shares, shares_label, states_in
+from gilviz.ui.drawing import BARS, COLOURS, GLYPHS, ColumnCache, cell_for, life_shares, recent_shares, shares_label, states_in
 from gilviz.ui.lane_rows import LABEL_WIDTH, LaneRow, arrange, recent_bins
 
 ZOOMS = (1, 2, 4, 10, 20)  # bins per column; a bin is 50 ms
-SHARES_WIDTH = 30
+SHARES_WIDTH = 32
 
 
 def column_label(ms: int) -> str:
@@ -214,14 +214,17 @@ class LanesView(Widget):
             )
             if self.aligned:
                 fitted = " · both runs from their start"
-            if self.title:
-                text = "%s   %s%s%s" % (self.title, scale, fitted, coarse)
-            else:
-                text = "%-*s %s%s%s" % (LABEL_WIDTH, "", scale, fitted, coarse)
             live = snap is not None and snap.window[0] and not snap.window[1]
             figures = "last second" if live else ("its whole life" if snap is not None and snap.window[1] else "")
+            room = width - (SHARES_WIDTH + 1 if figures else 0)
+            lead = "%s   " % self.title if self.title else " " * (LABEL_WIDTH + 1)
+            text = lead + scale + fitted + coarse
+            if len(text) > room:  # drop the asides before anything is cut
+                text = lead + scale + coarse
+            if len(text) > room:
+                text = (lead + scale)[:room]
             if figures:  # what the figures at each row's end cover, right-aligned over them
-                text = text[: width - SHARES_WIDTH].ljust(width - SHARES_WIDTH) + " " + figures
+                text = text.ljust(room) + " " + figures
             return Strip([Segment(text[:width].ljust(width), dim)])
         if snap is None or not self._rows:
             return Strip([Segment(self.waiting_text[:width].ljust(width), dim)] if y == 1 else [Segment(" " * width)])
@@ -262,7 +265,11 @@ class LanesView(Widget):
         return out
 
     def _segment(self, cell) -> Segment:
-        return Segment(" ") if cell is None else Segment(cell.char, self._style(cell.fg, cell.bg))
+        if cell is None:
+            return Segment(" ")
+        if cell.bg is not None and self.app.no_color and cell.char in BARS[1:4]:
+            return Segment(GLYPHS[cell.bg], self._style(cell.bg, None))  # no colour: a low bar says less than the wait's glyph
+        return Segment(cell.char, self._style(cell.fg, cell.bg))
 
     @staticmethod
     def _detail(row: LaneRow) -> str:

@@ -9,6 +9,7 @@ from rich.text import Text
 from gilviz import figures
 from gilviz.explain import explain
 from gilviz.model import RunConfig, RunReport, WatchConfig
+from gilviz.report import machine_warning, speedup_impossible
 from gilviz.ui.state import DashboardState, finished_status
 
 RESULTS_KEPT = 6
@@ -26,7 +27,8 @@ def result_lines(report: RunReport) -> list[str]:
         name = cfg.title if len(cfg.title) <= 24 else cfg.title[:23] + "…"
         return ["%-24s %6.2f s  %s · %d threads" % (name, report.wall_s, finished_status(report), len(report.lanes))]
     n = cfg.worker_count
-    line = "%-13s %2d worker%s %6.2f s" % (run_name(cfg), n, " " if n == 1 else "s", report.wall_s)
+    unit = cfg.info.workers_are.split()[-1] if cfg.scenario == "asyncio" else ("worker" if n == 1 else "workers")
+    line = "%-13s %s %6.2f s" % (run_name(cfg), ("%d %s" % (n, unit)).rjust(10), report.wall_s)
     race = report.result.get("race")
     queue = report.result.get("queue")
     below = []
@@ -35,15 +37,32 @@ def result_lines(report: RunReport) -> list[str]:
     elif queue:
         line += "  %d/%d · parent %d" % (queue["got"], queue["put"], queue["parent_global"])
     elif cfg.info.baseline == cfg.scenario:
-        line += "  a baseline"
+        line += "  baseline"
     elif report.speedup is not None and report.theory is not None:
         line += "  %.2f× (theory %g×)" % (report.speedup, report.theory)
         base = report.baseline
         if base is not None and isinstance(base.config, RunConfig):
             below.append("  = %s %.2f s ÷ %.2f s" % (base.config.scenario, base.wall_s, report.wall_s))
+        impossible = speedup_impossible(report)
         why = explain(report)
-        if why:
+        if impossible:
+            below.append("  impossible: " + impossible.split(": ", 1)[-1])
+        elif why:
             below.append("  why: " + why.split(": ", 1)[-1])
+    elif figures.measured(report).measured is not None:  # a lesson with a figure of its own
+        line += "  " + figure_line(report)
+        starts = report.result.get("start_methods")
+        if starts:
+            below.append(
+                "  "
+                + " · ".join(
+                    "%s %s" % (m, "%.1f ms" % (starts[m] * 1000) if starts.get(m) else "—")
+                    for m in ("fork", "spawn", "forkserver")
+                )
+            )
+    warning = machine_warning(report)
+    if warning:
+        below.append("  ! " + warning)
     if report.result.get("cancelled"):
         line += " cancelled"
     if report.result.get("failed"):
@@ -95,5 +114,6 @@ def results_text(reports: Sequence[RunReport], limit: int = RESULTS_KEPT) -> Tex
         return Text("no finished run yet", style="dim")
     text = Text()
     for i, line in enumerate(lines):
-        text.append(("\n" if i else "") + line, style="dim" if line.startswith(("  = ", "  why: ")) else "")
+        style = "dim" if line.startswith(("  = ", "  why: ")) else ("bold" if line.startswith(("  ! ", "  impossible")) else "")
+        text.append(("\n" if i else "") + line, style=style)
     return text
