@@ -62,7 +62,7 @@ def main(directory: str, names: list[str]) -> int:
         if name in SESSIONS:
             record_session(path, SESSIONS[name])
         elif name in WATCHED:
-            command = [sys.executable, "-m", "gilviz", "watch", "--json", "--record", str(path), "--", sys.executable]
+            command = [sys.executable, "-m", "gilviz", "watch", "--json", "--record", str(path), "--", "python3"]
             subprocess.run(command + WATCHED[name], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
         else:
             args = VARIANTS[name]

@@ -38,7 +38,7 @@ from gilviz.files import write_atomically
 from gilviz.lab.scenarios import BY_KEY, SCENARIOS
 from gilviz.measure import Session
 from gilviz.model import RunConfig
-from gilviz.sources.events import Event
+from gilviz.sources.events import Event, RunStarted
 from gilviz.sources.lab import LabSource
 from gilviz.sources.replay import ReplaySource
 from gilviz.sources.watch import WatchSource
@@ -236,6 +236,9 @@ class GilvizApp(App):
             self.apply(message.event)
 
     def apply(self, event: Event) -> None:
+        if isinstance(event, RunStarted) and isinstance(event.config, RunConfig) and event.config.switch_interval_ms:
+            lanes = self.query_one("#lanes", LanesView)
+            lanes.fitted, lanes.zoom = False, 0  # slow motion: 10 ms columns, where the turns show (not refitted)
         changed = self.state.apply(event)
         for title, text in self.state.notices:
             self.notify(text, title=title, severity="error", timeout=8)
@@ -319,7 +322,10 @@ class GilvizApp(App):
         if state.watching:
             panel.display = getattr(state.config, "pid", None) is None  # an attached pid's output is not ours to show
             panel.border_title = "the program's output" + (" · " + state.output_path if state.output_path else "")
-            self.show(panel, output_text(state.output, state.output_path))
+            if state.replaying and not state.output:
+                self.show(panel, Text("(a recording keeps no program output: see the log it was written to)", style="dim"))
+            else:
+                self.show(panel, output_text(state.output, state.output_path))
             if state.snapshot is not None and state.snapshot.gil:
                 self.show(self.query_one("#lesson-text", Static), waits_text(state.snapshot))
             return
@@ -358,6 +364,10 @@ class GilvizApp(App):
         """Lanes a few lines tall when there are few of them and room to spare (a bar reads from the back of a room)."""
         views = [v for v in self.query(LanesView) if v.display]
         rows = max(1, sum(len(v.rows) for v in views))
+        box = self.query_one("#lanes-box")
+        needed = min(rows + len(views) + 2, int(self.size.height * 0.55))  # every lane on screen, one line each
+        if box.styles.min_height is None or box.styles.min_height.value != needed:
+            box.styles.min_height = needed  # the panels below give way first
         room = self.query_one("#lanes-box").content_size.height - len(views)  # less each one's ruler line
         if room <= 0:  # not laid out yet: a guess from the screen, put right on the next draw
             room = int(self.size.height * 0.5) - 3

@@ -62,7 +62,8 @@ def _parts(state: DashboardState) -> list[Part]:
         n = cfg.worker_count
         title = "%d/%d %s" % (KEYS.index(cfg.scenario) + 1, len(KEYS), cfg.info.title)
         parts.append(Part("title", title, title.split(" · ")[0]))
-        parts.append(Part("workers", "%d worker%s" % (n, "" if n == 1 else "s")))
+        unit = cfg.info.workers_are.split()[-1] if cfg.scenario == "asyncio" else "worker" if n == 1 else "workers"
+        parts.append(Part("workers", "%d %s" % (n, unit)))
         if cfg.scenario == "race":
             parts.append(Part("variant", "lock %s" % ("on" if cfg.lock else "off"), style="bold"))
         if cfg.scenario == "pools":

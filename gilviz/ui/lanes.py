@@ -21,7 +21,9 @@ from gilviz.ui.drawing import BARS, COLOURS, GLYPHS, ColumnCache, cell_for, life
 from gilviz.ui.lane_rows import LABEL_WIDTH, LaneRow, arrange, recent_bins
 
 ZOOMS = (1, 2, 4, 10, 20)  # bins per column; a bin is 50 ms
-SHARES_WIDTH = 32
+SHARES_WIDE = 32  # the figures at a row's end: three states ("run 29% · GIL 34% · core 35%") ...
+SHARES_NARROW = 22  # ... or two, when the lanes are under WIDE_FROM columns, so time keeps the room
+WIDE_FROM = 130
 
 
 def column_label(ms: int) -> str:
@@ -190,7 +192,11 @@ class LanesView(Widget):
 
     @property
     def columns(self) -> int:
-        return max(0, self.size.width - LABEL_WIDTH - SHARES_WIDTH - 2)
+        return max(0, self.size.width - LABEL_WIDTH - self.shares_width - 2)
+
+    @property
+    def shares_width(self) -> int:
+        return SHARES_WIDE if self.size.width >= WIDE_FROM else SHARES_NARROW
 
     def render_line(self, y: int) -> Strip:
         """One line, on the widget's own background and text colour (so both themes read right)."""
@@ -216,7 +222,7 @@ class LanesView(Widget):
                 fitted = " · both runs from their start"
             live = snap is not None and snap.window[0] and not snap.window[1]
             figures = "last second" if live else ("its whole life" if snap is not None and snap.window[1] else "")
-            room = width - (SHARES_WIDTH + 1 if figures else 0)
+            room = width - (self.shares_width + 1 if figures else 0)
             lead = "%s   " % self.title if self.title else " " * (LABEL_WIDTH + 1)
             text = lead + scale + fitted + coarse
             if len(text) > room:  # drop the asides before anything is cut
@@ -237,7 +243,8 @@ class LanesView(Widget):
         segments = [Segment(label[:LABEL_WIDTH].ljust(LABEL_WIDTH) + " ", dim if sub else None)]
         last = self.last_index
         segments.extend(self._cells(row, height - 1 - sub, height))
-        segments.append(Segment(" " + self._shares(row, last)[: SHARES_WIDTH - 1].ljust(SHARES_WIDTH) if sub == 0 else ""))
+        shares_width = self.shares_width
+        segments.append(Segment(" " + self._shares(row, last)[: shares_width - 1].ljust(shares_width) if sub == 0 else ""))
         return Strip(segments).crop(0, width).extend_cell_length(width)
 
     def _cells(self, row: LaneRow, level: int, height: int) -> list[Segment]:
@@ -286,6 +293,11 @@ class LanesView(Widget):
             return "failed: " + row.lane.note
         snap = self.snapshot
         if snap is not None and snap.window[0] and snap.window[1]:
-            return shares_label(life_shares(row.lane.run_times))
+            return shares_label(life_shares(row.lane.run_times), most=self._most)
         count = recent_bins(snap.bin_s) if snap is not None else 20
-        return shares_label(recent_shares(row.lane.bins, last_index=last, count=count))
+        return shares_label(recent_shares(row.lane.bins, last_index=last, count=count), most=self._most)
+
+    @property
+    def _most(self) -> int:
+        """How many states a row's figures name: three when there is room, else the two biggest."""
+        return 3 if self.size.width >= WIDE_FROM else 2
