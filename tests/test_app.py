@@ -104,7 +104,8 @@ async def test_fifty_quick_switches_leave_no_process_and_memory_flat():
 async def test_s_saves_a_screenshot_where_asked_and_says_where(tmp_path):
     from gilviz.trace import read_trace
 
-    app = replay_app(read_trace(str(TRACES / "threads-cpu.jsonl.gz")), at=3.0, screenshot_dir=str(tmp_path))
+    trace = read_trace(str(TRACES / "threads-cpu.jsonl.gz"))
+    app = replay_app(trace, at=trace.after_end_s, screenshot_dir=str(tmp_path))
     async with app.run_test(size=(120, 36)) as pilot:
         await pilot.press("s")
         await pilot.pause()

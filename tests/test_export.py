@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from gilviz.chrome_trace import to_chrome_trace
+from gilviz.states import STATES
 from gilviz.trace import read_trace
 
 from conftest import gilviz
@@ -41,7 +42,7 @@ def test_chrome_trace_follows_the_trace_event_format(name):
     names = {e["args"]["name"] for e in events if e["ph"] == "M" and e["name"] == "thread_name"}
     assert "runs" in names and any(n.startswith(("worker-", "producer", "pool-", "MainThread")) for n in names)
     states = {e["name"] for e in events if e.get("cat") == "state"}
-    assert states and states <= {"running", "gil_wait", "core_wait", "io", "lock_wait", "queue_wait", "idle", "done", "failed"}
+    assert states and states <= set(STATES)
 
 
 def test_threads_cpu_trace_shows_gil_waits_and_runs():

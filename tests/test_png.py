@@ -55,8 +55,9 @@ def test_write_atomically_writes_bytes_as_they_are_and_text_as_utf8(tmp_path):
 
 
 async def test_the_code_line_keeps_every_space_where_the_terminal_has_it():
-    app = replay_app(read_trace(str(TRACES / "threads-cpu.jsonl.gz")), at=3.0)
-    async with app.run_test(size=(120, 36)) as pilot:
+    trace = read_trace(str(TRACES / "threads-cpu.jsonl.gz"))
+    app = replay_app(trace, at=trace.after_end_s)
+    async with app.run_test(size=(150, 46)) as pilot:  # room enough for the lesson's code under the lanes
         await pilot.pause()
         rows = ["".join(text for text, _style, _control in line) for line in screen_lines(app)]
         picture = image(screen_png(app))
@@ -64,7 +65,7 @@ async def test_the_code_line_keeps_every_space_where_the_terminal_has_it():
     assert found, "the lesson's code is not on the screen:\n" + "\n".join(rows)
     y, row = found[0]
     column = cell_len(row[: row.index(CODE)])
-    grid = Grid.for_screen(120, 36)
+    grid = Grid.for_screen(150, 46)
     assert picture.size == grid.size and picture.size[0] >= MIN_WIDTH
     indent = "    "  # the loop is indented in the lesson's code: those cells are empty too
     assert row[column - len(indent) : column] == indent

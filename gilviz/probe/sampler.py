@@ -3,7 +3,7 @@
 About 100 times a second it asks its watch list which threads are lanes (the lab's
 board, or a process tree from /proc), reads each thread's kernel counters (``schedstat``)
 and where it is blocked (``syscall``), classifies the interval (``classify``) and feeds
-the timeline. Every twentieth tick it also reads per-core CPU (``cpustat``); every eighth,
+the timeline. Every twentieth tick it also reads per-core CPU (``cpustat``); every fourth,
 the voluntary context switches of up to eight lanes (all of them when there are no
 more). It never touches the workload: the threads run as they would unobserved
 (``gilviz bench`` measures how true that is, and what the sampler itself costs: every
@@ -32,7 +32,7 @@ from gilviz.probe.watchlist import BoardWatchList, ProcessTreeWatchList
 from gilviz.timeline import Snapshot, Timeline
 
 SLOW_EVERY = 20  # ticks between per-core CPU reads (5 a second: the meters need no more)
-SWITCH_EVERY = 8  # ticks between /proc/.../status reads, the costliest read here
+SWITCH_EVERY = 4  # ticks between /proc/.../status reads, the costliest read here
 SWITCH_READS_PER_TICK = 8  # lanes whose status is read on such a tick
 BUSY_S = 0.0002  # blocked less than this in an interval: busy throughout, nothing to name
 TICK_NS = 1_000_000_000 // CLOCK_TICKS  # the resolution of a thread's start time in /proc
@@ -160,6 +160,7 @@ class Sampler:
                     continue  # already running when watching began: its interval starts now
                 born = max(born, self.started_ns)  # the start time is whole clock ticks
                 timeline.lane_seen(view, born)
+                self._read_switches([view], now, every=True)  # a first count at once: a short thread gets two
                 lane.t = born  # new: classify it from its start, with its counters from zero
             else:
                 timeline.lane_seen(view)
