@@ -253,3 +253,15 @@ def test_results_list_the_baseline_behind_every_speed_up():
     lines = result_lines(reports[-1])
     assert "2 workers" in lines[0] and "×" in lines[0]
     assert lines[1].startswith("  = seq-cpu ") and "÷" in lines[1]
+
+
+async def test_capital_r_runs_five_times_and_shows_the_median_and_range():
+    app = scenario_app(RunConfig("threads-io", size="tiny"))
+    async with app.run_test(size=(160, 45)) as pilot:
+        await until(pilot, lambda: app.state.reports)
+        await pilot.press("R")
+        await until(pilot, lambda: app.state.reports and app.state.reports[0].repeats is not None, timeout=60)
+        spread = app.state.reports[0].speedup_spread
+        assert spread is not None and spread.n == 5 and spread.lo <= spread.median <= spread.hi
+        assert "median of 5 runs" in str(app.query_one("#results").render())
+        await pilot.press("q")

@@ -27,7 +27,7 @@ class LabSource:
     def __init__(self, config: RunConfig, *, session: Session | None = None) -> None:
         self.config = config
         self.session = session or Session()
-        self.repeats = 1  # runs per `run` (the dashboard's "re-run N times"), 1 to 50
+        self.repeats = 1  # runs in the next `run` only (the dashboard's "re-run N times"), 1 to 50
 
     def switch(self, **changes) -> RunConfig:
         self.config = replace(self.config, **changes)
@@ -42,8 +42,9 @@ class LabSource:
         def hello(event: dict) -> None:
             post(InterpreterKnown(event["python"], int(event["cores"])))
 
-        if self.repeats > 1:
-            self._run_repeated(config, post, cancel, snapshot, hello)
+        repeats, self.repeats = self.repeats, 1  # the next run is one run again
+        if repeats > 1:
+            self._run_repeated(config, repeats, post, cancel, snapshot, hello)
             return
         try:
             if not self.session.has_baseline(config) and config.info.baseline != config.scenario:
@@ -58,14 +59,12 @@ class LabSource:
             return
         post(RunFinished(report))
 
-    def _run_repeated(self, config: RunConfig, post, cancel: threading.Event, snapshot, hello) -> None:
+    def _run_repeated(self, config: RunConfig, repeats: int, post, cancel: threading.Event, snapshot, hello) -> None:
         def started(what: RunConfig, baseline: bool) -> None:
             post(RunStarted(config, baseline=baseline))
 
         try:
-            report = self.session.repeat(
-                config, self.repeats, on_start=started, on_snapshot=snapshot, cancel=cancel, on_hello=hello
-            )
+            report = self.session.repeat(config, repeats, on_start=started, on_snapshot=snapshot, cancel=cancel, on_hello=hello)
         except Exception as exc:  # shown in the UI; the next run starts clean
             post(RunFinished(None, "%s: %s" % (type(exc).__name__, exc)))
             return

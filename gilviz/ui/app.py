@@ -57,6 +57,7 @@ from gilviz.ui.state import HEADER, LANES, OUTPUT, PANEL, RESULTS, DashboardStat
 
 KEYS = [s.key for s in SCENARIOS]
 SLOW_MOTION_MS = 50.0
+REPEATS = 5  # R: runs for a median and a range
 MENU_LABEL = 21  # characters of a scenario's title in the menu
 MIN_SIZE = (60, 16)  # below this the screen asks for a bigger terminal
 NARROW_BELOW = 104  # columns: the scenario menu goes, the header keeps n/N
@@ -94,6 +95,7 @@ class GilvizApp(App):
         Binding("n", "step(1)", "next", show=False, tooltip="the next scenario (p: the previous one)"),
         Binding("p", "step(-1)", "prev", show=False, tooltip="the previous scenario"),
         Binding("r", "rerun", "re-run", tooltip="run the scenario again (in a replay: replay from the start)"),
+        Binding("R", "repeat", "5 runs", show=False, tooltip="run it 5 times, each after a baseline run: the median and range"),
         Binding("space", "pause", "pause", tooltip="freeze the picture; a live run goes on, a replay waits"),
         Binding("l", "lock", "lock", tooltip="race: turn the threading.Lock on or off, and re-run"),
         Binding("e", "executor", "executor", tooltip="pools: ThreadPoolExecutor or ProcessPoolExecutor, and re-run"),
@@ -115,7 +117,7 @@ class GilvizApp(App):
         Binding("q", "quit", "quit", tooltip="quit; a watched program is stopped (a --pid is let go); nothing is left behind"),
         Binding("ctrl+c", "quit", "quit", show=False, priority=True),
     ]
-    LAB_ONLY = {"scenario", "step", "lock", "executor", "workers"}
+    LAB_ONLY = {"scenario", "step", "lock", "executor", "workers", "repeat"}
 
     def __init__(
         self,
@@ -448,6 +450,13 @@ class GilvizApp(App):
 
     def action_rerun(self) -> None:
         if not isinstance(self.source, WatchSource):
+            self.start_run()
+
+    def action_repeat(self) -> None:
+        """Five runs, each after a baseline run of its own: the results show the median and the range."""
+        if isinstance(self.source, LabSource):
+            self.source.repeats = REPEATS
+            self.notify("%d runs, each after a baseline run: the median and range come at the end" % REPEATS, timeout=4)
             self.start_run()
 
     def action_pause(self) -> None:

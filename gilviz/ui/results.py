@@ -40,6 +40,9 @@ def result_lines(report: RunReport) -> list[str]:
         line += "  baseline"
     elif report.speedup is not None and report.theory is not None:
         line += "  %.2f× (theory %g×)" % (report.speedup, report.theory)
+        spread = report.speedup_spread
+        if spread is not None and spread.n > 1:
+            below.append("  median of %d runs, %.2f–%.2f×" % (spread.n, spread.lo, spread.hi))
         base = report.baseline
         if base is not None and isinstance(base.config, RunConfig):
             below.append("  = %s %.2f s ÷ %.2f s" % (base.config.scenario, base.wall_s, report.wall_s))
