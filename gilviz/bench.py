@@ -260,7 +260,7 @@ def format_bench(doc: dict) -> str:
         lines.append("%-44s %20s" % ("sampler CPU with %d threads" % o["many_threads"], "%.3f" % o["sampler_cpu_many"]))
     board = doc.get("dashboard")
     if board and "cpu_share" in board:
-        label = "dashboard process CPU (UI + sampler, %s)" % board["scenario"]
+        label = "dashboard CPU (UI + sampler, %s)" % board["scenario"]
         lines.append("%-44s %20s %20s %10s" % (label, "%.3f" % board["cpu_share"], "", "≤ %.2f" % board["target"]))
     noisy = doc.get("noisy")
     if noisy and (noisy["runs"] or noisy["pairs"]):
