@@ -15,6 +15,8 @@ from __future__ import annotations
 import queue
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Callable
 
 from gilviz.lab.board import Board
@@ -49,53 +51,82 @@ def watch_run(
 ) -> RunReport:
     """Run one scenario in a fresh lab and return what was measured (and record it, given a recorder)."""
     board = Board.create()
-    lab: LabProcess | None = None
-    sampler: Sampler | None = None
     bin_s = SLOW_MOTION_BIN_S if (config.switch_interval_ms or 0) >= SLOW_MOTION_MS else BIN_S
     timeline = recorder.timeline(bin_s=bin_s) if recorder is not None else Timeline(bin_s=bin_s)
-    recording = False
     try:
-        lab = LabProcess(config.python, board.path)
-        hello = lab.expect("hello", HELLO_TIMEOUT_S)
-        if on_hello is not None:
-            on_hello(hello)
-        if watched:
-            gil_enabled = hello["python"].get("gil_enabled") if hello["python"].get("implementation") == "cpython" else None
-            watch = BoardWatchList(board, gil_enabled=gil_enabled)
-            sampler = Sampler(watch, timeline, on_snapshot=on_snapshot, force_fallback=force_fallback)
-        if recorder is not None:
-            recorder.run_started(config, hello["python"], int(hello["cores"]), as_baseline=as_baseline, timeline=timeline)
-            recording = True
-        if sampler is not None:
-            sampler.start()
-        meter = MachineMeter([lab.pid])  # our own CPU: this process and the lab's tree
-        machine_start = meter.read()
-        lab.send(config.command())
-        result = _wait_for_result(lab, cancel)
-        machine = meter.load(machine_start)
-        report = RunReport(config, hello["python"], int(hello["cores"]), result, timeline.snapshot(), watched)
-        report.machine = machine
-        if sampler is not None:
-            sampler.stop()
+        with observed(recorder) as run:
+            lab = run.lab = LabProcess(config.python, board.path)
+            hello = lab.expect("hello", HELLO_TIMEOUT_S)
+            if on_hello is not None:
+                on_hello(hello)
+            if watched:
+                gil_enabled = hello["python"].get("gil_enabled") if hello["python"].get("implementation") == "cpython" else None
+                watch = BoardWatchList(board, gil_enabled=gil_enabled)
+                run.sampler = Sampler(watch, timeline, on_snapshot=on_snapshot, force_fallback=force_fallback)
+            run.record_start(config, hello["python"], int(hello["cores"]), as_baseline=as_baseline, timeline=timeline)
+            if run.sampler is not None:
+                run.sampler.start()
+            meter = MachineMeter([lab.pid])  # our own CPU: this process and the lab's tree
+            machine_start = meter.read()
+            lab.send(config.command())
+            result = _wait_for_result(lab, cancel)
+            report = RunReport(config, hello["python"], int(hello["cores"]), result, timeline.snapshot(), watched)
+            report.machine = meter.load(machine_start)
+            return run.finish(report, timeline)
+    finally:
+        board.close()
+
+
+class ObservedRun:
+    """What an observed run owns and must end however the run ends: its lab, its sampler, its recording's end."""
+
+    def __init__(self, recorder: TraceWriter | None) -> None:
+        self.recorder = recorder
+        self.lab: LabProcess | None = None
+        self.sampler: Sampler | None = None
+        self.recording = False
+
+    def record_start(self, config, python: dict, cores: int, *, as_baseline: bool, timeline: Timeline) -> None:
+        if self.recorder is not None:
+            self.recorder.run_started(config, python, cores, as_baseline=as_baseline, timeline=timeline)
+            self.recording = True
+
+    def finish(self, report: RunReport, timeline: Timeline) -> RunReport:
+        """The sampler stopped (after its last tick), its figures in the report, the report recorded."""
+        if self.sampler is not None:
+            self.sampler.stop()
             report.snapshot = timeline.snapshot()
-            report.sampler_cpu_s = sampler.cpu_s
-            report.sampler_ticks = sampler.ticks
-            report.core_busy = sampler.core_busy()
-        if recorder is not None:
-            recorder.run_finished(report)
-            recording = False
+            report.sampler_cpu_s, report.sampler_ticks = self.sampler.cpu_s, self.sampler.ticks
+            report.core_busy = self.sampler.core_busy()
+        if self.recorder is not None and self.recording:
+            self.recorder.run_finished(report)
+            self.recording = False
         return report
+
+    def failed(self, exc: BaseException) -> None:
+        if self.recorder is not None and self.recording:
+            self.recorder.run_failed("%s: %s" % (type(exc).__name__, exc))
+            self.recording = False
+
+    def close(self) -> None:
+        if self.sampler is not None:
+            self.sampler.stop()
+            self.sampler.close()
+        if self.lab is not None:
+            self.lab.close()
+
+
+@contextmanager
+def observed(recorder: TraceWriter | None) -> Iterator[ObservedRun]:
+    """An ``ObservedRun``: a run that fails is recorded as failed, and its sampler and lab always end."""
+    run = ObservedRun(recorder)
+    try:
+        yield run
     except BaseException as exc:
-        if recorder is not None and recording:
-            recorder.run_failed("%s: %s" % (type(exc).__name__, exc))
+        run.failed(exc)
         raise
     finally:
-        if sampler is not None:
-            sampler.stop()
-            sampler.close()
-        if lab is not None:
-            lab.close()
-        board.close()
+        run.close()
 
 
 def _wait_for_result(lab: LabProcess, cancel: threading.Event | None) -> dict:

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Callable
 import psutil
 
 from gilviz.labproc import LabError, LabProcess, lab_environment
+from gilviz.measure import observed
 from gilviz.model import RunReport, WatchConfig
 from gilviz.probe.gil_address import has_cpython_runtime, interpreter_file, read_maps
 from gilviz.probe.machine import MachineMeter
@@ -156,14 +157,12 @@ def watch_program(
     """Watch until the program ends (or ``cancel``: a started program is stopped, a pid is let go)."""
     cancel = cancel or threading.Event()
     lab: LabProcess | None = None
-    sampler: Sampler | None = None
-    recording = False
-    try:
+    with observed(recorder) as run:
         if config.pid is not None:
             check_attachable(config.pid)
             pid, t_start = config.pid, time.monotonic_ns()
         else:
-            lab = LabProcess(sys.executable, None, nice=0, inherit_stderr=config.output is None)
+            lab = run.lab = LabProcess(sys.executable, None, nice=0, inherit_stderr=config.output is None)
             lab.expect("hello", HELLO_TIMEOUT_S)
             lab.send({"cmd": "watch", "argv": list(config.command), "output": config.output, "cwd": os.getcwd()})
             started = lab.events.get(timeout=HELLO_TIMEOUT_S)
@@ -175,18 +174,15 @@ def watch_program(
             pid, t_start = int(started["pid"]), int(started["t_start_ns"])
             settle(pid)
         interpreter = InterpreterWatch(pid)
-        python = interpreter.facts
         n_cores = cores()
         if on_started is not None:
-            on_started(pid, python, n_cores)
+            on_started(pid, interpreter.facts, n_cores)
         watch = ProcessTreeWatchList(pid)
         watch.mark_started(t_start)
         timeline = recorder.timeline() if recorder is not None else Timeline()
-        sampler = Sampler(watch, timeline, on_snapshot=on_snapshot, force_fallback=force_fallback)
+        sampler = run.sampler = Sampler(watch, timeline, on_snapshot=on_snapshot, force_fallback=force_fallback)
         sampler.started_ns = t_start  # a thread born since the program started is classified from its birth
-        if recorder is not None:
-            recorder.run_started(config, python, n_cores, as_baseline=False, timeline=timeline)
-            recording = True
+        run.record_start(config, interpreter.facts, n_cores, as_baseline=False, timeline=timeline)
         # our own CPU: gilviz and the program's tree (under the lab for a started program; the pid's own tree)
         meter = MachineMeter([lab.pid if lab is not None else pid])
         machine_start = meter.read()
@@ -200,26 +196,10 @@ def watch_program(
 
         result = _wait_for_end(lab, pid, t_start, cancel, exec_seen)
         machine = meter.load(machine_start)
-        python = interpreter.facts
         watch.mark_finished(result["t_end_ns"])
-        sampler.stop()
-        report = RunReport(config, python, n_cores, result, timeline.snapshot(), True)
-        report.sampler_cpu_s, report.sampler_ticks, report.core_busy = sampler.cpu_s, sampler.ticks, sampler.core_busy()
+        report = RunReport(config, interpreter.facts, n_cores, result, timeline.snapshot(), True)
         report.machine = machine
-        if recorder is not None:
-            recorder.run_finished(report)
-            recording = False
-        return report
-    except BaseException as exc:
-        if recorder is not None and recording:
-            recorder.run_failed("%s: %s" % (type(exc).__name__, exc))
-        raise
-    finally:
-        if sampler is not None:
-            sampler.stop()
-            sampler.close()
-        if lab is not None:
-            lab.close()
+        return run.finish(report, timeline)
 
 
 def _wait_for_end(lab: LabProcess | None, pid: int, t_start: int, cancel: threading.Event, tick: Callable[[], None]) -> dict:

@@ -35,7 +35,7 @@ ALLOWED = {
     "explain": {"noise", "states", "lab", "model", "figures", "probe", "timeline"},
     "trace": {"noise", "states", "lab", "model", "probe", "timeline"},
     "measure": {"noise", "states", "lab", "labproc", "model", "probe", "timeline", "trace"},
-    "watch": {"noise", "states", "lab", "labproc", "model", "probe", "timeline", "trace"},
+    "watch": {"measure", "noise", "states", "lab", "labproc", "model", "probe", "timeline", "trace"},
     "report": {"noise", "speedup", "states", "lab", "model", "probe", "timeline", "figures", "explain"},
     "chrome_trace": {"noise", "states", "lab", "model", "probe", "timeline", "trace"},
     "bench": {"noise", "speedup", "states", "lab", "measure", "model", "report", "figures", "probe", "timeline"},
