@@ -7,7 +7,6 @@ from gilviz.ui.drawing import (
     ColumnCache,
     cell_for,
     column_times,
-    lane_cells,
     recent_shares,
     shares_label,
     sparkline,
@@ -31,6 +30,10 @@ def test_a_cell_that_hardly_ran_shows_what_it_waited_on():
     assert cell_for(t(lock_wait=0.04, running=0.001)) == Cell("×", "lock_wait")
     assert cell_for(t(failed=0.05)) == Cell("!", "failed")
     assert cell_for(t()) is None
+
+
+def lane_cells(bins, **columns):
+    return [cell_for(times) for times in column_times(bins, **columns)]
 
 
 def test_lane_cells_group_bins_into_columns_fixed_in_time():

@@ -64,6 +64,12 @@ DECLARED = {
     protocol.FAILED: Wait(FAILED, ""),
 }
 
+
+def declared(phase: int) -> Wait:
+    """The wait a phase declares: all there is without the syscall file (coarse, or no permission)."""
+    return DECLARED.get(phase, DECLARED[protocol.NONE])
+
+
 # A declared phase may rename a wait the kernel found, never invent one.
 _QUEUE_NAMES = {LOCK_WAIT: QUEUE_WAIT, IO: QUEUE_WAIT}
 _IDLE_NAMES = {LOCK_WAIT: IDLE, IO: IDLE}  # joining a thread is a lock wait, a process a wait4

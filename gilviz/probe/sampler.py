@@ -24,7 +24,7 @@ import psutil
 
 from gilviz.lab import protocol
 from gilviz.lab.board import Board
-from gilviz.probe.classify import DECLARED, DONE, FAILED, Wait, kernel_wait, name_wait, split
+from gilviz.probe.classify import DONE, FAILED, Wait, declared, kernel_wait, name_wait, split
 from gilviz.probe.cpustat import CoreMeter
 from gilviz.probe.gil_address import GilLocation
 from gilviz.probe.threadstats import CLOCK_TICKS, PermissionDenied, ThreadTimes, thread_stats
@@ -182,7 +182,7 @@ class Sampler:
             if times is None:
                 wait: Wait | None = Wait(FAILED if view.phase == protocol.FAILED else DONE, "")
             elif not named_by_kernel:
-                wait = DECLARED.get(view.phase, DECLARED[protocol.NONE])
+                wait = declared(view.phase)
             else:
                 if dt_s - cpu_s - queue_s > BUSY_S and (ran or not lane.still_blocked):
                     self._read_wait(view, lane)  # the syscall file can say something new
@@ -217,7 +217,7 @@ class Sampler:
         except PermissionDenied:
             self.syscalls_denied = True  # said once in the report; the declared phases are all there is
             self.timeline.set_denied()
-            lane.wait = DECLARED.get(view.phase, DECLARED[protocol.NONE])
+            lane.wait = declared(view.phase)
             return
         seen = kernel_wait(reading, self._gil(view.pid))
         lane.still_blocked = seen is not None

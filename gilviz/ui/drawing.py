@@ -195,13 +195,6 @@ class ColumnCache:
         return [cache.get(g) if g < live_from else fresh.get(g) for g in range(first_group, last_group + 1)]
 
 
-def lane_cells(
-    bins: Sequence[Bin], *, last_index: int, columns: int, bins_per_column: int, row: int = 0, height: int = 1
-) -> list[Cell | None]:
-    columns_times = column_times(bins, last_index=last_index, columns=columns, bins_per_column=bins_per_column)
-    return [cell_for(t, row, height) for t in columns_times]
-
-
 def recent_shares(bins: Sequence[Bin], *, last_index: int, count: int) -> dict[str, float]:
     """Shares of each state over the last ``count`` bins, of the time the thread existed in them.
 
