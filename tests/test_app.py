@@ -163,14 +163,17 @@ async def test_many_workers_do_not_freeze_the_ui():
     app = scenario_app(RunConfig("procs-cpu", size="tiny", workers=32))
     async with app.run_test(size=(120, 36)) as pilot:
         lanes = app.query_one("#lanes")
-        await until(pilot, lambda: lanes.snapshot is not None and len(lanes.snapshot.lanes) >= 20, timeout=60)
+        await until(pilot, lambda: lanes.snapshot is not None and len(lanes.snapshot.lanes) >= 33, timeout=60)
         loop = asyncio.get_running_loop()
         late = []
-        for _ in range(25):  # how late a 20 ms sleep wakes up while the lanes redraw 20 times a second
+        for _ in range(25):  # how late a 20 ms sleep wakes up while 33 lanes redraw 10 times a second
             started = loop.time()
             await asyncio.sleep(0.02)
             late.append(loop.time() - started - 0.02)
-        assert max(late) < 0.25, late
+        # 32 busy processes share 2 cores with this one, so the kernel alone can hold the UI back
+        # now and then; a UI that cannot keep up with its lanes is late every time, and a frozen one for seconds.
+        late.sort()
+        assert late[len(late) // 2] < 0.05 and late[-1] < 1.0, late
         zoom = lanes.zoom
         await pilot.press("minus")
         assert lanes.zoom == zoom + 1

@@ -146,8 +146,12 @@ class Sampler:
         alive = []
         lanes = self._lanes
         named_by_kernel = not (stats.coarse or self.syscalls_denied)
+        gil_pid = 0
         for view in watch.lanes():
             slot = view.slot
+            if named_by_kernel and view.pid != gil_pid:  # lanes come grouped by process
+                gil_pid = view.pid
+                self._gil(gil_pid)  # every process's GIL is named, even one whose threads never block
             lane = lanes.get(slot)
             same = lane is not None and lane.pid == view.pid and lane.tid == view.tid
             times = None if same and lane.gone else stats.read(view.pid, view.tid)  # type: ignore[union-attr]

@@ -227,6 +227,8 @@ class ProcessTreeWatchList:
         seen = self._gil.get(pid)
         young = time.monotonic_ns() - self._born.get(pid, 0) < GIL_SETTLE_NS
         exe = executable(pid) if young or seen is None else seen[0]
+        if seen is not None and not exe:
+            return seen[1]  # gone (or exiting): what was found while it lived still stands
         if seen is None or seen[0] != exe:
             seen = self._gil[pid] = (exe, locate_gil(pid))
         return seen[1]
