@@ -234,8 +234,10 @@ async def test_without_colour_a_bar_has_no_background(monkeypatch):
     async with app.run_test(size=(120, 36)) as pilot:
         await pilot.pause()
         lanes = app.query_one("#lanes")
+        own = lanes.rich_style.bgcolor  # every cell sits on the panel's own background, and no bar brings another
         styles = [seg.style for y in range(lanes.size.height) for seg in lanes._line(y) if seg.style is not None]
-        assert styles and all(style.bgcolor is None for style in styles)
+        assert styles and all(style.bgcolor == own for style in styles)
+        assert {style.color for style in styles} - {lanes.rich_style.color, None}  # the bars are drawn, in their own colours
 
 
 def test_the_legend_says_waiting_for_a_core_with_its_own_glyph():

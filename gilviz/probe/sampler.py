@@ -34,6 +34,7 @@ from gilviz.timeline import Snapshot, Timeline
 SLOW_EVERY = 20  # ticks between per-core CPU reads (5 a second: the meters need no more)
 SWITCH_EVERY = 4  # ticks between /proc/.../status reads, the costliest read here
 SWITCH_READS_PER_TICK = 8  # lanes whose status is read on such a tick
+SNAPSHOT_EVERY_S = 0.2  # the dashboard redraws this often (10 a second cost twice the CPU, for 1 column a frame)
 BUSY_S = 0.0002  # blocked less than this in an interval: busy throughout, nothing to name
 TICK_NS = 1_000_000_000 // CLOCK_TICKS  # the resolution of a thread's start time in /proc
 
@@ -68,7 +69,7 @@ class Sampler:
         *,
         interval_s: float = 0.01,
         on_snapshot: Callable[[Snapshot], None] | None = None,
-        snapshot_every_s: float = 0.1,
+        snapshot_every_s: float = SNAPSHOT_EVERY_S,
         force_fallback: bool = False,
     ) -> None:
         self.watch = BoardWatchList(watch) if isinstance(watch, Board) else watch

@@ -147,6 +147,8 @@ class GilvizApp(App):
         self.token = 0
         self.cancel = threading.Event()
         self.theme = THEMES[theme]
+        self._drawn_by_lanes: tuple[LanesView, LanesView, CpuMeters, Static] | None = None
+        self._rows_fitted: tuple = ()  # what fit_rows last fitted the lanes' height to
 
     @property
     def replaying(self) -> bool:
@@ -264,18 +266,18 @@ class GilvizApp(App):
                 self.draw_panel()
 
     def draw_lanes(self) -> None:
+        """Several times a second: the widgets it touches are looked up once (a query walks the DOM)."""
+        lanes, pinned, meters, legend_line = self._lane_widgets()
         snap = self.state.snapshot
-        lanes = self.query_one("#lanes", LanesView)
         lanes.snapshot = snap
         self.draw_compared(lanes)
-        self.query_one(CpuMeters).snapshot = snap
+        meters.snapshot = snap
         self.fit_rows()
-        pinned = self.query_one("#pinned", LanesView)
         states = lanes.visible_states() if snap else []
         if self.state.pinned is not None:
             states = [s for s in LEGEND if s in set(states) | set(pinned.visible_states())]
         states = states or ["running", "gil_wait", "core_wait", "io", "lock_wait"]
-        self.show(self.query_one("#legend", Static), legend(states, short=self.size.width < NARROW_BELOW))
+        self.show(legend_line, legend(states, short=self.size.width < NARROW_BELOW))
 
     @staticmethod
     def show(widget: Static, content) -> None:
@@ -362,11 +364,29 @@ class GilvizApp(App):
         pinned_view.aligned = lanes.aligned = per
         pinned_view.aligned_stretch = lanes.aligned_stretch = stretch
 
+    def _lane_widgets(self) -> tuple[LanesView, LanesView, CpuMeters, Static]:
+        """The lanes, the pinned run's lanes, the meters and the legend, looked up once."""
+        if self._drawn_by_lanes is None:
+            self._drawn_by_lanes = (
+                self.query_one("#lanes", LanesView),
+                self.query_one("#pinned", LanesView),
+                self.query_one(CpuMeters),
+                self.query_one("#legend", Static),
+            )
+        return self._drawn_by_lanes
+
     def fit_rows(self) -> None:
-        """Lanes a few lines tall when there are few of them and room to spare (a bar reads from the back of a room)."""
-        views = [v for v in self.query(LanesView) if v.display]
+        """Lanes a few lines tall when there are few of them and room to spare (a bar reads from the back of a room).
+
+        Worked out again only when the rows, the views shown or the box's height changed.
+        """
+        views = [v for v in self._lane_widgets()[:2] if v.display]
         rows = max(1, sum(len(v.rows) for v in views))
         box = self.query_one("#lanes-box")
+        key = (rows, len(views), self.size, box.content_size.height)
+        if key == self._rows_fitted:
+            return
+        self._rows_fitted = key
         needed = min(rows + len(views) + 2, int(self.size.height * 0.55))  # every lane on screen, one line each
         if box.styles.min_height is None or box.styles.min_height.value != needed:
             box.styles.min_height = needed  # the panels below give way first

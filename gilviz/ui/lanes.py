@@ -8,10 +8,11 @@ drawn with ``render_line`` → ``Strip``: no widget per cell, and only the visib
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass, field
 
 from rich.segment import Segment
 from rich.style import Style
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.reactive import reactive
 from textual.strip import Strip
 from textual.widget import Widget
@@ -24,6 +25,25 @@ ZOOMS = (1, 2, 4, 10, 20)  # bins per column; a bin is 50 ms
 SHARES_WIDE = 32  # the figures at a row's end: three states ("run 29% · GIL 34% · core 35%") ...
 SHARES_NARROW = 22  # ... or two, when the lanes are under WIDE_FROM columns, so time keeps the room
 WIDE_FROM = 130
+
+
+@dataclass
+class _Frame:
+    """What every line of one repaint shares, worked out once (a widget's size alone takes a DOM walk)."""
+
+    snapshot: Snapshot | None
+    key: tuple  # the view it is for: width, zoom, fitted, aligned, aligned_stretch, row_height
+    width: int
+    columns: int
+    shares_width: int
+    most: int  # states named in a row's figures
+    last_index: int  # the newest bin on screen
+    per: int  # bins per column
+    stretch: int  # columns per bin
+    fit: tuple[int, int, int] | None  # a finished run fitted to the width
+    scrolling: bool  # a live run going by: closed columns keep their segments
+    row_height: int
+    row_columns: dict[object, list] = field(default_factory=dict)  # per row: its columns' state times
 
 
 def column_label(ms: int) -> str:
@@ -62,6 +82,10 @@ class LanesView(Widget):
         self._styles: dict[tuple[str, str | None], Style] = {}
         self._fitted: dict[tuple, list] = {}  # a finished run's columns, per row and width
         self._segments: dict[tuple, dict[int, Segment]] = {}  # per row, level and zoom: column group -> its cell
+        self._base = Style()  # the widget's own background and text colour, under every cell
+        self._no_color = False  # NO_COLOR: bars keep no background
+        self._frame: _Frame | None = None  # what every line of the current repaint shares
+        self._drawing: _Frame | None = None  # that frame, while render_lines draws it
 
     def watch_snapshot(self, snapshot: Snapshot | None) -> None:
         if snapshot is None:
@@ -84,18 +108,51 @@ class LanesView(Widget):
     def rows(self) -> list[LaneRow]:
         return self._rows
 
+    def _now(self) -> _Frame:
+        """What the lines of this frame share, worked out once for the snapshot and view it is for."""
+        snap, frame = self.snapshot, self._frame
+        key = (self.size.width, self.zoom, self.fitted, self.aligned, self.aligned_stretch, self.row_height)
+        if frame is None or frame.snapshot is not snap or frame.key != key:
+            fit = self._fit_span
+            frame = self._frame = _Frame(
+                snap,
+                key,
+                width=key[0],
+                columns=self.columns,
+                shares_width=self.shares_width,
+                most=self._most,
+                last_index=self.last_index,
+                per=self.bins_per_column,
+                stretch=self.stretch,
+                fit=fit,
+                scrolling=fit is None and not self.aligned,
+                row_height=self.row_height,
+            )
+        return frame
+
     def row_columns(self, row: LaneRow) -> list:
-        """Times per drawn column; a short finished run's bins are each drawn ``stretch`` columns wide."""
-        fit = self._fit_span
-        if fit is not None:
-            return self._fitted_columns(row, *fit)
-        stretch = self.stretch
+        """Times per drawn column; a short finished run's bins are each drawn ``stretch`` columns wide.
+
+        Worked out once per frame and row: a row is several lines tall, and the legend asks too.
+        """
+        return self._columns_in(row, self._now())
+
+    def _columns_in(self, row: LaneRow, frame: _Frame) -> list:
+        times = frame.row_columns.get(row.key)
+        if times is None:
+            times = frame.row_columns[row.key] = self._row_columns(row, frame)
+        return times
+
+    def _row_columns(self, row: LaneRow, frame: _Frame) -> list:
+        if frame.fit is not None:
+            return self._fitted_columns(row, *frame.fit)
+        stretch = frame.stretch
         times = self._columns.columns(
             row.key,
             row.sources,
-            last_index=self.last_index,
-            columns=self.columns // stretch,
-            bins_per_column=self.bins_per_column,
+            last_index=frame.last_index,
+            columns=frame.columns // stretch,
+            bins_per_column=frame.per,
         )
         if stretch == 1:
             return times
@@ -154,8 +211,9 @@ class LanesView(Widget):
         """A cell's style. Without colour (NO_COLOR) a bar keeps no background: grey on grey cannot be read."""
         style = self._styles.get((fg, bg))
         if style is None:
-            keep_bg = bg is not None and not self.app.no_color
-            style = self._styles[(fg, bg)] = Style(color=COLOURS[fg], bgcolor=COLOURS[bg] if keep_bg and bg else None)
+            keep_bg = bg is not None and not self._no_color
+            own = Style(color=COLOURS[fg], bgcolor=COLOURS[bg] if keep_bg and bg else None)
+            style = self._styles[(fg, bg)] = self._base + own
         return style
 
     @property
@@ -198,31 +256,53 @@ class LanesView(Widget):
     def shares_width(self) -> int:
         return SHARES_WIDE if self.size.width >= WIDE_FROM else SHARES_NARROW
 
-    def render_line(self, y: int) -> Strip:
-        """One line, on the widget's own background and text colour (so both themes read right)."""
-        return self._line(y).apply_style(self.rich_style)
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """Every line is drawn on the widget's own background and text colour (so both themes read
+        right): worked out once per repaint, and built into each cell's style."""
+        base, no_color = self.rich_style, self.app.no_color
+        if base != self._base or no_color != self._no_color:
+            self._base, self._no_color = base, no_color
+            self._styles.clear()
+            self._segments.clear()
+        self._drawing = self._now()
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._drawing = None
 
-    def _line(self, y: int) -> Strip:
-        width = self.size.width
-        snap = self.snapshot
-        dim = Style(color="#888888")
+    def render_line(self, y: int) -> Strip:
+        """One line, exactly as wide as the widget. A cell stays a segment of its own: joined, a run of
+        bar glyphs is one text in an SVG screenshot, and viewers that ignore its textLength draw it short."""
+        frame = self._drawing or self._now()
+        width = frame.width
+        strip = Strip(self._line(y, frame))
+        if strip.cell_length != width:  # a label of wide characters, or rows shorter than the widget
+            strip = strip.crop(0, width).extend_cell_length(width, self._base)
+        return strip
+
+    def _line(self, y: int, frame: _Frame | None = None) -> list[Segment]:
+        frame = frame or self._now()
+        width = frame.width
+        snap = frame.snapshot
+        base = self._base
+        dim = base + Style(color="#888888")
         if y == 0:
-            ms = int(self.bins_per_column * (snap.bin_s if snap else 0.05) * 1000)
-            fit = self._fit_span
+            ms = int(frame.per * (snap.bin_s if snap else 0.05) * 1000)
+            fit = frame.fit
             if fit is not None and snap is not None:
                 ms = max(1, round(fit[1] * snap.bin_s * 1000 / fit[2]))
-            elif self.stretch > 1:
+            elif frame.stretch > 1:
                 ms = 0  # said below: a bin over several columns
             fitted = " · the whole run (+/- zoom)" if self._finished_window is not None else ""
             coarse = "   (coarse: psutil ticks)" if snap and snap.coarse else ""
             scale = (
-                column_label(ms) if ms else "1 bin (%d ms) = %d columns" % ((snap.bin_s if snap else 0.05) * 1000, self.stretch)
+                column_label(ms) if ms else "1 bin (%d ms) = %d columns" % ((snap.bin_s if snap else 0.05) * 1000, frame.stretch)
             )
             if self.aligned:
                 fitted = " · both runs from their start"
             live = snap is not None and snap.window[0] and not snap.window[1]
             figures = "last second" if live else ("its whole life" if snap is not None and snap.window[1] else "")
-            room = width - (self.shares_width + 1 if figures else 0)
+            room = width - (frame.shares_width + 1 if figures else 0)
             lead = "%s   " % self.title if self.title else " " * (LABEL_WIDTH + 1)
             text = lead + scale + fitted + coarse
             if len(text) > room:  # drop the asides before anything is cut
@@ -231,31 +311,30 @@ class LanesView(Widget):
                 text = (lead + scale)[:room]
             if figures:  # what the figures at each row's end cover, right-aligned over them
                 text = text.ljust(room) + " " + figures
-            return Strip([Segment(text[:width].ljust(width), dim)])
+            return [Segment(text[:width].ljust(width), dim)]
         if snap is None or not self._rows:
-            return Strip([Segment(self.waiting_text[:width].ljust(width), dim)] if y == 1 else [Segment(" " * width)])
-        index, sub = divmod(y - 1, self.row_height)
+            return [Segment(self.waiting_text[:width].ljust(width), dim)] if y == 1 else [Segment(" " * width, base)]
+        height = frame.row_height
+        index, sub = divmod(y - 1, height)
         if index >= len(self._rows):
-            return Strip.blank(width)
+            return [Segment(" " * width, base)]
         row = self._rows[index]
-        height = self.row_height
         label = row.label if sub == 0 else (self._detail(row) if sub == 1 else "")
-        segments = [Segment(label[:LABEL_WIDTH].ljust(LABEL_WIDTH) + " ", dim if sub else None)]
-        last = self.last_index
-        segments.extend(self._cells(row, height - 1 - sub, height))
-        shares_width = self.shares_width
-        segments.append(Segment(" " + self._shares(row, last)[: shares_width - 1].ljust(shares_width) if sub == 0 else ""))
-        return Strip(segments).crop(0, width).extend_cell_length(width)
+        segments = [Segment(label[:LABEL_WIDTH].ljust(LABEL_WIDTH) + " ", dim if sub else base)]
+        segments.extend(self._cells(row, height - 1 - sub, height, frame))
+        shares_width = frame.shares_width
+        figures = " " + self._shares(row, frame)[: shares_width - 1].ljust(shares_width) if sub == 0 else ""
+        segments.append(Segment(figures, base))
+        return segments
 
-    def _cells(self, row: LaneRow, level: int, height: int) -> list[Segment]:
+    def _cells(self, row: LaneRow, level: int, height: int, frame: _Frame) -> list[Segment]:
         """The row's cells as segments. While a run scrolls by, a column that can no longer change
         keeps its segment from one frame to the next: a redraw makes only the newest two."""
-        columns = self.row_columns(row)
-        scrolling = self._fit_span is None and not self.aligned
-        if not scrolling:
+        columns = self._columns_in(row, frame)
+        if not frame.scrolling:
             return [self._segment(cell_for(times, level, height)) for times in columns]
-        per = self.bins_per_column
-        first = self.last_index // per - len(columns) + 1
+        per = frame.per
+        first = frame.last_index // per - len(columns) + 1
         live_from = first + len(columns) - 2
         memo = self._segments.setdefault((row.key, level, height, per), {})
         out = []
@@ -273,8 +352,8 @@ class LanesView(Widget):
 
     def _segment(self, cell) -> Segment:
         if cell is None:
-            return Segment(" ")
-        if cell.bg is not None and self.app.no_color and cell.char in BARS[1:4]:
+            return Segment(" ", self._base)
+        if cell.bg is not None and self._no_color and cell.char in BARS[1:4]:
             return Segment(GLYPHS[cell.bg], self._style(cell.bg, None))  # no colour: a low bar says less than the wait's glyph
         return Segment(cell.char, self._style(cell.fg, cell.bg))
 
@@ -285,17 +364,17 @@ class LanesView(Widget):
             return "    in %s" % row.lane.wait_now
         return ""
 
-    def _shares(self, row: LaneRow, last: int) -> str:
+    def _shares(self, row: LaneRow, frame: _Frame) -> str:
         """The row's figures: over the thread's whole life in a finished run, over the last second while live."""
         if row.lane is None:
             return row.note
         if row.lane.phase == "failed":
             return "failed: " + row.lane.note
-        snap = self.snapshot
+        snap = frame.snapshot
         if snap is not None and snap.window[0] and snap.window[1]:
-            return shares_label(life_shares(row.lane.run_times), most=self._most)
+            return shares_label(life_shares(row.lane.run_times), most=frame.most)
         count = recent_bins(snap.bin_s) if snap is not None else 20
-        return shares_label(recent_shares(row.lane.bins, last_index=last, count=count), most=self._most)
+        return shares_label(recent_shares(row.lane.bins, last_index=frame.last_index, count=count), most=frame.most)
 
     @property
     def _most(self) -> int:

@@ -17,8 +17,8 @@ class CpuMeters(Static):
     CpuMeters { height: auto; }
     """
 
-    snapshot: reactive[Snapshot | None] = reactive(None)
-    """The latest snapshot; its per-core percentages and history are drawn."""
+    snapshot: reactive[Snapshot | None] = reactive(None, repaint=False)
+    """The latest snapshot; its per-core percentages and history are drawn (repainted only when they changed)."""
     compact: reactive[bool] = reactive(False)
     """One line for all cores (small terminals)."""
 
@@ -29,10 +29,15 @@ class CpuMeters(Static):
         self._show(self.render_meters(self.snapshot, compact))
 
     def _show(self, text: Text) -> None:
-        """Update only when the text changed: the readings come 5 times a second, snapshots 10."""
-        if text != getattr(self, "_shown", None):
+        """Update only when the text changed: the readings come 5 times a second, as do snapshots.
+
+        The screen is laid out again only when the number of lines changes (a new reading
+        keeps it): a layout of the whole screen costs more than everything else a reading does.
+        """
+        shown = getattr(self, "_shown", None)
+        if text != shown:
             self._shown = text
-            self.update(text)
+            self.update(text, layout=shown is None or text.plain.count("\n") != shown.plain.count("\n"))
 
     @staticmethod
     def render_meters(snapshot: Snapshot | None, compact: bool = False) -> Text:
