@@ -267,3 +267,44 @@ async def test_capital_r_runs_five_times_and_shows_the_median_and_range():
         assert spread is not None and spread.n == 5 and spread.lo <= spread.median <= spread.hi
         assert "median of 5 runs" in str(app.query_one("#results").render())
         await pilot.press("q")
+
+
+def test_neighbouring_cells_of_one_style_are_one_segment_on_screen_and_apart_in_an_svg(monkeypatch):
+    """The terminal gets a bar as few segments; an SVG screenshot keeps a text per cell, so
+    viewers that ignore textLength still draw each cell in its column."""
+    import asyncio
+
+    from gilviz.ui.lanes import LanesView, joined
+    from rich.segment import Segment
+    from rich.style import Style
+
+    green, orange = Style(color="green"), Style(color="#ff8800")
+    cells = [Segment("█", green), Segment("█", green), Segment("▄", orange), Segment("▄", orange), Segment("█", green)]
+    assert joined(cells) == [Segment("██", green), Segment("▄▄", orange), Segment("█", green)]
+    assert joined([]) == []
+
+    async def check() -> None:
+        t = trace("threads-cpu")
+        app = replay_app(t, at=t.mid_run_s())
+        async with app.run_test(size=(120, 36)) as pilot:
+            await pilot.pause()
+            lanes = app.query_one("#lanes")
+            y = 1 + lanes.row_height - 1  # a lane's bottom line: its bars
+            on_screen = list(lanes.render_line(y))
+            lanes.cells_apart = True
+            apart = list(lanes.render_line(y))
+            lanes.cells_apart = False
+            assert len(on_screen) < len(apart) and "".join(s.text for s in on_screen) == "".join(s.text for s in apart)
+            drawn_apart = []
+            draw = LanesView.render_line
+
+            def spy(view, y):
+                drawn_apart.append(view.cells_apart)
+                return draw(view, y)
+
+            monkeypatch.setattr(LanesView, "render_line", spy)
+            app.export_screenshot()
+            assert drawn_apart and all(drawn_apart)  # the picture's lanes were drawn again, cell by cell
+            assert lanes.cells_apart is False  # and the screen goes back to joined cells
+
+    asyncio.run(check())

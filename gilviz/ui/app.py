@@ -569,6 +569,19 @@ class GilvizApp(App):
             what = cfg.scenario + variant
         return "gilviz-%s-%s.%s" % (what, time.strftime("%Y%m%d-%H%M%S"), self.screenshot_format)
 
+    def export_screenshot(self, *, title: str | None = None, simplify: bool = False) -> str:
+        """An SVG of the screen in which every lane cell is a text of its own (see ``LanesView.render_line``)."""
+        views = list(self.query(LanesView))
+        for view in views:
+            view.cells_apart = True
+            view.refresh()  # its lines are drawn again for the picture, cell by cell ...
+        try:
+            return super().export_screenshot(title=title, simplify=simplify)
+        finally:
+            for view in views:
+                view.cells_apart = False
+                view.refresh()  # ... and joined again on screen
+
     def action_save_screenshot(self) -> None:
         """Save the screen as SVG or PNG, named after the scenario and the time, and say where."""
         path = os.path.join(self.screenshot_dir, self.screenshot_name())

@@ -46,6 +46,22 @@ class _Frame:
     row_columns: dict[object, list] = field(default_factory=dict)  # per row: its columns' state times
 
 
+def joined(segments: list[Segment]) -> list[Segment]:
+    """Neighbouring segments of one style made one (styles here are shared objects, so ``is`` tells)."""
+    out: list[Segment] = []
+    parts: list[str] = []
+    style = None
+    for segment in segments:
+        if segment.style is not style and parts:
+            out.append(Segment("".join(parts), style))
+            parts = []
+        style = segment.style
+        parts.append(segment.text)
+    if parts:
+        out.append(Segment("".join(parts), style))
+    return out
+
+
 def column_label(ms: int) -> str:
     """ "1 column = 100 ms", or "= 1 s" from a second up."""
     return "1 column = %s" % ("%g s" % (ms / 1000) if ms >= 1000 else "%d ms" % ms)
@@ -86,6 +102,7 @@ class LanesView(Widget):
         self._no_color = False  # NO_COLOR: bars keep no background
         self._frame: _Frame | None = None  # what every line of the current repaint shares
         self._drawing: _Frame | None = None  # that frame, while render_lines draws it
+        self.cells_apart = False  # every cell a segment of its own (an SVG screenshot is being made)
 
     def watch_snapshot(self, snapshot: Snapshot | None) -> None:
         if snapshot is None:
@@ -271,11 +288,14 @@ class LanesView(Widget):
             self._drawing = None
 
     def render_line(self, y: int) -> Strip:
-        """One line, exactly as wide as the widget. A cell stays a segment of its own: joined, a run of
-        bar glyphs is one text in an SVG screenshot, and viewers that ignore its textLength draw it short."""
+        """One line, exactly as wide as the widget, neighbouring cells of one style joined (a bar's
+        often are: each segment costs the compositor and the terminal filter work). Not for an SVG
+        screenshot: a run of bar glyphs would be one text, and viewers that ignore its textLength draw
+        it short (``cells_apart``)."""
         frame = self._drawing or self._now()
         width = frame.width
-        strip = Strip(self._line(y, frame))
+        segments = self._line(y, frame)
+        strip = Strip(segments if self.cells_apart else joined(segments))
         if strip.cell_length != width:  # a label of wide characters, or rows shorter than the widget
             strip = strip.crop(0, width).extend_cell_length(width, self._base)
         return strip
