@@ -150,9 +150,9 @@ class Sampler:
         gil_pid = 0
         for view in watch.lanes():
             slot = view.slot
-            if named_by_kernel and view.pid != gil_pid:  # lanes come grouped by process
-                gil_pid = view.pid
-                self._gil(gil_pid)  # every process's GIL is named, even one whose threads never block
+            if named_by_kernel and view.pid != gil_pid and (slow or view.pid not in self._gil_told):
+                gil_pid = view.pid  # every process's GIL is named, even one whose threads never block
+                self._gil(gil_pid)  # (and looked at again 5 times a second, in case it exec'd)
             lane = lanes.get(slot)
             same = lane is not None and lane.pid == view.pid and lane.tid == view.tid
             times = None if same and lane.gone else stats.read(view.pid, view.tid)  # type: ignore[union-attr]
