@@ -80,3 +80,12 @@ def test_the_table_shows_the_median_range_and_an_impossible_row():
     assert "8 of 100" in text and "5–9" in text  # a count: the median of four, 7.5, shown whole
     assert "1.010×" in text and "0.980–1.040×" in text
     assert "during 2 of 24 runs and 0 of 18 overhead pairs" in text
+
+
+def test_the_dashboards_cost_is_measured_live_and_the_samplers_share_told_apart():
+    """The app draws a real run headless; its process's CPU is measured, the sampler thread's part of it too."""
+    from gilviz.ui.cost import dashboard_cpu
+
+    figures = dashboard_cpu(RunConfig("threads-cpu", size="demo"), seconds=1.0)
+    assert figures["still_live"]  # the whole span measured a running scenario
+    assert 0 < figures["sampler_share"] < figures["cpu_share"] < 1  # the UI drew something, the sampler sampled

@@ -34,6 +34,7 @@ from gilviz.timeline import Snapshot, Timeline
 SLOW_EVERY = 20  # ticks between per-core CPU reads (5 a second: the meters need no more)
 SWITCH_EVERY = 4  # ticks between /proc/.../status reads, the costliest read here
 SWITCH_READS_PER_TICK = 8  # lanes whose status is read on such a tick
+SAMPLER_THREAD = "gilviz-sampler"  # the thread's name (the dashboard's cost is told apart by it)
 SNAPSHOT_EVERY_S = 0.2  # the dashboard redraws this often (10 a second cost twice the CPU, for 1 column a frame)
 BUSY_S = 0.0002  # blocked less than this in an interval: busy throughout, nothing to name
 TICK_NS = 1_000_000_000 // CLOCK_TICKS  # the resolution of a thread's start time in /proc
@@ -95,7 +96,7 @@ class Sampler:
         self.cores = CoreMeter()
 
     def start(self) -> None:
-        self._thread = threading.Thread(target=self._loop, name="gilviz-sampler", daemon=True)
+        self._thread = threading.Thread(target=self._loop, name=SAMPLER_THREAD, daemon=True)
         self._thread.start()
 
     def stop(self) -> None:

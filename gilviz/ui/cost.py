@@ -7,11 +7,17 @@ CPU time over the run's middle. The lab and its workers are other processes, not
 
 from __future__ import annotations
 
+import threading
 import time
 
 import psutil
 
 from gilviz.model import RunConfig
+from gilviz.probe.sampler import SAMPLER_THREAD
+
+
+def _thread_cpu(me: psutil.Process) -> dict[int, float]:
+    return {t.id: t.user_time + t.system_time for t in me.threads()}
 
 
 def dashboard_cpu(config: RunConfig, *, seconds: float = 3.0, size: tuple[int, int] = (120, 36)) -> dict:
@@ -29,10 +35,13 @@ def dashboard_cpu(config: RunConfig, *, seconds: float = 3.0, size: tuple[int, i
                 raise RuntimeError("the run did not start within 120 s")
             await pilot.pause(0.05)
         await pilot.pause(0.5)  # past the run's start-up
-        before, started = me.cpu_times(), time.monotonic()
+        before, threads_before, started = me.cpu_times(), _thread_cpu(me), time.monotonic()
         await pilot.pause(seconds)
-        after, wall = me.cpu_times(), time.monotonic() - started
+        after, threads_after, wall = me.cpu_times(), _thread_cpu(me), time.monotonic() - started
         figures["cpu_share"] = ((after.user - before.user) + (after.system - before.system)) / wall
+        samplers = {t.native_id for t in threading.enumerate() if t.name == SAMPLER_THREAD}
+        sampler_s = sum(threads_after[tid] - threads_before[tid] for tid in samplers if tid in threads_before)
+        figures["sampler_share"] = sampler_s / wall  # of which the sampler thread (the rest: the UI's drawing)
         figures["still_live"] = app.state.status == "live"  # the whole span measured a running scenario
         await pilot.press("q")
 
