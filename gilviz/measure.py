@@ -97,6 +97,9 @@ class ObservedRun:
             self.sampler.stop()
             report.snapshot = timeline.snapshot()
             report.sampler_cpu_s, report.sampler_ticks = self.sampler.cpu_s, self.sampler.ticks
+            report.sampler_calm_ticks = self.sampler.calm_ticks
+            report.sampler_interval_s = self.sampler.interval_s
+            report.sampler_calm_interval_s = self.sampler.calm_interval_s
             report.core_busy = self.sampler.core_busy()
         if self.recorder is not None and self.recording:
             self.recorder.run_finished(report)

@@ -93,6 +93,9 @@ class RunReport:
     watched: bool
     sampler_cpu_s: float = 0.0
     sampler_ticks: int = 0
+    sampler_calm_ticks: int = 0  # of which at the calm interval (nothing changing)
+    sampler_interval_s: float = 0.0  # the sampler's tick, and its tick while nothing changes (0: not recorded)
+    sampler_calm_interval_s: float = 0.0
     core_busy: list[float] | None = None
     baseline: RunReport | None = field(default=None, repr=False)
     machine: MachineLoad | None = None  # the rest of the machine's load during the run (None: not measured)

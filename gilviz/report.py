@@ -98,8 +98,10 @@ def watch_json(report: RunReport) -> dict:
 def sampler_json(report: RunReport) -> dict:
     return {
         "watched": report.watched,
-        "interval_s": 0.01,
+        "interval_s": report.sampler_interval_s or None,  # None: a replayed trace recorded before it was kept
+        "calm_interval_s": report.sampler_calm_interval_s or None,
         "ticks": report.sampler_ticks,
+        "calm_ticks": report.sampler_calm_ticks,
         "cpu_s": _r(report.sampler_cpu_s, 4),
         "coarse": report.snapshot.coarse,
     }

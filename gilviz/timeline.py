@@ -154,7 +154,7 @@ class Timeline:
         """The sampler's interval: running, waiting for a core, and blocked in one ``state``, in seconds.
 
         The same as ``add_interval`` with a vector that is zero elsewhere; the sampler calls
-        it for every lane about 100 times a second, so it touches three numbers, not twelve.
+        it for every lane up to 100 times a second, so it touches three numbers, not twelve.
         """
         lane = self._lanes[slot]
         open_index = lane.open_index

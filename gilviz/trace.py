@@ -28,9 +28,11 @@ recording began:
   (or why it cannot be told), when the sampler first looks
 - ``{"ev": "denied", "t": T}``: the kernel refused to show where threads are blocked
 - ``{"ev": "end", "t": T, "result": {...}, "core_busy": [..], "sampler_cpu_s": .., "sampler_ticks": ..,
-  "watched": true, "machine": {...}}`` or ``{"ev": "end", "t": T, "error": "..."}``: the run's outcome
+  "sampler_calm_ticks": .., "sampler_interval_s": .., "sampler_calm_interval_s": .., "watched": true,
+  "machine": {...}}`` or ``{"ev": "end", "t": T, "error": "..."}``: the run's outcome
   (``machine``, the rest of the machine's load as ``gilviz run --json`` gives it, only
-  when it was measured: recordings made before it was have none)
+  when it was measured: recordings made before it was have none; nor have they the
+  sampler's intervals and calm ticks)
 
 Version 1 (before the kernel named the waits) had 9 states: no "blocked", "not_started" or
 "unseen"; it is read by placing its times in the new order.
@@ -203,6 +205,9 @@ class TraceWriter:
                 "core_busy": report.core_busy,
                 "sampler_cpu_s": round(report.sampler_cpu_s, 6),
                 "sampler_ticks": report.sampler_ticks,
+                "sampler_calm_ticks": report.sampler_calm_ticks,
+                "sampler_interval_s": report.sampler_interval_s,
+                "sampler_calm_interval_s": report.sampler_calm_interval_s,
                 "watched": report.watched,
                 **({"machine": report.machine.to_json()} if report.machine is not None else {}),
             }
@@ -528,6 +533,9 @@ def frames(trace: Trace) -> Iterator[Frame]:
             bool(run.end.get("watched", True)),
             sampler_cpu_s=float(run.end.get("sampler_cpu_s", 0.0)),
             sampler_ticks=int(run.end.get("sampler_ticks", 0)),
+            sampler_calm_ticks=int(run.end.get("sampler_calm_ticks", 0)),
+            sampler_interval_s=float(run.end.get("sampler_interval_s", 0.0)),  # not in traces recorded before them
+            sampler_calm_interval_s=float(run.end.get("sampler_calm_interval_s", 0.0)),
             core_busy=run.end.get("core_busy"),
             machine=_machine(run.end.get("machine")),
         )

@@ -126,3 +126,47 @@ def test_sampler_sees_a_busy_and_a_sleeping_thread(board, fallback):
     assert busy.shares(window)["running"] > 0.7
     assert sleeper.shares(window)["io"] > 0.8
     assert sampler.ticks > 10
+
+
+STEADY = "import threading, time\nts = [threading.Thread(target=time.sleep, args=(1.0,)) for _ in range(2)]\n"
+STEADY += "[t.start() for t in ts]\n[t.join() for t in ts]\n"
+TURNS = "import threading, time\nlock = threading.Lock()\ndef turns():\n    end = time.monotonic() + 1.0\n"
+TURNS += "    while time.monotonic() < end:\n        with lock:\n            time.sleep(0.01)\n"
+TURNS += "ts = [threading.Thread(target=turns) for _ in range(2)]\n[t.start() for t in ts]\n[t.join() for t in ts]\n"
+
+
+def sampled(program: str):
+    from gilviz.probe.watchlist import ProcessTreeWatchList
+
+    child = subprocess.Popen([sys.executable, "-c", program])
+    try:
+        timeline = Timeline()
+        watch = ProcessTreeWatchList(child.pid)
+        watch.mark_started(time.monotonic_ns())
+        sampler = Sampler(watch, timeline)
+        sampler.start()
+        child.wait(timeout=20)
+        watch.mark_finished()
+        sampler.stop()
+        sampler.close()
+    finally:
+        child.kill()
+        child.wait()
+    return sampler, timeline.snapshot()
+
+
+@needs_procfs
+def test_the_sampler_slows_down_while_every_wait_stays_the_same_and_names_it_the_same():
+    sampler, snap = sampled(STEADY)
+    assert sampler.calm_interval_s > sampler.interval_s
+    assert sampler.calm_ticks > sampler.ticks / 3  # two sleepers and a joining main thread: nothing changes
+    window = snap.window[1] - snap.window[0]
+    sleepers = [lane for lane in snap.lanes if lane.waits and "sleep" in lane.waits[0][0]]
+    assert len(sleepers) == 2 and all(lane.shares(window)["io"] > 0.7 for lane in sleepers)  # named as at the full rate
+
+
+@needs_procfs
+def test_the_sampler_keeps_its_full_rate_while_waits_change():
+    """Two threads taking turns with a lock held across a 10 ms sleep: each is in a lock wait, then asleep."""
+    sampler, snap = sampled(TURNS)
+    assert sampler.calm_ticks < sampler.ticks / 3

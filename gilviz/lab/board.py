@@ -224,7 +224,7 @@ class Board:
     def slots(self) -> list[SlotView]:
         """Every registered slot, in slot order (among the reserved ones, if the run reserved any).
 
-        The sampler calls this 100 times a second: the reserved slots are copied out in one
+        The sampler calls this up to 100 times a second: the reserved slots are copied out in one
         go and their numbers unpacked at once, rather than read a word at a time.
         """
         count = self._words[H_IN_USE] or SLOTS
