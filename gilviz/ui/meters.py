@@ -1,61 +1,112 @@
-"""Per-core CPU meters from psutil: current value and a short history (layer: UI)."""
+"""Per-core CPU meters from psutil: current value and a short history (layer: UI).
+
+Drawn line by line (``render_line``), as the lanes are: a reading comes 5 times a second,
+and a ``Static`` would measure, wrap and style its whole text again for each (~2 ms a
+frame, as much as the lanes). ``meter_lines`` (pure) says what the lines hold.
+"""
 
 from __future__ import annotations
 
-from rich.text import Text
+from collections.abc import Sequence
+
+from rich.segment import Segment
+from rich.style import Style
+from textual.geometry import Size
 from textual.reactive import reactive
-from textual.widgets import Static
+from textual.strip import Strip
+from textual.widget import Widget
 
 from gilviz.timeline import Snapshot
 from gilviz.ui.drawing import sparkline
 
 HISTORY = 30
+GREEN = "#009E73"
+
+Line = list[tuple[str, str]]  # (text, style: "" for the panel's own, else a rich style string)
 
 
-class CpuMeters(Static):
+def meter_lines(snapshot: Snapshot | None, compact: bool, width: int) -> list[Line]:
+    """The meters' lines: a core a line with its history, then the total; or, compact, every
+    core on one line (wrapped to ``width`` between cores)."""
+    if snapshot is None or not snapshot.cpu:
+        return [[("CPU: waiting for the first reading…", "dim")]]
+    total = round(sum(snapshot.cpu) / len(snapshot.cpu))
+    if compact:
+        items: list[Line] = [[("CPU ", "")]]
+        for i, (now, history) in enumerate(zip(snapshot.cpu, snapshot.cpu_history)):
+            items.append([("%d " % i, ""), (sparkline(history, 6), GREEN), (" %3d%%  " % round(now), "")])
+        items.append([("total %d%%" % total, "bold")])
+        return _wrapped(items, width)
+    lines: list[Line] = []
+    for i, (now, history) in enumerate(zip(snapshot.cpu, snapshot.cpu_history)):
+        lines.append([("core %-2d " % i, ""), (sparkline(history, HISTORY), GREEN), (" %3d%%" % round(now), "")])
+    lines.append([("total   %3d%% of %d cores" % (total, len(snapshot.cpu)), "bold")])
+    return lines
+
+
+def _wrapped(items: Sequence[Line], width: int) -> list[Line]:
+    lines: list[Line] = [[]]
+    used = 0
+    for item in items:
+        length = sum(len(text) for text, _ in item)
+        if used and used + length > width:
+            lines.append([])
+            used = 0
+        lines[-1].extend(item)
+        used += length
+    return lines
+
+
+class CpuMeters(Widget):
     DEFAULT_CSS = """
     CpuMeters { height: auto; }
     """
 
     snapshot: reactive[Snapshot | None] = reactive(None, repaint=False)
     """The latest snapshot; its per-core percentages and history are drawn (repainted only when they changed)."""
-    compact: reactive[bool] = reactive(False)
+    compact: reactive[bool] = reactive(False, repaint=False)
     """One line for all cores (small terminals)."""
 
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._lines: list[Line] = []
+        self._styles: dict[str, Style] = {}
+        self._base = Style()
+
     def watch_snapshot(self, snapshot: Snapshot | None) -> None:
-        self._show(self.render_meters(snapshot, self.compact))
+        self._show()
 
     def watch_compact(self, compact: bool) -> None:
-        self._show(self.render_meters(self.snapshot, compact))
+        self._show()
 
-    def _show(self, text: Text) -> None:
-        """Update only when the text changed: the readings come 5 times a second, as do snapshots.
+    def on_resize(self) -> None:
+        self._show()
 
-        The screen is laid out again only when the number of lines changes (a new reading
-        keeps it): a layout of the whole screen costs more than everything else a reading does.
-        """
-        shown = getattr(self, "_shown", None)
-        if text != shown:
-            self._shown = text
-            self.update(text, layout=shown is None or text.plain.count("\n") != shown.plain.count("\n"))
+    def _show(self) -> None:
+        """Repaint only when a line changed; lay the screen out again only when their number did."""
+        lines = meter_lines(self.snapshot, self.compact, self.content_size.width or 80)
+        if lines != self._lines:
+            self.refresh(layout=len(lines) != len(self._lines))
+            self._lines = lines
 
-    @staticmethod
-    def render_meters(snapshot: Snapshot | None, compact: bool = False) -> Text:
-        text = Text()
-        if snapshot is None or not snapshot.cpu:
-            return Text("CPU: waiting for the first reading…", style="dim")
-        if compact:
-            text.append("CPU ")
-            for i, (now, history) in enumerate(zip(snapshot.cpu, snapshot.cpu_history)):
-                text.append("%d " % i)
-                text.append(sparkline(history, 6), style="#009E73")
-                text.append(" %3d%%  " % round(now))
-            text.append("total %d%%" % round(sum(snapshot.cpu) / len(snapshot.cpu)), style="bold")
-            return text
-        for i, (now, history) in enumerate(zip(snapshot.cpu, snapshot.cpu_history)):
-            text.append("core %-2d " % i)
-            text.append(sparkline(history, HISTORY), style="#009E73")
-            text.append(" %3d%%\n" % round(now))
-        total = sum(snapshot.cpu) / len(snapshot.cpu)
-        text.append("total   %3d%% of %d cores" % (round(total), len(snapshot.cpu)), style="bold")
-        return text
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return len(meter_lines(self.snapshot, self.compact, width))
+
+    def render_lines(self, crop):
+        base = self.rich_style
+        if base != self._base:
+            self._base, self._styles = base, {}
+        return super().render_lines(crop)
+
+    def render_line(self, y: int) -> Strip:
+        width = self.content_size.width
+        if y >= len(self._lines):
+            return Strip.blank(width, self._base)
+        segments = [Segment(text, self._style(style)) for text, style in self._lines[y]]
+        return Strip(segments).crop(0, width).extend_cell_length(width, self._base)
+
+    def _style(self, name: str) -> Style:
+        style = self._styles.get(name)
+        if style is None:
+            style = self._styles[name] = self._base + Style.parse(name) if name else self._base
+        return style
