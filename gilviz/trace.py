@@ -69,7 +69,7 @@ FORMAT = "gilviz-trace"
 VERSION = 2
 V1_STATES = ("running", "gil_wait", "core_wait", "io", "lock_wait", "queue_wait", "idle", "done", "failed")
 _V1_INDEX = [STATES.index(s) for s in V1_STATES]
-SNAPSHOT_EVERY_NS = 100_000_000  # replay draws a snapshot this often, as the live sampler posts them
+SNAPSHOT_EVERY_NS = 100_000_000  # replay draws a snapshot this often (live: sampler.SNAPSHOT_EVERY_S)
 
 _SLOT_FIELDS = ("slot", "pid", "tid", "kind", "role", "phase", "done", "total", "count", "name", "note")
 _REQUIRED = {

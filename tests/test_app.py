@@ -166,7 +166,7 @@ async def test_many_workers_do_not_freeze_the_ui():
         await until(pilot, lambda: lanes.snapshot is not None and len(lanes.snapshot.lanes) >= 33, timeout=60)
         loop = asyncio.get_running_loop()
         late = []
-        for _ in range(25):  # how late a 20 ms sleep wakes up while 33 lanes redraw 10 times a second
+        for _ in range(25):  # how late a 20 ms sleep wakes up while 33 lanes redraw 3 times a second
             started = loop.time()
             await asyncio.sleep(0.02)
             late.append(loop.time() - started - 0.02)
