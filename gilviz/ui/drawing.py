@@ -237,13 +237,10 @@ def shares_label(shares: dict[str, float], most: int = 3) -> str:
 
 def states_in(columns: Sequence[Sequence[float] | None]) -> list[str]:
     """The states that took any time in these columns (for a legend of what is on screen), in STATES order."""
-    seen = [False] * len(STATES)
-    for times in columns:
-        if times is not None:
-            for i, t in enumerate(times):
-                if t > 0:
-                    seen[i] = True
-    return [s for s, on in zip(STATES, seen) if on and s in LEGEND]
+    seen = [times for times in columns if times is not None]
+    if not seen:
+        return []
+    return [s for s, times in zip(STATES, zip(*seen)) if s in LEGEND and max(times) > 0]  # zip(*): each state's times
 
 
 def sparkline(values: Sequence[float], width: int, top: float = 100.0) -> str:
