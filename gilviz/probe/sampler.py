@@ -6,9 +6,10 @@ and where it is blocked (``syscall``), classifies the interval (``classify``) an
 the timeline; 20 times a second while nothing changes (every blocked thread in the same
 wait as before; see ``Sampler._next_interval``). Five times a second it also reads
 per-core CPU (``cpustat``); 25 times a second, the voluntary context switches of up to
-eight lanes (all of them when there are no more). It never touches the workload: the threads run as they would unobserved
-(``gilviz bench`` measures how true that is, and what the sampler itself costs: every
-tick is kept small, since on a 2-core machine the sampler's CPU is the lesson's CPU).
+eight lanes (all of them when there are no more). It never touches the workload: the
+threads run as they would unobserved (``gilviz bench`` measures how true that is, and
+what the sampler itself costs: every tick is kept small, since on a 2-core machine the
+sampler's CPU is the lesson's CPU).
 
 A thread first seen after the sampler started is classified from its start (its
 ``stat`` start time), with its whole CPU time so far, so no time is lost before the
