@@ -262,7 +262,9 @@ def format_bench(doc: dict) -> str:
     if board and "cpu_share" in board:
         label = "dashboard CPU (UI + sampler, %s)" % board["scenario"]
         lines.append("%-44s %20s %20s %10s" % (label, "%.3f" % board["cpu_share"], "", "≤ %.2f" % board["target"]))
-        if "sampler_share" in board:
+        if not board.get("still_live", True):
+            lines.append("  (the run ended before the measurement did: the figure covers an idle dashboard too)")
+        elif "sampler_share" in board:
             ui = board["cpu_share"] - board["sampler_share"]
             lines.append("%-44s %20s" % ("  of which the sampler / the UI drawing", "%.3f / %.3f" % (board["sampler_share"], ui)))
     noisy = doc.get("noisy")

@@ -419,8 +419,9 @@ def cmd_bench(args: argparse.Namespace) -> int:
     doc = run_bench(config, repeats=args.repeats, progress=progress)
     from gilviz.ui.cost import dashboard_cpu  # the UI layer: the engine's bench cannot draw a dashboard itself
 
-    progress("the dashboard's own CPU, threads-cpu with 4 workers at 120x36")
-    doc["dashboard"] = dashboard_cpu(replace(config, scenario="threads-cpu", workers=4, iterations=None))
+    progress("the dashboard's own CPU, threads-cpu with 4 workers at the seed size, at 120x36")
+    board = replace(config, scenario="threads-cpu", workers=4, iterations=None, size="seed")  # long enough to watch
+    doc["dashboard"] = dashboard_cpu(board)
     doc["dashboard"]["target"], doc["dashboard"]["limit"] = 0.03, 0.05
     print(json.dumps(doc, indent=2) if args.json else format_bench(doc))
     return 0

@@ -74,6 +74,11 @@ def test_the_table_shows_the_median_range_and_an_impossible_row():
         },
         "noisy": {"threshold": 0.25, "runs": 2, "of_runs": 24, "pairs": 0, "of_pairs": 18},
     }
+    board = {"scenario": "threads-cpu", "cpu_share": 0.052, "sampler_share": 0.018, "still_live": True, "target": 0.03}
+    text = bench.format_bench(dict(doc, dashboard=board))
+    assert "dashboard CPU (UI + sampler, threads-cpu)" in text and "0.018 / 0.034" in text
+    ended = bench.format_bench(dict(doc, dashboard=dict(board, still_live=False)))
+    assert "the run ended before the measurement did" in ended and "0.018 / 0.034" not in ended
     text = bench.format_bench(doc)
     assert "processes CPU speed-up (1 noisy)" in text
     assert "2.46×" in text and "2.30–2.50×" in text and "impossible: above 2×, noise" in text

@@ -42,7 +42,8 @@ def dashboard_cpu(config: RunConfig, *, seconds: float = 3.0, size: tuple[int, i
         samplers = {t.native_id for t in threading.enumerate() if t.name == SAMPLER_THREAD}
         sampler_s = sum(threads_after[tid] - threads_before[tid] for tid in samplers if tid in threads_before)
         figures["sampler_share"] = sampler_s / wall  # of which the sampler thread (the rest: the UI's drawing)
-        figures["still_live"] = app.state.status == "live"  # the whole span measured a running scenario
+        one_sampler = len(samplers) == 1 and samplers <= threads_before.keys()  # one run, its sampler all along
+        figures["still_live"] = app.state.status == "live" and one_sampler
         await pilot.press("q")
 
     app.run(headless=True, size=size, auto_pilot=measure)
