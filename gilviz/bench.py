@@ -76,6 +76,7 @@ def _pairs(config: RunConfig, pairs: int, progress: Callable[[str], None], label
     watched: list[float] = []
     unwatched: list[float] = []
     sampler_cpu: list[float] = []
+    calm: list[float] = []
     noisy = 0
     for i in range(pairs):
         progress("measuring %s %d/%d …" % (label, i + 1, pairs))
@@ -87,6 +88,7 @@ def _pairs(config: RunConfig, pairs: int, progress: Callable[[str], None], label
             (watched if seen else unwatched).append(report.wall_s)
             if seen:
                 sampler_cpu.append(report.sampler_cpu_s / report.wall_s)
+                calm.append(report.sampler_calm_ticks / max(1, report.sampler_ticks))
         noisy += pair_noisy
     ratios = [w / u for w, u in zip(watched, unwatched)]
     s = spread(ratios)
@@ -102,6 +104,7 @@ def _pairs(config: RunConfig, pairs: int, progress: Callable[[str], None], label
         "slowdown": s.median,
         "slowdown_range": s.range,
         "sampler_cpu": statistics.mean(sampler_cpu),
+        "sampler_calm": round(statistics.mean(calm), 3),  # of its ticks, those at the calm rate (nothing changing)
         "noisy_pairs": noisy,  # pairs during which other programs took more than NOISY_CORES (either run)
     }
 
@@ -256,6 +259,8 @@ def format_bench(doc: dict) -> str:
         "%-44s %20s %20s %10s"
         % ("sampler CPU (÷ wall, one core = 1)", "%.3f" % o["sampler_cpu"], "", "≤ %.2f" % o["target_sampler_cpu"])
     )
+    if "sampler_calm" in o:
+        lines.append("%-44s %20s" % ("  its ticks at the calm rate (nothing changed)", "%d %%" % round(o["sampler_calm"] * 100)))
     if "sampler_cpu_many" in o:
         lines.append("%-44s %20s" % ("sampler CPU with %d threads" % o["many_threads"], "%.3f" % o["sampler_cpu_many"]))
     board = doc.get("dashboard")

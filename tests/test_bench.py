@@ -69,6 +69,7 @@ def test_the_table_shows_the_median_range_and_an_impossible_row():
             "watched_s": [1.0],
             "unwatched_s": [1.0],
             "sampler_cpu": 0.02,
+            "sampler_calm": 0.84,
             "target_slowdown": 1.02,
             "target_sampler_cpu": 0.03,
         },
@@ -84,6 +85,7 @@ def test_the_table_shows_the_median_range_and_an_impossible_row():
     assert "2.46×" in text and "2.30–2.50×" in text and "impossible: above 2×, noise" in text
     assert "8 of 100" in text and "5–9" in text  # a count: the median of four, 7.5, shown whole
     assert "1.010×" in text and "0.980–1.040×" in text
+    assert "its ticks at the calm rate (nothing changed)" in text and "84 %" in text
     assert "during 2 of 24 runs and 0 of 18 overhead pairs" in text
 
 
