@@ -53,7 +53,11 @@ def test_convoy_replies_take_longer_beside_a_cpu_thread(session):
     report = session.run(RunConfig("convoy", size=TINY))
     convoy = report.result["convoy"]
     assert convoy["alone_round_trips"] > 0 and convoy["with_cpu_round_trips"] > 0
-    assert convoy["with_cpu_ms"] > convoy["alone_ms"] > 0
+    assert convoy["with_cpu_ms"] > 0 and convoy["alone_ms"] > 0
+    # Beside the CPU thread, far fewer round trips fit in the same time. That holds on a busy
+    # 2-core machine too, where the median trip is sometimes as quick as alone: the CPU thread
+    # then waits for a core, and many replies slip through while it does (see the issue note).
+    assert convoy["with_cpu_round_trips"] * 5 < convoy["alone_round_trips"]
     names = sorted(lane.name for lane in workers(report))
     assert names == ["cpu-1", "io-thread", "pinger alone", "pinger w/ CPU"]
     assert {lane.kind for lane in workers(report) if lane.name.startswith("pinger")} == {"process"}
