@@ -39,10 +39,11 @@ def dashboard_cpu(config: RunConfig, *, seconds: float = 3.0, size: tuple[int, i
         await pilot.pause(seconds)
         after, threads_after, wall = me.cpu_times(), _thread_cpu(me), time.monotonic() - started
         figures["cpu_share"] = ((after.user - before.user) + (after.system - before.system)) / wall
-        samplers = {t.native_id for t in threading.enumerate() if t.name == SAMPLER_THREAD}
-        sampler_s = sum(threads_after[tid] - threads_before[tid] for tid in samplers if tid in threads_before)
+        samplers: set[int] = {t.native_id for t in threading.enumerate() if t.name == SAMPLER_THREAD and t.native_id}
+        throughout = samplers & threads_before.keys() & threads_after.keys()  # alive at both readings
+        sampler_s = sum(threads_after[tid] - threads_before[tid] for tid in throughout)
         figures["sampler_share"] = sampler_s / wall  # of which the sampler thread (the rest: the UI's drawing)
-        one_sampler = len(samplers) == 1 and samplers <= threads_before.keys()  # one run, its sampler all along
+        one_sampler = len(samplers) == 1 and samplers == throughout  # one run, its sampler all along
         figures["still_live"] = app.state.status == "live" and one_sampler
         await pilot.press("q")
 
