@@ -272,6 +272,8 @@ def format_bench(doc: dict) -> str:
         elif "sampler_share" in board:
             ui = board["cpu_share"] - board["sampler_share"]
             lines.append("%-44s %20s" % ("  of which the sampler / the UI drawing", "%.3f / %.3f" % (board["sampler_share"], ui)))
+        if "frames_per_s" in board:
+            lines.append("%-44s %20s" % ("  frames drawn a second", "%.1f" % board["frames_per_s"]))
     noisy = doc.get("noisy")
     if noisy and (noisy["runs"] or noisy["pairs"]):
         counts = (noisy["threshold"], noisy["runs"], noisy["of_runs"], noisy["pairs"], noisy["of_pairs"])

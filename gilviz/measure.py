@@ -26,7 +26,7 @@ from gilviz.noise import median_index
 from gilviz.probe.machine import MachineMeter
 from gilviz.probe.sampler import Sampler
 from gilviz.probe.watchlist import BoardWatchList
-from gilviz.timeline import Snapshot, Timeline
+from gilviz.timeline import SnapshotSink, Timeline
 
 if TYPE_CHECKING:
     from gilviz.trace import TraceWriter
@@ -42,7 +42,7 @@ def watch_run(
     config: RunConfig,
     *,
     watched: bool = True,
-    on_snapshot: Callable[[Snapshot], None] | None = None,
+    on_snapshot: SnapshotSink | None = None,
     cancel: threading.Event | None = None,
     force_fallback: bool = False,
     recorder: TraceWriter | None = None,

@@ -17,6 +17,7 @@ from __future__ import annotations
 import threading
 from collections import deque
 from dataclasses import dataclass
+from typing import Callable, Optional
 
 from gilviz.lab import protocol
 from gilviz.states import CORE_WAIT, DONE, FAILED, N_STATES, NOT_STARTED, RUNNING, STATES, UNSEEN, WAITS
@@ -79,6 +80,10 @@ class Snapshot:
     def waits_from_kernel(self) -> bool:
         """True when blocked time is named by the kernel (the syscall file), not by declared phases."""
         return not self.coarse and not self.denied
+
+
+SnapshotSink = Callable[[Snapshot], Optional[float]]
+"""Given each snapshot as it is taken; may return the seconds until it wants the next (None: the taker's own pace)."""
 
 
 class _Lane:

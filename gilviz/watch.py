@@ -31,7 +31,7 @@ from gilviz.probe.machine import MachineMeter
 from gilviz.probe.sampler import Sampler
 from gilviz.probe.threadstats import ProcfsThreadStats
 from gilviz.probe.watchlist import ProcessTreeWatchList
-from gilviz.timeline import Snapshot, Timeline
+from gilviz.timeline import SnapshotSink, Timeline
 
 if TYPE_CHECKING:
     from gilviz.trace import TraceWriter
@@ -148,7 +148,7 @@ def check_attachable(pid: int) -> None:
 def watch_program(
     config: WatchConfig,
     *,
-    on_snapshot: Callable[[Snapshot], None] | None = None,
+    on_snapshot: SnapshotSink | None = None,
     on_started: Callable[[int, dict, int], None] | None = None,
     cancel: threading.Event | None = None,
     recorder: TraceWriter | None = None,

@@ -46,18 +46,11 @@ def main() -> None:
     timed(Screen, "_on_timer_update", "screen update (all of the compositor)")
     timed(_compositor.Compositor, "_render_chops", "  compositor: every widget in the dirty area")
     timed(LanesView, "render_lines", "    the lanes")
+    timed(LanesView, "render_line", "      its lines (the rest: Textual styles them)")
+    timed(LanesView, "_line", "        their segments")
     timed(CpuMeters, "render_lines", "    the meters")
     timed(dashboard.GilvizApp, "apply", "app.apply: state and drawing")
     timed(dashboard.GilvizApp, "draw_lanes", "  app.draw_lanes")
-    frames = [0]
-    timed(dashboard.GilvizApp, "on_source_event", "events")
-    original = dashboard.GilvizApp.on_source_event
-
-    def counted(self, message):
-        frames[0] += 1
-        return original(self, message)
-
-    dashboard.GilvizApp.on_source_event = counted  # type: ignore[method-assign]
     app = dashboard.scenario_app(RunConfig(args.scenario, size=args.size, workers=args.workers))
 
     async def measure(pilot) -> None:
@@ -65,15 +58,14 @@ def main() -> None:
             await pilot.pause(0.05)
         await pilot.pause(0.5)
         spent.clear()
-        frames[0] = 0
+        frames = app.pacer.frames
         cpu, wall = time.thread_time(), time.monotonic()
         await pilot.pause(args.seconds)
         cpu, wall = time.thread_time() - cpu, time.monotonic() - wall
-        n = max(1, frames[0])
-        print("%d events in %.1f s; the UI thread: %.4f of a core, %.2f ms an event" % (n, wall, cpu / wall, cpu / n * 1000))
+        n = max(1, app.pacer.frames - frames)
+        print("%d frames in %.1f s; the UI thread: %.4f of a core, %.2f ms a frame" % (n, wall, cpu / wall, cpu / n * 1000))
         for label, seconds in spent.items():
-            if label != "events":
-                print("  %-46s %6.2f ms an event" % (label, seconds / n * 1000))
+            print("  %-46s %6.2f ms a frame" % (label, seconds / n * 1000))
         await pilot.press("q")
 
     app.run(headless=True, size=(120, 36), auto_pilot=measure)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from gilviz import bench
 from gilviz.model import RunConfig, RunReport
@@ -76,8 +78,9 @@ def test_the_table_shows_the_median_range_and_an_impossible_row():
         "noisy": {"threshold": 0.25, "runs": 2, "of_runs": 24, "pairs": 0, "of_pairs": 18},
     }
     board = {"scenario": "threads-cpu", "cpu_share": 0.052, "sampler_share": 0.018, "still_live": True, "target": 0.03}
-    text = bench.format_bench(dict(doc, dashboard=board))
+    text = bench.format_bench(dict(doc, dashboard=dict(board, frames_per_s=1.96)))
     assert "dashboard CPU (UI + sampler, threads-cpu)" in text and "0.018 / 0.034" in text
+    assert re.search(r"frames drawn a second +2\.0", text)
     ended = bench.format_bench(dict(doc, dashboard=dict(board, still_live=False)))
     assert "the run ended before the measurement did" in ended and "0.018 / 0.034" not in ended
     text = bench.format_bench(doc)

@@ -97,3 +97,17 @@ def test_queue_panel_names_the_unshared_global_after_the_run():
     )
     running = queue_text(snapshot(producer), None, 1).plain.splitlines()
     assert running[3].endswith("the parent's copy is read when the children have ended")
+
+
+def test_the_meters_keep_a_line_per_core_before_the_first_reading():
+    """So the lanes above keep their height when the first reading comes (no layout jump at a run's start)."""
+    from dataclasses import replace
+
+    from gilviz.ui.meters import meter_lines
+
+    waiting = meter_lines(snapshot(), False, 80, cores=2)
+    read = meter_lines(replace(snapshot(), cpu=(50.0, 97.0), cpu_history=((50.0,), (97.0,))), False, 80, cores=2)
+    assert len(waiting) == len(read) == 3
+    assert "waiting for the first reading" in waiting[-1][0][0] and read[1][-1][0].strip() == "97%"
+    assert len(meter_lines(snapshot(), False, 80)) == 1  # the cores not known yet
+    assert len(meter_lines(snapshot(), True, 80, cores=2)) == 1  # compact: one line either way

@@ -269,6 +269,43 @@ async def test_capital_r_runs_five_times_and_shows_the_median_and_range():
         await pilot.press("q")
 
 
+def test_lanes_kept_from_frame_to_frame_are_drawn_as_if_drawn_afresh():
+    """While a run scrolls by, the columns that can no longer change are kept between frames and only
+    the new ones made; every line must still show exactly what drawing every cell anew shows."""
+    import asyncio
+
+    from gilviz.sources.replay import event_for
+    from gilviz.trace import frames
+
+    def cells(segments) -> list:
+        return [(ch, seg.style) for seg in segments for ch in seg.text]
+
+    async def check() -> None:
+        t = trace("threads-cpu")
+        run = t.runs[-1]
+        live = [f for f in frames(t) if f.kind == "snapshot" and f.run is run and f.snapshot.lanes and not f.snapshot.window[1]]
+        app = replay_app(t, at=0.0)
+        async with app.run_test(size=(120, 36)) as pilot:
+            lanes = app.query_one("#lanes")
+            compared = 0
+            for i, frame in enumerate(live[::3]):
+                app.apply(event_for(frame))
+                if i == len(live[::3]) // 2:
+                    lanes.zoom = 0  # a change of scale mid-way: the kept columns are for the other
+                await pilot.pause()
+                for y in range(1, lanes.size.height):
+                    kept = cells(lanes.render_line(y))
+                    lanes.cells_apart = True  # every cell made anew
+                    afresh = cells(lanes.render_line(y))
+                    lanes.cells_apart = False
+                    assert kept == afresh, (i, y)
+                    compared += 1
+            assert compared > 100
+            assert lanes._kept_cells  # the frames did keep columns
+
+    asyncio.run(check())
+
+
 def test_neighbouring_cells_of_one_style_are_one_segment_on_screen_and_apart_in_an_svg(monkeypatch):
     """The terminal gets a bar as few segments; an SVG screenshot keeps a text per cell, so
     viewers that ignore textLength still draw each cell in its column."""

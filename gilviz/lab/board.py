@@ -39,16 +39,16 @@ H_MAGIC, H_VERSION, H_SLOTS, H_STOP, H_STATE, H_T_START, H_T_END, H_IN_USE = ran
 IDLE, RUNNING, FINISHED = 0, 1, 2
 
 # slot words
-S_USED, S_PID, S_TID, S_KIND, S_ROLE, S_PHASE, S_DONE, S_TOTAL, S_COUNT, S_T_PHASE = range(10)
-_NUMBERS = struct.Struct("=9q")  # S_USED .. S_COUNT, as the words lie in a slot
+S_USED, S_PID, S_TID, S_KIND, S_ROLE, S_PHASE, S_DONE, S_TOTAL, S_COUNT, S_T_PHASE, S_CPU_NS = range(11)
+_NUMBERS = struct.Struct("=11q")  # S_USED .. S_CPU_NS, as the words lie in a slot
 
 
 class SlotView:
     """One slot as read at one moment (plain values, no reference to the mapping)."""
 
-    __slots__ = ("slot", "pid", "tid", "kind", "role", "phase", "done", "total", "count", "name", "note")
+    __slots__ = ("slot", "pid", "tid", "kind", "role", "phase", "done", "total", "count", "name", "note", "cpu_ns", "t_phase")
 
-    def __init__(self, slot, pid, tid, kind, role, phase, done, total, count, name, note):
+    def __init__(self, slot, pid, tid, kind, role, phase, done, total, count, name, note, cpu_ns=0, t_phase=0):
         self.slot = slot
         self.pid = pid
         self.tid = tid
@@ -60,6 +60,8 @@ class SlotView:
         self.count = count
         self.name = name
         self.note = note
+        self.cpu_ns = cpu_ns  # the thread's CPU time when it declared itself done or failed (0: not yet, or not told)
+        self.t_phase = t_phase  # when it declared its phase (CLOCK_MONOTONIC ns; 0: not told)
 
     @property
     def progress(self) -> float:
@@ -171,6 +173,7 @@ class Board:
         w[base + S_DONE] = 0
         w[base + S_TOTAL] = total
         w[base + S_COUNT] = 0
+        w[base + S_CPU_NS] = 0
         w[base + S_T_PHASE] = time.monotonic_ns()
         w[base + S_PHASE] = protocol.STARTING
         w[base + S_USED] = 1
@@ -179,6 +182,13 @@ class Board:
         base = self._base(slot)
         self._words[base + S_T_PHASE] = time.monotonic_ns()
         self._words[base + S_PHASE] = phase
+
+    def finish(self, slot: int, phase: int = protocol.DONE) -> None:
+        """Declare the calling thread done (or failed), with its CPU time so far: it is about to exit,
+        and the sampler, which reads a thread's CPU from /proc only while it lives, counts its last
+        moments from this (``time.thread_time_ns`` and /proc's ``schedstat`` are the same clock)."""
+        self._words[self._base(slot) + S_CPU_NS] = time.thread_time_ns()
+        self.set_phase(slot, phase)
 
     def set_progress(self, slot: int, done: int, total: int | None = None) -> None:
         base = self._base(slot)
@@ -189,12 +199,16 @@ class Board:
     def set_count(self, slot: int, count: int) -> None:
         self._words[self._base(slot) + S_COUNT] = count
 
-    def fail(self, slot: int, reason: str) -> None:
-        """Mark a slot failed, with a short reason the UI can show."""
+    def fail(self, slot: int, reason: str, *, own_thread: bool = False) -> None:
+        """Mark a slot failed, with a short reason the UI can show (``own_thread``: the failing thread
+        says so itself, about to exit, and its CPU time is recorded as ``finish`` does)."""
         raw = reason.encode("utf-8", "replace")[: NOTE_BYTES - 1].ljust(NOTE_BYTES, b"\0")
         start = self._base(slot) * 8 + NOTE_OFFSET
         self._mm[start : start + NOTE_BYTES] = raw
-        self.set_phase(slot, protocol.FAILED)
+        if own_thread:
+            self.finish(slot, protocol.FAILED)
+        else:
+            self.set_phase(slot, protocol.FAILED)
 
     def read_slot(self, slot: int) -> SlotView | None:
         base = self._base(slot)
@@ -219,6 +233,8 @@ class Board:
             w[base + S_COUNT],
             name.split(b"\0", 1)[0].decode("utf-8", "replace"),
             note.split(b"\0", 1)[0].decode("utf-8", "replace"),
+            w[base + S_CPU_NS],
+            w[base + S_T_PHASE],
         )
 
     def slots(self) -> list[SlotView]:
@@ -241,12 +257,12 @@ class Board:
             if seen is not None and seen[0] == numbers:
                 views.append(seen[1])  # unchanged since the last read: the same view object
                 continue
-            _, pid, tid, kind, role, phase, done, total, value = numbers
+            _, pid, tid, kind, role, phase, done, total, value, t_phase, cpu_ns = numbers
             name = raw[base + NAME_OFFSET : base + NAME_OFFSET + NAME_BYTES].split(b"\0", 1)[0].decode("utf-8", "replace")
             note = ""
             if phase == protocol.FAILED:
                 note = raw[base + NOTE_OFFSET : base + SLOT_BYTES].split(b"\0", 1)[0].decode("utf-8", "replace")
-            view = SlotView(slot, pid, tid, kind, role, phase, done, total, value, name, note)
+            view = SlotView(slot, pid, tid, kind, role, phase, done, total, value, name, note, cpu_ns, t_phase)
             cache[slot] = (numbers, view)
             views.append(view)
         return views

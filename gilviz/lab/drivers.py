@@ -166,9 +166,9 @@ def _run_registered(board: Board, slot: int, kind: int, name: str, job, args: tu
     try:
         (JOBS[job] if isinstance(job, str) else job)(board, slot, *args)
     except Exception as exc:
-        board.fail(slot, describe(exc))
+        board.fail(slot, describe(exc), own_thread=True)
         return False
-    board.set_phase(slot, protocol.DONE)
+    board.finish(slot)
     return True
 
 
@@ -190,9 +190,9 @@ def pool_task(board_path: str, slot: int, n: int, kind: int) -> int:
     try:
         cpu_job(board, slot, n)
     except Exception as exc:
-        board.fail(slot, describe(exc))
+        board.fail(slot, describe(exc), own_thread=True)
         raise
-    board.set_phase(slot, protocol.DONE)
+    board.finish(slot)
     return n
 
 

@@ -3,13 +3,14 @@
 About 100 times a second it asks its watch list which threads are lanes (the lab's
 board, or a process tree from /proc), reads each thread's kernel counters (``schedstat``)
 and where it is blocked (``syscall``), classifies the interval (``classify``) and feeds
-the timeline; 20 times a second while nothing changes (every blocked thread in the same
-wait as before; see ``Sampler._next_interval``). Five times a second it also reads
-per-core CPU (``cpustat``); 25 times a second, the voluntary context switches of up to
-eight lanes (all of them when there are no more). It never touches the workload: the
-threads run as they would unobserved (``gilviz bench`` measures how true that is, and
-what the sampler itself costs: every tick is kept small, since on a 2-core machine the
-sampler's CPU is the lesson's CPU).
+the timeline; 10 times a second while nothing changes (every blocked thread in the same
+wait as before; see ``Sampler._next_interval``). Five times a second it also reads the
+voluntary context switches of up to eight lanes (all of them when there are no more; a
+lane's again when it declares itself done, just before a lab worker exits, so its last
+count is exact), and once a second per-core CPU (``cpustat``). It never touches the
+workload: the threads run as they would unobserved (``gilviz bench`` measures how true
+that is, and what the sampler itself costs: every tick is kept small, since on a 2-core
+machine the sampler's CPU is the lesson's CPU).
 
 A thread first seen after the sampler started is classified from its start (its
 ``stat`` start time), with its whole CPU time so far, so no time is lost before the
@@ -20,7 +21,6 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Callable
 
 import psutil
 
@@ -31,15 +31,17 @@ from gilviz.probe.cpustat import CoreMeter
 from gilviz.probe.gil_address import GilLocation
 from gilviz.probe.threadstats import CLOCK_TICKS, PermissionDenied, ThreadTimes, thread_stats
 from gilviz.probe.watchlist import BoardWatchList, ProcessTreeWatchList
-from gilviz.timeline import Snapshot, Timeline
+from gilviz.timeline import SnapshotSink, Timeline
 
-SLOW_EVERY_NS = 200_000_000  # between per-core CPU reads (5 a second: the meters need no more)
-SWITCH_EVERY_NS = 40_000_000  # between /proc/.../status reads, the costliest read here
-CALM_INTERVAL_S = 0.05  # the tick while nothing changes (a bin; never longer than one)
+SLOW_EVERY_NS = 200_000_000  # between reads of switches (/proc/.../status, ~3× a schedstat) and looks at each GIL
+CORES_EVERY_NS = 1_000_000_000  # between per-core CPU reads: the meters show each core's last second, as htop does
+FIRST_CORES_NS = 250_000_000  # the first read, so a new run's meters need not wait a whole second
+CALM_INTERVAL_S = 0.1  # the tick while nothing changes: two 50 ms bins, each given its share of the interval
+CALM_BINS = 2  # a calm tick spans at most this many bins (slow motion's 10 ms bins: never calm)
 CALM_AFTER = 10  # ticks without a change before the sampler slows down
 SWITCH_READS_PER_TICK = 8  # lanes whose status is read on such a tick
 SAMPLER_THREAD = "gilviz-sampler"  # the thread's name (the dashboard's cost is told apart by it)
-SNAPSHOT_EVERY_S = 0.3  # the dashboard redraws this often (its UI: 0.042 of a core at 5 a second, 0.027 at 3)
+SNAPSHOT_EVERY_S = 0.5  # a snapshot this often, unless its taker says when it wants the next (the dashboard does)
 BUSY_S = 0.0002  # blocked less than this in an interval: busy throughout, nothing to name
 TICK_NS = 1_000_000_000 // CLOCK_TICKS  # the resolution of a thread's start time in /proc
 
@@ -74,19 +76,20 @@ class Sampler:
         timeline: Timeline,
         *,
         interval_s: float = 0.01,
-        on_snapshot: Callable[[Snapshot], None] | None = None,
+        on_snapshot: SnapshotSink | None = None,
         snapshot_every_s: float = SNAPSHOT_EVERY_S,
         force_fallback: bool = False,
     ) -> None:
         self.watch = BoardWatchList(watch) if isinstance(watch, Board) else watch
         self.timeline = timeline
         self.interval_s = interval_s
-        self.calm_interval_s = max(interval_s, min(CALM_INTERVAL_S, timeline.bin_s))  # slow motion's 10 ms bins: never calm
+        calm = CALM_INTERVAL_S if CALM_BINS * timeline.bin_s + 1e-9 >= CALM_INTERVAL_S else interval_s
+        self.calm_interval_s = max(interval_s, calm)
         self.calm_ticks = 0  # ticks taken at the calm interval
         self._changed = False  # something changed during the last tick: a lane, a phase, a wait, the window
         self._unchanged = 0  # ticks in a row without a change
         self._window = (0, 0)
-        self._next_slow_ns = self._next_switch_ns = 0
+        self._next_slow_ns = 0
         self.on_snapshot = on_snapshot
         self.snapshot_every_s = snapshot_every_s
         self.stats = thread_stats(force_fallback)
@@ -105,6 +108,7 @@ class Sampler:
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
         self.cores = CoreMeter()
+        self._next_cores_ns = self.started_ns + FIRST_CORES_NS
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self._loop, name=SAMPLER_THREAD, daemon=True)
@@ -132,8 +136,8 @@ class Sampler:
                 new_lane = len(self._lanes) != lanes_shown  # a worker registered: show it at once
                 if self.on_snapshot is not None and (now >= next_snapshot or new_lane):
                     lanes_shown = len(self._lanes)
-                    self.on_snapshot(self.timeline.snapshot())
-                    next_snapshot = now + self.snapshot_every_s
+                    wanted = self.on_snapshot(self.timeline.snapshot())  # the dashboard says when it draws next
+                    next_snapshot = now + (wanted or self.snapshot_every_s)
                 interval = self._next_interval()
                 next_tick += interval
                 if next_tick < now:  # fell behind (suspended, overloaded): do not catch up in a burst
@@ -149,7 +153,13 @@ class Sampler:
         thread's GIL wait, a sleeper's sleep): then naming its blocked time less often names it
         the same, and running and core-wait come from cumulative counters, exact at any rate.
         A change (a new lane, a declared phase, another wait, the run's start or end) brings
-        the full rate back at the next tick. A tick costs ~0.4 ms on a busy 2-core machine.
+        the full rate back at the next tick. A tick costs ~0.4–0.9 ms on a busy 2-core machine,
+        nearly all of it cold caches, so the number of ticks is what the sampler's CPU follows.
+
+        What a calm tick gives up: a bin's figures are its share of a 100 ms interval, not of
+        its own 50 ms; a watched thread's last moments before it exits (up to a tick) are
+        counted as "ended" (a lab worker writes its CPU time on the board as it finishes, so
+        its are not); a watched thread that lives less than a tick can go unseen.
         """
         self._unchanged = 0 if self._changed else self._unchanged + 1
         self._changed = False
@@ -178,6 +188,7 @@ class Sampler:
         if slow:
             self._next_slow_ns = now + SLOW_EVERY_NS
         alive = []
+        ending = []  # lanes that declared themselves done or failed: their last switches are read now
         lanes = self._lanes
         named_by_kernel = not (stats.coarse or self.syscalls_denied)
         gil_pid = 0
@@ -185,7 +196,7 @@ class Sampler:
             slot = view.slot
             if named_by_kernel and view.pid != gil_pid and (slow or view.pid not in self._gil_told):
                 gil_pid = view.pid  # every process's GIL is named, even one whose threads never block
-                self._gil(gil_pid)  # (and looked at again 5 times a second, in case it exec'd)
+                self._gil(gil_pid)  # (and looked at again on slow ticks, in case it exec'd)
             lane = lanes.get(slot)
             same = lane is not None and lane.pid == view.pid and lane.tid == view.tid
             times = None if same and lane.gone else stats.read(view.pid, view.tid)  # type: ignore[union-attr]
@@ -205,12 +216,22 @@ class Sampler:
                 timeline.lane_seen(view)
             t0 = lane.t
             cpu_s, queue_s = lane.cpu_carry, lane.queue_carry
+            phase_before = lane.phase
             if view.phase != lane.phase:
                 lane.phase, self._changed = view.phase, True
+                if view.phase in (protocol.DONE, protocol.FAILED):
+                    ending.append(view)
             if times is None:
-                self._changed = self._changed or not lane.gone
+                first_gone = not lane.gone
+                self._changed = self._changed or first_gone
                 lane.gone = True
                 ran = False
+                if view.cpu_ns > lane.cpu_ns:  # a lab worker's CPU time, told on the board as it finished:
+                    cpu_s += (view.cpu_ns - lane.cpu_ns) / 1e9  # its last moments count as running, not ended
+                    lane.cpu_ns = view.cpu_ns
+                if first_gone and view.phase in (protocol.DONE, protocol.FAILED) and t0 < view.t_phase < now:
+                    t0 = self._until_finished(view, lane, t0, cpu_s, queue_s, phase_before, named_by_kernel)
+                    cpu_s, queue_s = lane.cpu_carry, lane.queue_carry
             else:
                 cpu_ns, queue_ns = times
                 ran = cpu_ns != lane.cpu_ns or queue_ns != lane.queue_ns
@@ -236,16 +257,31 @@ class Sampler:
             running, core, state, blocked, lane.cpu_carry, lane.queue_carry = split(dt_s, cpu_s, queue_s, wait)
             name = wait.syscall if wait is not None and blocked > 0 else ""
             timeline.add_split(slot, t0, now, running, core, state, blocked, name, blocked if disagree else 0.0)
-        if final or now >= self._next_switch_ns:
-            self._next_switch_ns = now + SWITCH_EVERY_NS
+        if final or slow:
             self._read_switches(alive, now, every=final)
+        elif ending:
+            self._read_switches(ending, now, every=True)
         if start and self.cpu_times_at_start is None:
             self.cpu_times_at_start = psutil.cpu_times(percpu=True)
         if end and self.cpu_times_at_end is None:
             self.cpu_times_at_end = psutil.cpu_times(percpu=True)
         self._final_read = self._final_read or final
-        if slow:
+        if now >= self._next_cores_ns:
+            self._next_cores_ns = now + CORES_EVERY_NS
             timeline.add_cpu(self.cores.read())
+
+    def _until_finished(self, view, lane: _Watched, t0: int, cpu_s: float, queue_s: float, phase: int, by_kernel: bool) -> int:
+        """A lab worker that exited between two ticks, up to the moment it declared itself done:
+        running for its CPU time (told on the board), the rest in the last wait the kernel showed
+        (or its declared phase's). Only what follows is "ended". Returns that moment."""
+        finished = view.t_phase
+        wait = lane.wait if by_kernel else declared(phase)
+        if wait is not None and by_kernel:
+            wait, _ = name_wait(wait, phase)
+        running, core, state, blocked, lane.cpu_carry, lane.queue_carry = split((finished - t0) / 1e9, cpu_s, queue_s, wait)
+        name = wait.syscall if wait is not None and blocked > 0 else ""
+        self.timeline.add_split(view.slot, t0, finished, running, core, state, blocked, name, 0.0)
+        return finished
 
     def _read_wait(self, view, lane: _Watched) -> None:
         """Read where the thread is blocked now; keep it as the lane's latest wait if it is blocked.

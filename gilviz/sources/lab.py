@@ -28,6 +28,7 @@ class LabSource:
         self.config = config
         self.session = session or Session()
         self.repeats = 1  # runs in the next `run` only (the dashboard's "re-run N times"), 1 to 50
+        self.frame_s: float | None = None  # how often the dashboard draws: the sampler's snapshots come then
 
     def switch(self, **changes) -> RunConfig:
         self.config = replace(self.config, **changes)
@@ -36,8 +37,9 @@ class LabSource:
     def run(self, post: Callable[[Event], None], cancel: threading.Event, paused: Callable[[], bool] = lambda: False) -> None:
         config = self.config
 
-        def snapshot(snap: Snapshot) -> None:
+        def snapshot(snap: Snapshot) -> float | None:
             post(SnapshotTaken(snap))
+            return self.frame_s
 
         def hello(event: dict) -> None:
             post(InterpreterKnown(event["python"], int(event["cores"])))

@@ -12,6 +12,7 @@ from typing import Callable
 
 from gilviz.model import RunReport, WatchConfig
 from gilviz.sources.events import Event, InterpreterKnown, ProgramOutput, RunFinished, RunStarted, SnapshotTaken
+from gilviz.timeline import Snapshot
 from gilviz.trace import TraceWriter
 from gilviz.watch import WatchError, watch_program
 
@@ -42,6 +43,7 @@ class WatchSource:
         self.config = config
         self.recorder = recorder
         self.report: RunReport | None = None  # once the program has ended (what gilviz exits with)
+        self.frame_s: float | None = None  # how often the dashboard draws: the sampler's snapshots come then
 
     def run(self, post: Callable[[Event], None], cancel: threading.Event, paused: Callable[[], bool] = lambda: False) -> None:
         post(RunStarted(self.config))
@@ -54,10 +56,14 @@ class WatchSource:
         def started(pid: int, python: dict, cores: int) -> None:
             post(InterpreterKnown(python, cores))
 
+        def snapshot(snap: Snapshot) -> float | None:
+            post(SnapshotTaken(snap))
+            return self.frame_s
+
         try:
             report = watch_program(
                 self.config,
-                on_snapshot=lambda snap: post(SnapshotTaken(snap)),
+                on_snapshot=snapshot,
                 on_started=started,
                 cancel=cancel,
                 recorder=self.recorder,

@@ -15,6 +15,7 @@ The keys live in ``BINDINGS`` alone: the footer shows those that apply here
 from __future__ import annotations
 
 import asyncio
+import gc
 import math
 import os
 import signal
@@ -32,13 +33,14 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.events import Resize
 from textual.message import Message
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer, Static
 
 from gilviz.files import write_atomically
 from gilviz.lab.scenarios import BY_KEY, SCENARIOS
 from gilviz.measure import Session
 from gilviz.model import RunConfig
-from gilviz.sources.events import Event, RunStarted
+from gilviz.sources.events import Event, RunStarted, SnapshotTaken
 from gilviz.sources.lab import LabSource
 from gilviz.sources.replay import ReplaySource
 from gilviz.sources.watch import WatchSource
@@ -49,6 +51,7 @@ from gilviz.ui.help import HelpScreen
 from gilviz.ui.lanes import ZOOMS, LanesView
 from gilviz.ui.lesson import code_text
 from gilviz.ui.meters import CpuMeters
+from gilviz.ui.pacing import FramePacer, frame_interval
 from gilviz.ui.program_panel import output_text, waits_text
 from gilviz.ui.queue_panel import queue_text
 from gilviz.ui.race_panel import race_text
@@ -76,6 +79,13 @@ class SourceEvent(Message):
     def __init__(self, token: int, event: Event) -> None:
         super().__init__()
         self.token, self.event = token, event
+
+
+def settle_memory() -> None:
+    """After the first frame: what start-up made (modules, Textual's and our widgets) lives on, so the
+    collector is told never to look at it again. Its full passes over it cost 40–120 ms now and then."""
+    gc.collect()  # what is garbage goes first: frozen, it would never be freed
+    gc.freeze()
 
 
 def legend(states: Iterable[str], short: bool = False) -> Text:
@@ -149,6 +159,9 @@ class GilvizApp(App):
         self.theme = THEMES[theme]
         self._drawn_by_lanes: tuple[LanesView, LanesView, CpuMeters, Static] | None = None
         self._rows_fitted: tuple = ()  # what fit_rows last fitted the lanes' height to
+        self.pacer = FramePacer()  # how often snapshots are drawn
+        self._pending: SourceEvent | None = None  # the latest snapshot, held until the pacer lets it be drawn
+        self._pending_timer: Timer | None = None
 
     @property
     def replaying(self) -> bool:
@@ -162,10 +175,13 @@ class GilvizApp(App):
                 with VerticalScroll(id="lanes-box", can_focus=False):
                     yield LanesView(id="pinned")
                     yield LanesView(id="lanes")
-                yield Static(id="legend")
-                yield CpuMeters(id="meters")
-                yield Static(id="panel")
-                yield Static(id="figure")
+                # the panels under the lanes in boxes of their own, so a frame that changes only the lanes
+                # leaves them out: the compositor draws every widget whose container overlaps what changed
+                with Vertical(id="below"):
+                    yield Static(id="legend")
+                    yield CpuMeters(id="meters")
+                    yield Static(id="panel")
+                    yield Static(id="figure")
                 with Horizontal(id="lower"):
                     with VerticalScroll(id="lesson", can_focus=False):
                         yield Static(id="lesson-text")
@@ -193,6 +209,7 @@ class GilvizApp(App):
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGHUP):  # a closed terminal or `kill`: end, and let the run's end follow
             loop.add_signal_handler(sig, self.exit)
+        self.call_after_refresh(settle_memory)
         if isinstance(self.source, ReplaySource) and self.at is not None:
             self.show_moment(self.source, self.at)
         else:
@@ -205,6 +222,8 @@ class GilvizApp(App):
         self.cancel.set()  # the previous run, if any, stops at its next chunk and its lab is ended
         self.cancel = threading.Event()
         self.token += 1
+        self._drop_pending()
+        self.pacer.restart()  # the new run's first picture comes at once
         self.state.restart()
         lanes = self.query_one("#lanes", LanesView)
         lanes.snapshot = None
@@ -236,8 +255,39 @@ class GilvizApp(App):
         self.draw({HEADER})
 
     def on_source_event(self, message: SourceEvent) -> None:
-        if message.token == self.token:
-            self.apply(message.event)
+        """A snapshot is drawn when the pacer lets it (a newer one replaces it meanwhile); other events at once."""
+        if message.token != self.token:
+            return
+        event = message.event
+        if isinstance(event, SnapshotTaken):
+            shown = self.state.snapshot
+            new_rows = shown is None or len(event.snapshot.lanes) != len(shown.lanes)
+            wait = self.pacer.wait(time.monotonic(), at_once=new_rows)
+            if wait > 0:
+                if self._pending is not None:
+                    self.pacer.coalesced += 1
+                self._pending = message
+                if self._pending_timer is None:
+                    self._pending_timer = self.set_timer(wait, self._draw_pending)
+                return
+        self._drop_pending()  # a run's start or end carries its own picture
+        self.apply(event)
+        if isinstance(event, SnapshotTaken):
+            self.pacer.drawn(time.monotonic())
+
+    def _draw_pending(self) -> None:
+        self._pending_timer = None
+        message, self._pending = self._pending, None
+        if message is not None:
+            self.on_source_event(message)
+
+    def _drop_pending(self) -> None:
+        if self._pending is not None:
+            self.pacer.coalesced += 1
+        self._pending = None
+        if self._pending_timer is not None:
+            self._pending_timer.stop()
+            self._pending_timer = None
 
     def apply(self, event: Event) -> None:
         if isinstance(event, RunStarted) and isinstance(event.config, RunConfig) and event.config.switch_interval_ms:
@@ -270,6 +320,8 @@ class GilvizApp(App):
         lanes, pinned, meters, legend_line = self._lane_widgets()
         snap = self.state.snapshot
         lanes.snapshot = snap
+        if snap is not None:
+            self.pace(frame_interval(lanes.bins_per_column * snap.bin_s))
         self.draw_compared(lanes)
         meters.snapshot = snap
         self.fit_rows()
@@ -278,6 +330,13 @@ class GilvizApp(App):
             states = [s for s in LEGEND if s in set(states) | set(pinned.visible_states())]
         states = states or ["running", "gil_wait", "core_wait", "io", "lock_wait"]
         self.show(legend_line, legend(states, short=self.size.width < NARROW_BELOW))
+
+    def pace(self, interval: float) -> None:
+        """Frames this far apart; a live source takes its snapshots as often."""
+        if interval != self.pacer.interval:
+            self.pacer.interval = interval
+            if isinstance(self.source, (LabSource, WatchSource)):
+                self.source.frame_s = interval
 
     @staticmethod
     def show(widget: Static, content) -> None:
@@ -288,6 +347,7 @@ class GilvizApp(App):
 
     def draw_header(self) -> None:
         self.show(self.query_one("#title", Static), header_text(self.state, self.size.width))
+        self.query_one(CpuMeters).cores = self.state.cores  # their lines are kept from the start
         box = self.query_one("#lanes-box")
         if isinstance(self.source, ReplaySource):
             trace = self.source.trace

@@ -46,6 +46,39 @@ class _Frame:
     row_columns: dict[object, list] = field(default_factory=dict)  # per row: its columns' state times
 
 
+@dataclass
+class _Closed:
+    """A lane line's columns that can no longer change, groups ``first`` to ``end`` (not included),
+    as segments with neighbouring cells of one style joined (every cell is one column wide)."""
+
+    first: int
+    end: int
+    segments: list[Segment]
+
+    def drop_to(self, first: int) -> None:
+        """Forget the columns before ``first`` (they scrolled out on the left)."""
+        cut, self.first = first - self.first, first
+        segments = self.segments
+        i = 0
+        while cut > 0 and i < len(segments):
+            text = segments[i].text
+            if len(text) > cut:
+                segments[i] = Segment(text[cut:], segments[i].style)
+                break
+            cut -= len(text)
+            i += 1
+        del segments[:i]
+
+    def extend(self, cells) -> None:
+        """Add the columns that closed since, after ``end``."""
+        segments = self.segments
+        for cell in cells:
+            if segments and segments[-1].style is cell.style:
+                segments[-1] = Segment(segments[-1].text + cell.text, cell.style)
+            else:
+                segments.append(cell)
+
+
 def joined(segments: list[Segment]) -> list[Segment]:
     """Neighbouring segments of one style made one (styles here are shared objects, so ``is`` tells)."""
     out: list[Segment] = []
@@ -97,7 +130,7 @@ class LanesView(Widget):
         self._columns = ColumnCache()
         self._styles: dict[tuple[str, str | None], Style] = {}
         self._fitted: dict[tuple, list] = {}  # a finished run's columns, per row and width
-        self._segments: dict[tuple, dict[int, Segment]] = {}  # per row, level and zoom: column group -> its cell
+        self._kept_cells: dict[tuple, _Closed] = {}  # per row, level and zoom: the cells that can no longer change
         self._base = Style()  # the widget's own background and text colour, under every cell
         self._no_color = False  # NO_COLOR: bars keep no background
         self._frame: _Frame | None = None  # what every line of the current repaint shares
@@ -108,7 +141,7 @@ class LanesView(Widget):
         if snapshot is None:
             self._columns.clear()  # a new run: its lanes may reuse the old ones' keys
             self._fitted.clear()
-            self._segments.clear()
+            self._kept_cells.clear()
         rows = len(self._rows)
         self._arrange()
         if len(self._rows) != rows:
@@ -280,7 +313,7 @@ class LanesView(Widget):
         if base != self._base or no_color != self._no_color:
             self._base, self._no_color = base, no_color
             self._styles.clear()
-            self._segments.clear()
+            self._kept_cells.clear()
         self._drawing = self._now()
         try:
             return super().render_lines(crop)
@@ -348,27 +381,25 @@ class LanesView(Widget):
         return segments
 
     def _cells(self, row: LaneRow, level: int, height: int, frame: _Frame) -> list[Segment]:
-        """The row's cells as segments. While a run scrolls by, a column that can no longer change
-        keeps its segment from one frame to the next: a redraw makes only the newest two."""
+        """The row's cells as segments. While a run scrolls by, the columns that can no longer change
+        (all but the newest two) are kept from one frame to the next as joined segments: a redraw
+        drops the columns that scrolled out on the left and makes only those that closed since."""
         columns = self._columns_in(row, frame)
-        if not frame.scrolling:
+        if not frame.scrolling or self.cells_apart:
             return [self._segment(cell_for(times, level, height)) for times in columns]
-        per = frame.per
-        first = frame.last_index // per - len(columns) + 1
-        live_from = first + len(columns) - 2
-        memo = self._segments.setdefault((row.key, level, height, per), {})
-        out = []
-        for group, times in enumerate(columns, start=first):
-            segment = memo.get(group) if group < live_from else None
-            if segment is None:
-                segment = self._segment(cell_for(times, level, height))
-                if group < live_from:
-                    memo[group] = segment
-            out.append(segment)
-        if len(memo) > 4 * len(columns) + 16:
-            for group in [g for g in memo if g < first]:
-                del memo[group]
-        return out
+        count = len(columns)
+        first = frame.last_index // frame.per - count + 1
+        closed = max(0, count - 2)
+        key = (row.key, level, height, frame.per)
+        kept = self._kept_cells.get(key)
+        if kept is None or not kept.first <= first <= kept.end <= first + closed:
+            if len(self._kept_cells) > 512:
+                self._kept_cells.clear()
+            kept = self._kept_cells[key] = _Closed(first, first, [])
+        kept.drop_to(first)
+        kept.extend(self._segment(cell_for(times, level, height)) for times in columns[kept.end - first : closed])
+        kept.end = first + closed
+        return kept.segments + [self._segment(cell_for(times, level, height)) for times in columns[closed:]]
 
     def _segment(self, cell) -> Segment:
         if cell is None:

@@ -1,0 +1,59 @@
+"""Frame pacing: how often the dashboard draws the lanes, and which snapshot (layer: UI, no textual).
+
+The lanes move ``COLUMNS_PER_FRAME`` columns a frame: a frame every 0.5 s at the default
+100 ms columns, 0.2 s in slow motion's 10 ms columns (the turns stay in sight from one
+frame to the next), 1 s zoomed out to 200 ms columns and wider, as htop. The app tells
+the source (``frame_s``), and the sampler takes its next snapshot then.
+
+Snapshots can still come faster: a replay posts ten a second, and the sampler posts one
+at once when a worker appears. Each holds the whole timeline, so the app keeps only the
+latest until the next frame is due and drops the ones it replaced ("coalesced"). A
+snapshot that brings new rows, and a run's first, are drawn at once: a new worker shows
+up without waiting for the next frame.
+
+Why not more often: a frame costs the UI thread ~10 ms of Textual composing whatever it
+changes (a little more in a real terminal, more with many lanes), and on a 2-core
+machine that CPU is taken from the lesson being measured. Measured with threads-cpu, 4
+workers, 120×36 (``gilviz bench``): the dashboard's UI used 0.04 of a core at 5 frames a
+second, about 0.02 at 2. Keys (zoom, pause, scroll) redraw at once.
+"""
+
+from __future__ import annotations
+
+COLUMNS_PER_FRAME = 5
+SHORTEST_S = 0.2  # 5 frames a second at most
+LONGEST_S = 1.0  # 1 at least
+EARLY = 0.2  # a snapshot this much of an interval early is drawn anyway (its source's clock is not ours)
+
+
+def frame_interval(column_s: float) -> float:
+    """Seconds between frames for columns ``column_s`` wide."""
+    return max(SHORTEST_S, min(LONGEST_S, COLUMNS_PER_FRAME * column_s))
+
+
+FRAME_S = frame_interval(0.1)  # at the default zoom
+
+
+class FramePacer:
+    """When the next frame may be drawn."""
+
+    def __init__(self, interval: float = FRAME_S) -> None:
+        self.interval = interval
+        self.frames = 0  # frames drawn
+        self.coalesced = 0  # snapshots dropped for a newer one
+        self._drawn_at: float | None = None  # monotonic time of the last frame
+
+    def wait(self, now: float, *, at_once: bool = False) -> float:
+        """Seconds until a frame may be drawn (0: now)."""
+        if at_once or self._drawn_at is None:
+            return 0.0
+        wait = self._drawn_at + self.interval - now
+        return 0.0 if wait <= self.interval * EARLY else wait
+
+    def drawn(self, now: float) -> None:
+        self._drawn_at = now
+        self.frames += 1
+
+    def restart(self) -> None:
+        """A new run: its first snapshot is drawn at once."""
+        self._drawn_at = None

@@ -1,0 +1,87 @@
+"""Frame pacing: snapshots that come faster than frames are coalesced, and the latest is always drawn."""
+
+import time
+from pathlib import Path
+
+from gilviz.lab.board import Board
+from gilviz.probe.sampler import Sampler
+from gilviz.timeline import Timeline
+from gilviz.trace import read_trace
+from gilviz.ui.app import replay_app
+from gilviz.ui.pacing import EARLY, FRAME_S, FramePacer, frame_interval
+
+TRACES = Path(__file__).resolve().parent.parent / "assets" / "traces"
+
+
+def test_a_frame_waits_for_its_interval_unless_it_brings_something_new():
+    pacer = FramePacer(0.5)
+    assert pacer.wait(10.0) == 0  # nothing drawn yet: at once
+    pacer.drawn(10.0)
+    assert abs(pacer.wait(10.1) - 0.4) < 1e-9
+    assert pacer.wait(10.1, at_once=True) == 0  # new rows
+    assert pacer.wait(10.5) == 0
+    assert pacer.wait(10.5 - 0.5 * EARLY / 2) == 0  # a source's clock a little ahead of ours
+    pacer.restart()  # a new run
+    assert pacer.wait(10.2) == 0
+
+
+def test_the_lanes_move_five_columns_a_frame_within_five_frames_and_one_a_second():
+    assert FRAME_S == frame_interval(0.1) == 0.5  # the default 100 ms columns
+    assert frame_interval(0.05) == 0.25
+    assert frame_interval(0.01) == 0.2  # slow motion
+    assert frame_interval(1.0) == 1.0  # zoomed out
+
+
+def test_the_sampler_takes_its_next_snapshot_when_the_dashboard_asks():
+    board = Board.create()
+    try:
+        counts = {}
+        for wanted in (0.05, None):
+            taken = []
+
+            def sink(snapshot, taken=taken, wanted=wanted):
+                taken.append(snapshot)
+                return wanted
+
+            sampler = Sampler(board, Timeline(), on_snapshot=sink)
+            sampler.start()
+            time.sleep(0.6)
+            sampler.stop()
+            sampler.close()
+            counts[wanted] = len(taken)
+        assert counts[0.05] >= 6 and counts[None] <= 3, counts  # every 50 ms; or its own 0.5 s
+    finally:
+        board.close()
+
+
+async def test_a_fast_replay_is_drawn_at_the_frame_rate_and_ends_on_its_last_picture():
+    """A replay at 4× posts 40 snapshots a second; the lanes get about 2 of them, always the newest."""
+    app = replay_app(read_trace(str(TRACES / "threads-cpu.jsonl.gz")), speed=4)
+    async with app.run_test(size=(120, 36)) as pilot:
+        lanes = app.query_one("#lanes")
+        deadline = time.monotonic() + 30
+        while not app.state.status.startswith("replay ended"):
+            assert time.monotonic() < deadline, "the replay did not end"
+            await pilot.pause(0.05)
+        elapsed = time.monotonic() - (deadline - 30)
+        pacer = app.pacer
+        assert pacer.coalesced > 2 * pacer.frames  # most snapshots were replaced by a newer one before a frame
+        assert pacer.frames <= elapsed / (pacer.interval * (1 - EARLY)) + 4 * len(app.state.reports) + 2
+        await pilot.pause(0.2)
+        assert lanes.snapshot is app.state.snapshot is app.state.reports[0].snapshot  # nothing stale left on screen
+
+
+async def test_slow_motion_is_drawn_five_times_a_second_and_the_sampler_follows():
+    """10 ms columns: a frame every 0.2 s, so a turn (5 columns at a 50 ms switch interval) stays in sight."""
+    from gilviz.model import RunConfig
+    from gilviz.ui.app import scenario_app
+
+    app = scenario_app(RunConfig("threads-cpu", size="tiny", switch_interval_ms=50))
+    async with app.run_test(size=(120, 36)) as pilot:
+        deadline = time.monotonic() + 60
+        while not (app.state.snapshot is not None and app.state.snapshot.bin_s == 0.01 and app.state.snapshot.lanes):
+            assert time.monotonic() < deadline, "the slow-motion run did not start"
+            await pilot.pause(0.02)
+        await pilot.pause(0.1)
+        assert app.pacer.interval == 0.2 and app.source.frame_s == 0.2
+        await pilot.press("q")
