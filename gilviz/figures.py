@@ -2,8 +2,8 @@
 
 Most lessons are about a speed-up against a sequential baseline (``gilviz.speedup``).
 The others have a figure of their own: asyncio, the wall time in waits (theory: one);
-the convoy, the round trip beside CPU-bound threads (theory: two switch intervals with
-a GIL, one per blocking call the I/O thread makes); more processes than cores, their
+the convoy, the mean round trip beside CPU-bound threads (theory: two switch intervals
+with a GIL, one per blocking call the I/O thread makes); more processes than cores, their
 mean share of time waiting for a core (theory: 1 − cores/workers); the start methods,
 spawn's cost per start over fork's (theory: more than 1, no number); the race, lost
 updates (theory with the lock: 0); the queue, the parent's copy of the global (0).
@@ -108,6 +108,10 @@ def figure_spread(report: RunReport) -> Spread | None:
     return spread(figure_values(report))
 
 
+def _either(figures: dict, key: str, older: str) -> float | None:
+    return figures[key] if key in figures else figures.get(older)
+
+
 def measured_once(report: RunReport) -> Figure:
     """The lesson's figure of this one run (a speed-up: against its own baseline run)."""
     config, result = report.run_config, report.result
@@ -125,9 +129,10 @@ def measured_once(report: RunReport) -> Figure:
         value = (result.get("asyncio") or {}).get("waits")
     elif config.scenario == "convoy":
         convoy = result.get("convoy") or {}
-        value = convoy.get("with_cpu_ms")
-        if theory.theory is None and convoy.get("alone_ms") is not None:
-            theory = Figure(theory.name, theory.unit, convoy["alone_ms"], theory.says)
+        value = _either(convoy, "with_cpu_mean_ms", "with_cpu_ms")  # the mean (a recording from before: the median)
+        alone = _either(convoy, "alone_mean_ms", "alone_ms")
+        if theory.theory is None and alone is not None:
+            theory = Figure(theory.name, theory.unit, alone, theory.says)
     elif config.scenario == "oversubscribed":
         value = mean_worker_share(report, "core_wait")
     elif config.scenario == "start-methods":

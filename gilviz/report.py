@@ -329,17 +329,23 @@ def lesson_lines(doc: dict) -> list[str]:
     c = doc.get("convoy")
     if c:
 
-        def trip(ms, n):
-            return "not measured" if ms is None else "%s (median of %d)" % (duration(ms / 1000), n)
+        def trip(phase: str) -> str:
+            mean, median, n = c.get(phase + "_mean_ms"), c[phase + "_ms"], c[phase + "_round_trips"]
+            if median is None:
+                return "not measured"
+            if mean is None:  # recorded before the mean was
+                return "%s (median of %d)" % (duration(median / 1000), n)
+            return "%s mean (median %s, %d trips)" % (duration(mean / 1000), duration(median / 1000), n)
 
         line = "convoy: round trip alone %s · beside %d CPU thread%s %s" % (
-            trip(c["alone_ms"], c["alone_round_trips"]),
+            trip("alone"),
             c["cpu_threads"],
             "" if c["cpu_threads"] == 1 else "s",
-            trip(c["with_cpu_ms"], c["with_cpu_round_trips"]),
+            trip("with_cpu"),
         )
-        if c["alone_ms"] and c["with_cpu_ms"]:
-            ratio = c["with_cpu_ms"] / c["alone_ms"]
+        alone, beside = c.get("alone_mean_ms") or c["alone_ms"], c.get("with_cpu_mean_ms") or c["with_cpu_ms"]
+        if alone and beside:
+            ratio = beside / alone
             line += " · %s %s" % (times(ratio), "slower") if ratio >= 1 else " · %s faster" % times(1 / ratio)
         lines.append(line)
     m = doc.get("start_methods")

@@ -6,6 +6,7 @@ asyncio waits take less than two waits, four processes a core wait for one.
 """
 
 import pytest
+from gilviz.figures import measured
 from gilviz.lab.scenarios import BY_KEY, MAX_WORKERS, SIZES, usable_cores
 from gilviz.measure import Session
 from gilviz.model import RunConfig
@@ -58,6 +59,8 @@ def test_convoy_replies_take_longer_beside_a_cpu_thread(session):
     # 2-core machine too, where the median trip is sometimes as quick as alone: the CPU thread
     # then waits for a core, and many replies slip through while it does (see the issue note).
     assert convoy["with_cpu_round_trips"] * 5 < convoy["alone_round_trips"]
+    assert convoy["with_cpu_mean_ms"] > 5 * convoy["alone_mean_ms"]  # and the lesson's figure, the mean, shows it
+    assert measured(report).measured == convoy["with_cpu_mean_ms"]
     names = sorted(lane.name for lane in workers(report))
     assert names == ["cpu-1", "io-thread", "pinger alone", "pinger w/ CPU"]
     assert {lane.kind for lane in workers(report) if lane.name.startswith("pinger")} == {"process"}
