@@ -39,8 +39,9 @@ def test_cpu_threads_take_turns_on_the_gil(session):
     assert report.theory == 1.0
     for lane in workers(report):
         shares = lane.shares(report.window_s)
-        assert shares["gil_wait"] >= 0.25, shares
-        assert shares["running"] <= 0.75, shares
+        said = (dict(shares), lane.waits, report.snapshot.gil, report.sampler_ticks, report.sampler_calm_ticks)
+        assert shares["gil_wait"] >= 0.25, said
+        assert shares["running"] <= 0.75, said
 
 
 def test_cpu_processes_run_in_their_own_processes(session):

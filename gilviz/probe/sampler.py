@@ -19,6 +19,7 @@ first tick; one that was already running when watching began starts at first sig
 
 from __future__ import annotations
 
+import random
 import threading
 import time
 
@@ -31,6 +32,7 @@ from gilviz.probe.cpustat import CoreMeter
 from gilviz.probe.gil_address import GilLocation
 from gilviz.probe.threadstats import CLOCK_TICKS, PermissionDenied, ThreadTimes, thread_stats
 from gilviz.probe.watchlist import BoardWatchList, ProcessTreeWatchList
+from gilviz.states import GIL_WAIT
 from gilviz.timeline import SnapshotSink, Timeline
 
 SLOW_EVERY_NS = 200_000_000  # between reads of switches (/proc/.../status, ~3× a schedstat) and looks at each GIL
@@ -42,6 +44,8 @@ CALM_AFTER = 10  # ticks without a change before the sampler slows down
 SWITCH_READS_PER_TICK = 8  # lanes whose status is read on such a tick
 SAMPLER_THREAD = "gilviz-sampler"  # the thread's name (the dashboard's cost is told apart by it)
 SNAPSHOT_EVERY_S = 0.5  # a snapshot this often, unless its taker says when it wants the next (the dashboard does)
+JITTER = 0.2  # each tick comes 0.8–1.2 intervals after the last: a fixed beat could fall into step with the GIL's
+# 5 ms hand-offs and find a thread running at every reading, its waits never named
 BUSY_S = 0.0002  # blocked less than this in an interval: busy throughout, nothing to name
 TICK_NS = 1_000_000_000 // CLOCK_TICKS  # the resolution of a thread's start time in /proc
 
@@ -129,6 +133,7 @@ class Sampler:
         next_tick = time.monotonic()
         next_snapshot = next_tick
         lanes_shown = 0
+        jitter = random.Random().random
         try:
             while not self._stop.is_set():
                 self.tick()
@@ -138,7 +143,7 @@ class Sampler:
                     lanes_shown = len(self._lanes)
                     wanted = self.on_snapshot(self.timeline.snapshot())  # the dashboard says when it draws next
                     next_snapshot = now + (wanted or self.snapshot_every_s)
-                interval = self._next_interval()
+                interval = self._next_interval() * (1 - JITTER + 2 * JITTER * jitter())
                 next_tick += interval
                 if next_tick < now:  # fell behind (suspended, overloaded): do not catch up in a burst
                     next_tick = now + interval
@@ -149,9 +154,13 @@ class Sampler:
     def _next_interval(self) -> float:
         """Every ``interval_s`` while anything changes; every ``calm_interval_s`` once nothing has for a while.
 
-        Nothing changing means every blocked thread was seen in the same wait as before (a CPU
-        thread's GIL wait, a sleeper's sleep): then naming its blocked time less often names it
-        the same, and running and core-wait come from cumulative counters, exact at any rate.
+        Nothing changing means every blocked thread was seen in the same wait as before, and
+        none ran between two waits other than the GIL's (a CPU thread's turns on the GIL, a
+        sleeper's sleep): then naming its blocked time less often names it the same, and running
+        and core-wait come from cumulative counters, exact at any rate. A thread that runs
+        between two sleeps or lock waits could be in another wait between two slow ticks (a
+        lock held across a 20 ms sleep), so it keeps the full rate; so does a thread that was
+        blocked but has never been found blocked (its readings all came while it ran).
         A change (a new lane, a declared phase, another wait, the run's start or end) brings
         the full rate back at the next tick. A tick costs ~0.4–0.9 ms on a busy 2-core machine,
         nearly all of it cold caches, so the number of ticks is what the sampler's CPU follows.
@@ -249,6 +258,10 @@ class Sampler:
             else:
                 if dt_s - cpu_s - queue_s > BUSY_S and (ran or not lane.still_blocked):
                     self._read_wait(view, lane)  # the syscall file can say something new
+                    if lane.wait is None:
+                        self._changed = True  # blocked, but never seen so: look again soon, not at the calm rate
+                    elif ran and lane.still_blocked and lane.wait.state != GIL_WAIT:
+                        self._changed = True  # it ran between two waits: others may have come and gone between ticks
                 elif ran:
                     lane.still_blocked = False  # busy all along: where it blocks next is not known yet
                 wait = lane.wait
