@@ -24,6 +24,7 @@ import time
 from collections.abc import Iterable
 from pathlib import Path
 
+import psutil
 from rich.syntax import Syntax
 from rich.text import Text
 from textual import work
@@ -68,6 +69,7 @@ SHORT_BELOW = 32  # rows: the lesson's code goes, the meters take one line
 MAX_ROW_HEIGHT = 5  # screen lines per lane, when few lanes leave room
 THEMES = {"dark": "textual-dark", "light": "textual-light"}
 QUIT_WAIT_S = 3.0
+LOCAL_CORES = psutil.cpu_count() or 0  # the lines the meters of a live run will need
 QUIT_WAIT_WATCH_S = 10.0  # a watched program gets SIGINT, then SIGTERM, then SIGKILL, 2 s apart
 
 Source = LabSource | WatchSource | ReplaySource
@@ -321,7 +323,8 @@ class GilvizApp(App):
         snap = self.state.snapshot
         lanes.snapshot = snap
         if snap is not None:
-            self.pace(frame_interval(lanes.bins_per_column * snap.bin_s))
+            age = snap.t - snap.window[0] if snap.window[0] and not snap.window[1] else None
+            self.pace(frame_interval(lanes.bins_per_column * snap.bin_s, age))
         self.draw_compared(lanes)
         meters.snapshot = snap
         self.fit_rows()
@@ -347,7 +350,8 @@ class GilvizApp(App):
 
     def draw_header(self) -> None:
         self.show(self.query_one("#title", Static), header_text(self.state, self.size.width))
-        self.query_one(CpuMeters).cores = self.state.cores  # their lines are kept from the start
+        # their lines are kept from the start: a live run's meters read this machine's /proc/stat
+        self.query_one(CpuMeters).cores = self.state.cores if self.replaying else LOCAL_CORES
         box = self.query_one("#lanes-box")
         if isinstance(self.source, ReplaySource):
             trace = self.source.trace

@@ -2,7 +2,9 @@
 
 The lanes move ``COLUMNS_PER_FRAME`` columns a frame: a frame every 0.5 s at the default
 100 ms columns, 0.2 s in slow motion's 10 ms columns (the turns stay in sight from one
-frame to the next), 1 s zoomed out to 200 ms columns and wider, as htop. The app tells
+frame to the next), 1 s zoomed out to 200 ms columns and wider, as htop. A run's first
+second is drawn every 0.2 s whatever the zoom, so its lanes do not sit empty ("idle")
+for a whole interval after they appear. The app tells
 the source (``frame_s``), and the sampler takes its next snapshot then.
 
 Snapshots can still come faster: a replay posts ten a second, and the sampler posts one
@@ -24,10 +26,13 @@ COLUMNS_PER_FRAME = 5
 SHORTEST_S = 0.2  # 5 frames a second at most
 LONGEST_S = 1.0  # 1 at least
 EARLY = 0.2  # a snapshot this much of an interval early is drawn anyway (its source's clock is not ours)
+YOUNG_S = 1.0  # a run's first second is drawn at the shortest interval: its first columns fill in at once
 
 
-def frame_interval(column_s: float) -> float:
-    """Seconds between frames for columns ``column_s`` wide."""
+def frame_interval(column_s: float, run_age_s: float | None = None) -> float:
+    """Seconds between frames for columns ``column_s`` wide (in a run ``run_age_s`` old, when it has begun)."""
+    if run_age_s is not None and run_age_s < YOUNG_S:
+        return SHORTEST_S
     return max(SHORTEST_S, min(LONGEST_S, COLUMNS_PER_FRAME * column_s))
 
 
