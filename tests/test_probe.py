@@ -101,6 +101,18 @@ board.mark_finished()
 """
 
 
+def sampling(board, child, workers: int, **options) -> tuple[Sampler, Timeline]:
+    """Once the child's workers are on the board: a sampler started on it, and the child told to go."""
+    while len(board.slots()) < workers:
+        time.sleep(0.001)
+    timeline = Timeline()
+    sampler = Sampler(board, timeline, **options)
+    sampler.start()
+    child.stdin.write("go\n")
+    child.stdin.flush()
+    return sampler, timeline
+
+
 @pytest.mark.parametrize("fallback", [False, True])
 def test_sampler_sees_a_busy_and_a_sleeping_thread(board, fallback):
     """The workload in another process, as in gilviz: one thread spins, one sleeps."""
@@ -109,13 +121,7 @@ def test_sampler_sees_a_busy_and_a_sleeping_thread(board, fallback):
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     child = subprocess.Popen([sys.executable, "-c", CHILD, board.path], stdin=subprocess.PIPE, env=env, text=True)
     try:
-        while len(board.slots()) < 2:
-            time.sleep(0.001)
-        timeline = Timeline()
-        sampler = Sampler(board, timeline, force_fallback=fallback)
-        sampler.start()
-        child.stdin.write("go\n")
-        child.stdin.flush()
+        sampler, timeline = sampling(board, child, 2, force_fallback=fallback)
         assert child.wait(timeout=20) == 0
         sampler.stop()
         sampler.close()
@@ -213,13 +219,7 @@ def test_a_lab_worker_that_exits_between_two_ticks_keeps_its_last_moments_as_run
         [sys.executable, "-c", LAST_MOMENTS, board.path], stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, text=True
     )
     try:
-        while not board.slots():
-            time.sleep(0.001)
-        timeline = Timeline()
-        sampler = Sampler(board, timeline, interval_s=1.0)
-        sampler.start()
-        child.stdin.write("go\n")
-        child.stdin.flush()
+        sampler, timeline = sampling(board, child, 1, interval_s=1.0)
         cpu_s = float(child.stdout.readline())  # the worker's own CPU time as it finished
         time.sleep(1.2)  # a tick after it exited
         child.stdin.write("end\n")
