@@ -87,3 +87,26 @@ async def test_slow_motion_is_drawn_five_times_a_second_and_the_sampler_follows(
         await pilot.pause(0.1)
         assert app.pacer.interval == 0.2 and app.source.frame_s == 0.2
         await pilot.press("q")
+
+
+async def test_a_held_snapshot_is_drawn_even_when_a_program_prints_meanwhile():
+    """A watched program's output arrives between snapshots; it must not drop the one waiting for its frame."""
+    from gilviz.sources.events import ProgramOutput, SnapshotTaken
+    from gilviz.trace import frames
+    from gilviz.ui.app import SourceEvent
+
+    t = read_trace(str(TRACES / "threads-cpu.jsonl.gz"))
+    run = t.runs[-1]
+    live = [
+        f.snapshot for f in frames(t) if f.kind == "snapshot" and f.run is run and f.snapshot.lanes and not f.snapshot.window[1]
+    ]
+    app = replay_app(t, at=0.0)
+    async with app.run_test(size=(120, 36)) as pilot:
+        lanes = app.query_one("#lanes")
+        first, held = live[-10], live[-1]
+        app.on_source_event(SourceEvent(app.token, SnapshotTaken(first)))  # drawn: nothing drawn before
+        app.on_source_event(SourceEvent(app.token, SnapshotTaken(held)))  # too soon: held for the next frame
+        assert lanes.snapshot is first
+        app.on_source_event(SourceEvent(app.token, ProgramOutput(("a line",), "/tmp/out.log")))
+        await pilot.pause(app.pacer.interval + 0.2)
+        assert lanes.snapshot is held

@@ -41,7 +41,7 @@ from gilviz.files import write_atomically
 from gilviz.lab.scenarios import BY_KEY, SCENARIOS
 from gilviz.measure import Session
 from gilviz.model import RunConfig
-from gilviz.sources.events import Event, RunStarted, SnapshotTaken
+from gilviz.sources.events import Event, RunFinished, RunStarted, SnapshotTaken
 from gilviz.sources.lab import LabSource
 from gilviz.sources.replay import ReplaySource
 from gilviz.sources.watch import WatchSource
@@ -272,7 +272,8 @@ class GilvizApp(App):
                 if self._pending_timer is None:
                     self._pending_timer = self.set_timer(wait, self._draw_pending)
                 return
-        self._drop_pending()  # a run's start or end carries its own picture
+        if isinstance(event, (SnapshotTaken, RunStarted, RunFinished)):
+            self._drop_pending()  # a newer picture, or a run's start or end (which carries its own)
         self.apply(event)
         if isinstance(event, SnapshotTaken):
             self.pacer.drawn(time.monotonic())
