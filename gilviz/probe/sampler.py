@@ -4,7 +4,7 @@ About 100 times a second it asks its watch list which threads are lanes (the lab
 board, or a process tree from /proc), reads each thread's kernel counters (``schedstat``)
 and where it is blocked (``syscall``), classifies the interval (``classify``) and feeds
 the timeline; 10 times a second while nothing changes (every blocked thread in the same
-wait as before; see ``Sampler._next_interval``). Five times a second it also reads the
+wait as before; see ``Sampler._next_interval``). 25 times a second it also reads the
 voluntary context switches of up to eight lanes (all of them when there are no more; a
 lane's again when it declares itself done, just before a lab worker exits, so its last
 count is exact), and once a second per-core CPU (``cpustat``). It never touches the
@@ -35,7 +35,9 @@ from gilviz.probe.watchlist import BoardWatchList, ProcessTreeWatchList
 from gilviz.states import GIL_WAIT
 from gilviz.timeline import SnapshotSink, Timeline
 
-SLOW_EVERY_NS = 200_000_000  # between reads of switches (/proc/.../status, ~3× a schedstat) and looks at each GIL
+SLOW_EVERY_NS = 200_000_000  # between looks at each process's GIL (in case it exec'd)
+SWITCH_EVERY_NS = 40_000_000  # between reads of switches (/proc/.../status, ~3× a schedstat; at 200 ms a short
+# worker could end with a single reading in the run, and no count)
 CORES_EVERY_NS = 1_000_000_000  # between per-core CPU reads: the meters show each core's last second, as htop does
 FIRST_CORES_NS = 250_000_000  # the first read, so a new run's meters need not wait a whole second
 CALM_INTERVAL_S = 0.1  # the tick while nothing changes: two 50 ms bins, each given its share of the interval
@@ -93,7 +95,7 @@ class Sampler:
         self._changed = False  # something changed during the last tick: a lane, a phase, a wait, the window
         self._unchanged = 0  # ticks in a row without a change
         self._window = (0, 0)
-        self._next_slow_ns = 0
+        self._next_slow_ns = self._next_switch_ns = 0
         self.on_snapshot = on_snapshot
         self.snapshot_every_s = snapshot_every_s
         self.stats = thread_stats(force_fallback)
@@ -270,7 +272,8 @@ class Sampler:
             running, core, state, blocked, lane.cpu_carry, lane.queue_carry = split(dt_s, cpu_s, queue_s, wait)
             name = wait.syscall if wait is not None and blocked > 0 else ""
             timeline.add_split(slot, t0, now, running, core, state, blocked, name, blocked if disagree else 0.0)
-        if final or slow:
+        if final or now >= self._next_switch_ns:
+            self._next_switch_ns = now + SWITCH_EVERY_NS
             self._read_switches(alive, now, every=final)
         elif ending:
             self._read_switches(ending, now, every=True)
