@@ -5,6 +5,8 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from gilviz.probe.sampler import Sampler
@@ -101,16 +103,25 @@ board.mark_finished()
 """
 
 
-def sampling(board, child, workers: int, **options) -> tuple[Sampler, Timeline]:
-    """Once the child's workers are on the board: a sampler started on it, and the child told to go."""
-    while len(board.slots()) < workers:
-        time.sleep(0.001)
-    timeline = Timeline()
-    sampler = Sampler(board, timeline, **options)
-    sampler.start()
-    child.stdin.write("go\n")
-    child.stdin.flush()
-    return sampler, timeline
+@contextmanager
+def sampling(board, child, workers: int, **options) -> Iterator[tuple[Sampler, Timeline]]:
+    """Once the child's workers are on the board: a sampler started on it and the child told to go; after
+    the block, the child must end well and the sampler is stopped (the child is killed however it ends)."""
+    try:
+        while len(board.slots()) < workers:
+            time.sleep(0.001)
+        timeline = Timeline()
+        sampler = Sampler(board, timeline, **options)
+        sampler.start()
+        child.stdin.write("go\n")
+        child.stdin.flush()
+        yield sampler, timeline
+        assert child.wait(timeout=20) == 0
+        sampler.stop()
+        sampler.close()
+    finally:
+        child.kill()
+        child.wait()
 
 
 @pytest.mark.parametrize("fallback", [False, True])
@@ -120,14 +131,8 @@ def test_sampler_sees_a_busy_and_a_sleeping_thread(board, fallback):
         pytest.skip("no /proc")
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     child = subprocess.Popen([sys.executable, "-c", CHILD, board.path], stdin=subprocess.PIPE, env=env, text=True)
-    try:
-        sampler, timeline = sampling(board, child, 2, force_fallback=fallback)
-        assert child.wait(timeout=20) == 0
-        sampler.stop()
-        sampler.close()
-    finally:
-        child.kill()
-        child.wait()
+    with sampling(board, child, 2, force_fallback=fallback) as (sampler, timeline):
+        pass
     snap = timeline.snapshot()
     assert snap.coarse is fallback
     busy, sleeper = snap.lanes
@@ -218,18 +223,11 @@ def test_a_lab_worker_that_exits_between_two_ticks_keeps_its_last_moments_as_run
     child = subprocess.Popen(
         [sys.executable, "-c", LAST_MOMENTS, board.path], stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, text=True
     )
-    try:
-        sampler, timeline = sampling(board, child, 1, interval_s=1.0)
+    with sampling(board, child, 1, interval_s=1.0) as (sampler, timeline):
         cpu_s = float(child.stdout.readline())  # the worker's own CPU time as it finished
         time.sleep(1.2)  # a tick after it exited
         child.stdin.write("end\n")
         child.stdin.flush()
-        assert child.wait(timeout=20) == 0
-        sampler.stop()
-        sampler.close()
-    finally:
-        child.kill()
-        child.wait()
     (worker,) = timeline.snapshot().lanes
     running = worker.run_times[STATES.index("running")]
     assert cpu_s > 0.2 and abs(running - cpu_s) < 0.02, (running, cpu_s)

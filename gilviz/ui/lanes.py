@@ -70,13 +70,8 @@ class _Closed:
         del segments[:i]
 
     def extend(self, cells) -> None:
-        """Add the columns that closed since, after ``end``."""
-        segments = self.segments
-        for cell in cells:
-            if segments and segments[-1].style is cell.style:
-                segments[-1] = Segment(segments[-1].text + cell.text, cell.style)
-            else:
-                segments.append(cell)
+        """Add the columns that closed since, after ``end`` (joined onto the last segment where they match)."""
+        self.segments[-1:] = joined(self.segments[-1:] + list(cells))
 
 
 def joined(segments: list[Segment]) -> list[Segment]:

@@ -1,7 +1,7 @@
 """Per-core CPU meters from /proc/stat: each core's last second and the seconds before it (layer: UI).
 
 A reading comes once a second (the sampler's), so the meters repaint once a second
-while the lanes repaint about 3 times: a frame without them is a smaller dirty area, and
+while the lanes repaint twice or more (``ui.pacing``): a frame without them is a smaller dirty area, and
 the compositor draws fewer widgets. Drawn line by line (``render_line``), as the lanes
 are: a ``Static`` would measure, wrap and style its whole text again for each reading.
 ``meter_lines`` (pure) says what the lines hold.
