@@ -686,6 +686,12 @@ def cmd_watch(args: argparse.Namespace) -> int:
         check_screenshot_dir(args.screenshot_dir)
         need_terminal("`gilviz watch --json -- PROGRAM`")
     config = watch_config(args, output=None if args.json or args.pid else output_log(args))
+    if args.pid is not None:
+        from gilviz.watch import owner_note
+
+        note = owner_note(args.pid)
+        if note:
+            print("gilviz: %s" % note, file=sys.stderr)
     writer = open_trace_writer(args.record) if args.record else None
     try:
         if not args.json:
