@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from gilviz.model import RunConfig, RunReport, WatchConfig
+from gilviz.outside import visible
 from gilviz.sources.events import (
     Event,
     InterpreterKnown,
@@ -96,8 +97,8 @@ class DashboardState:
     def _finished(self, event: RunFinished) -> set[str]:
         if event.error:
             self.status = "failed"
-            self.error = event.error
-            self.notices.append(("the run failed" + (" (r re-runs)" if not self.watching else ""), event.error))
+            self.error = visible(event.error)  # an error's text can carry a program's output or a path
+            self.notices.append(("the run failed" + (" (r re-runs)" if not self.watching else ""), self.error))
             return {HEADER, PANEL}
         report = event.report
         if report is None:
@@ -110,7 +111,7 @@ class DashboardState:
         if not report.result.get("cancelled") or self.watching:
             self.reports = ([report] + self.reports)[:REPORTS_KEPT]
         if report.result.get("failed"):
-            failed = "; ".join("%s: %s" % (f["name"], f["reason"]) for f in report.result["failed"])
+            failed = visible("; ".join("%s: %s" % (f["name"], f["reason"]) for f in report.result["failed"]))
             self.notices.append(("a worker failed (r re-runs)", failed))
         if not self.paused and report.config == self.config:
             self.snapshot = report.snapshot

@@ -1,0 +1,115 @@
+"""Outside text is shown, never obeyed: the real dashboard in a pty, fed hostile thread names and output."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import pty
+import signal
+import struct
+import sys
+import termios
+import threading
+import time
+from xml.etree import ElementTree
+
+from conftest import ROOT
+
+HOSTILE = r"""
+import ctypes, threading, time
+libc = ctypes.CDLL(None)
+
+def named(name):
+    libc.prctl(15, name, 0, 0, 0)  # PR_SET_NAME: the thread's comm, which gilviz shows as its lane's name
+    threading.Thread(target=time.sleep, args=(60,), daemon=True).start()  # born with that name: no race
+    time.sleep(60)
+
+for name in (b"\x1b]0;PWNED\x07", b"\x1b[2JZAP", b"\x1b[31mEVIL"):
+    threading.Thread(target=named, args=(name,), daemon=True).start()
+for i in range(5):
+    print("\x1b]0;PWNED\x07\x1b]52;c;UFdORUQ=\x07\x1b[2J\x1b[1;32mgreen\x1b[0m line %d" % i, flush=True)
+print("ready", flush=True)
+time.sleep(60)
+"""
+
+# what a terminal would obey: a window title, a clipboard write, the program's own screen clears
+OBEYED = (b"\x1b]0;PWNED", b"\x1b]52;", b"\x1b[2JZAP", b"\x1b[2J\x1b[1;32mgreen", b"\x1b[31mEVIL")
+
+
+class Terminal:
+    """gilviz in a 120×36 pseudo-terminal; every byte it writes is kept."""
+
+    def __init__(self, *args: str) -> None:
+        env = dict(os.environ, TERM="xterm-256color", PYTHONPATH=str(ROOT))
+        self.pid, self.fd = pty.fork()
+        if self.pid == 0:
+            os.execve(sys.executable, [sys.executable, "-m", "gilviz", *args], env)
+        fcntl.ioctl(self.fd, termios.TIOCSWINSZ, struct.pack("HHHH", 36, 120, 0, 0))
+        self.written = bytearray()
+        self.lock = threading.Lock()
+        threading.Thread(target=self._drain, daemon=True).start()
+
+    def _drain(self) -> None:
+        try:
+            while True:
+                data = os.read(self.fd, 65536)
+                if not data:
+                    return
+                with self.lock:
+                    self.written += data
+        except OSError:
+            pass
+
+    def bytes(self) -> bytes:
+        with self.lock:
+            return bytes(self.written)
+
+    def wait_for(self, *wanted: bytes, seconds: float = 40) -> None:
+        deadline = time.monotonic() + seconds
+        while not all(w in self.bytes() for w in wanted):
+            assert os.waitpid(self.pid, os.WNOHANG) == (0, 0), "gilviz ended: %r" % self.bytes()[-2000:]
+            assert time.monotonic() < deadline, "not on screen: %r" % [w for w in wanted if w not in self.bytes()]
+            time.sleep(0.05)
+
+    def close(self) -> None:
+        try:
+            os.kill(self.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        try:
+            os.waitpid(self.pid, 0)
+        except ChildProcessError:
+            pass
+        os.close(self.fd)
+
+
+def test_hostile_names_and_output_reach_the_terminal_only_as_visible_text(tmp_path):
+    program, log = tmp_path / "hostile.py", tmp_path / "out.log"
+    program.write_text(HOSTILE)
+    shots = tmp_path / "shots"
+    shots.mkdir()
+    term = Terminal("--screenshot-dir", str(shots), "watch", "--log", str(log), "--", sys.executable, str(program))
+    try:
+        # the names are drawn, visibly (Control Pictures), and the output's last line with them
+        term.wait_for("␛]0;PWNED␇".encode(), "␛[2JZAP".encode(), "␛[31mEVIL".encode(), b"ready")
+        os.write(term.fd, b"s")
+        deadline = time.monotonic() + 20
+        while not list(shots.glob("*.svg")):
+            assert time.monotonic() < deadline, "no screenshot"
+            time.sleep(0.05)
+        svg = next(shots.glob("*.svg")).read_text(encoding="utf-8")
+        ElementTree.fromstring(svg)  # valid XML: no raw ESC or BEL in it
+        assert "\x1b" not in svg and "␛]0;PWNED␇" in svg
+        os.write(term.fd, b"q")
+        deadline = time.monotonic() + 20
+        while os.waitpid(term.pid, os.WNOHANG) == (0, 0):
+            assert time.monotonic() < deadline, "gilviz did not end on q"
+            time.sleep(0.05)
+        written = term.bytes()
+    finally:
+        term.close()
+    raw = log.read_bytes()
+    assert raw.count(b"\x1b]52;") == 5  # the program did write them: gilviz sent none on
+    for sequence in OBEYED:
+        assert sequence not in written, sequence
+    assert b"green" in written and b"line 4" in written
