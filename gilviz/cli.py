@@ -697,15 +697,40 @@ def cmd_watch(args: argparse.Namespace) -> int:
         if not args.json:
             return watch_dashboard(args, config, writer)
         try:
-            report = _interruptible(lambda cancel: watch_program(config, cancel=cancel, recorder=writer), keep_result=True)
+            with terminations_interrupt():  # SIGTERM and SIGHUP stop the watch as ctrl+c does: the document still comes
+                report = _interruptible(lambda cancel: watch_program(config, cancel=cancel, recorder=writer), keep_result=True)
         except WatchError as exc:
             raise ProgramNotRunnable(str(exc), exc.exit_code) from None
     finally:
         if writer is not None:
             writer.close()
     print(json.dumps(to_json(report), indent=2))
+    left = report.result.get("left_behind") or []
+    if left:
+        from gilviz.outside import visible
+
+        named = ", ".join("%s (%s)" % (p.get("pid"), visible(p.get("name", "?"), 64)) for p in left[:10])
+        print("gilviz: the program left %d processes running: %s; they end with the watch" % (len(left), named), file=sys.stderr)
     code = report.result.get("exit_code")
     return code if isinstance(code, int) else 0
+
+
+class terminations_interrupt:  # noqa: N801 (used as a `with` statement, like contextlib's)
+    """While inside: SIGTERM and SIGHUP raise KeyboardInterrupt in the main thread, as ctrl+c does."""
+
+    def __enter__(self) -> None:
+        import signal
+
+        def interrupt(signum, frame):
+            raise KeyboardInterrupt
+
+        self.saved = {sig: signal.signal(sig, interrupt) for sig in (signal.SIGTERM, signal.SIGHUP)}
+
+    def __exit__(self, *exc_info) -> None:
+        import signal
+
+        for sig, handler in self.saved.items():
+            signal.signal(sig, handler)
 
 
 def watch_dashboard(args: argparse.Namespace, config, writer) -> int:

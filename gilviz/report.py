@@ -90,6 +90,8 @@ def watch_json(report: RunReport) -> dict:
         "core_busy": report.core_busy,
         "machine": machine_json(report.machine),
         "stopped": result.get("cancelled", False),
+        "left_behind": result.get("left_behind", []),  # running when the program ended on its own (then ended)
+        "errors": result.get("errors", []),  # a part that failed while watching (the sampler, the recording)
         "output": config.output,
         "sampler": sampler_json(report),
     }

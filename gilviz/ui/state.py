@@ -110,6 +110,10 @@ class DashboardState:
             self.finished = report
         if not report.result.get("cancelled") or self.watching:
             self.reports = ([report] + self.reports)[:REPORTS_KEPT]
+        if report.result.get("left_behind"):
+            left = report.result["left_behind"]
+            named = ", ".join("%s %s" % (p.get("pid"), p.get("name", "?")) for p in left[:10])
+            self.notices.append(("the program left %d processes running (they end with gilviz)" % len(left), visible(named)))
         if report.result.get("failed"):
             failed = visible("; ".join("%s: %s" % (f["name"], f["reason"]) for f in report.result["failed"]))
             self.notices.append(("a worker failed (r re-runs)", failed))
