@@ -501,6 +501,9 @@ def cmd_record(args: argparse.Namespace) -> int:
 
     report = record_run(run_config(args, scenario_key(args.scenario)), args.output)
     print(to_text(report))
+    if report.result.get("errors"):  # the recording stopped early (a full disk): said in one line, no file to name
+        print("gilviz: %s" % "; ".join(report.result["errors"]), file=sys.stderr)
+        return 1
     size_kb = os.path.getsize(args.output) // 1024
     print("\nrecorded to %s (%d KB); `gilviz replay %s` shows it" % (args.output, size_kb, args.output))
     return 1 if report.result.get("failed") or report.result.get("error") else 0
@@ -704,6 +707,8 @@ def cmd_watch(args: argparse.Namespace) -> int:
     finally:
         if writer is not None:
             writer.close()
+            if writer.error:
+                print("gilviz: %s" % writer.error, file=sys.stderr)
     print(json.dumps(to_json(report), indent=2))
     left = report.result.get("left_behind") or []
     if left:
@@ -769,7 +774,7 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
     finally:
         if writer is not None:
             writer.close()
-            print("recorded to %s" % args.record, file=sys.stderr)
+            print("gilviz: %s" % writer.error if writer.error else "recorded to %s" % args.record, file=sys.stderr)
     return 0
 
 

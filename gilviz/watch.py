@@ -193,6 +193,8 @@ def watch_program(
         sampler.start()
 
         def exec_seen() -> None:  # a shim (pyenv, env) exec'd the interpreter after we looked: name that one
+            if sampler.error is not None:
+                cancel.set()  # sampling failed: the watch ends (a started program is stopped), the error in its report
             if interpreter.changed() and on_started is not None:
                 on_started(pid, interpreter.facts, n_cores)
             if lab is None:

@@ -16,7 +16,7 @@ from typing import Callable
 
 from gilviz.model import RunReport, WatchConfig
 from gilviz.outside import TEXT_LIMIT, visible
-from gilviz.sources.events import Event, InterpreterKnown, ProgramOutput, RunFinished, RunStarted, SnapshotTaken
+from gilviz.sources.events import Event, InterpreterKnown, Problem, ProgramOutput, RunFinished, RunStarted, SnapshotTaken
 from gilviz.timeline import Snapshot
 from gilviz.trace import TraceWriter
 from gilviz.watch import WatchError, watch_program
@@ -84,8 +84,13 @@ class WatchSource:
         def started(pid: int, python: dict, cores: int) -> None:
             post(InterpreterKnown(python, cores))
 
+        told: list[str] = []
+
         def snapshot(snap: Snapshot) -> float | None:
             post(SnapshotTaken(snap))
+            if self.recorder is not None and self.recorder.error and not told:  # said at once, not at the end
+                told.append(self.recorder.error)
+                post(Problem(self.recorder.error))
             return self.frame_s
 
         try:

@@ -14,6 +14,7 @@ from gilviz.outside import visible
 from gilviz.sources.events import (
     Event,
     InterpreterKnown,
+    Problem,
     ProgramOutput,
     ReplayEnded,
     RunFinished,
@@ -89,6 +90,9 @@ class DashboardState:
         if isinstance(event, ReplayEnded):
             self.status = "replay ended (r replays again)"
             return {HEADER}
+        if isinstance(event, Problem):
+            self.notices.append(("gilviz", visible(event.text)))
+            return {HEADER}
         if isinstance(event, ProgramOutput):
             self.output, self.output_path = event.lines, event.path
             return {OUTPUT}
@@ -110,6 +114,9 @@ class DashboardState:
             self.finished = report
         if not report.result.get("cancelled") or self.watching:
             self.reports = ([report] + self.reports)[:REPORTS_KEPT]
+        for error in report.result.get("errors", []):  # a part failed (the sampler, the recording): one line each
+            self.error = visible(error)
+            self.notices.append(("gilviz", self.error))
         if report.result.get("left_behind"):
             left = report.result["left_behind"]
             named = ", ".join("%s %s" % (p.get("pid"), p.get("name", "?")) for p in left[:10])
