@@ -780,6 +780,7 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     from gilviz.labproc import LabError
+    from gilviz.outside import visible
 
     try:
         args = build_parser().parse_args(argv)
@@ -799,10 +800,10 @@ def main(argv: list[str] | None = None) -> int:
         print("gilviz: %s" % exc, file=sys.stderr)
         return EXIT_USAGE
     except ProgramNotRunnable as exc:
-        print("gilviz: %s" % exc, file=sys.stderr)
+        print("gilviz: %s" % visible(exc), file=sys.stderr)  # a program's name, its output: outside text
         return exc.exit_code
     except LabError as exc:
-        print("gilviz: the lab failed: %s" % exc, file=sys.stderr)
+        print("gilviz: the lab failed: %s" % visible(exc), file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("gilviz: interrupted", file=sys.stderr)

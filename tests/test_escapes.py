@@ -19,10 +19,15 @@ HOSTILE = r"""
 import ctypes, threading, time
 libc = ctypes.CDLL(None)
 
+def tick():  # runs a little now and then: a lane that never ran would be gathered into a "never ran" row
+    while True:
+        sum(range(20000))
+        time.sleep(0.05)
+
 def named(name):
     libc.prctl(15, name, 0, 0, 0)  # PR_SET_NAME: the thread's comm, which gilviz shows as its lane's name
-    threading.Thread(target=time.sleep, args=(60,), daemon=True).start()  # born with that name: no race
-    time.sleep(60)
+    threading.Thread(target=tick, daemon=True).start()  # born with that name: no race
+    tick()
 
 for name in (b"\x1b]0;PWNED\x07", b"\x1b[2JZAP", b"\x1b[31mEVIL"):
     threading.Thread(target=named, args=(name,), daemon=True).start()
@@ -113,3 +118,43 @@ def test_hostile_names_and_output_reach_the_terminal_only_as_visible_text(tmp_pa
     for sequence in OBEYED:
         assert sequence not in written, sequence
     assert b"green" in written and b"line 4" in written
+
+
+def test_program_output_keeps_its_colour_and_nothing_else_that_acts():
+    from gilviz.sources.watch import output_line
+    from gilviz.ui.program_panel import output_text
+
+    hostile = "\x1b]0;PWNED\x07\x1b]52;c;UFdORUQ=\x1b\\\x1b[2J\x1b[H\x1b[?1049h\x1bPq#0\x1b\\\x1b[1;31mred\x1b[0m \x9b31m \x1b"
+    line = output_line(hostile)
+    assert [seq for seq in ("\x1b[1;31m", "\x1b[0m") if seq in line] == ["\x1b[1;31m", "\x1b[0m"]
+    assert line.replace("\x1b[1;31m", "").replace("\x1b[0m", "").count("\x1b") == 0  # only the colour acts
+    assert "PWNED" not in line and "UFdORUQ" not in line and line.endswith("\\u009b31m ␛")
+    text = output_text((line,), None)
+    assert "\x1b" not in text.plain and text.plain.startswith("red ")
+    assert any(span.start == 0 and span.end == 3 and span.style.color.number == 1 for span in text.spans)  # red, drawn
+
+
+def test_a_thread_name_is_read_as_visible_text():
+    import ctypes
+
+    from gilviz.probe.watchlist import thread_comm
+
+    libc = ctypes.CDLL(None)
+    named = threading.Event()
+    done = threading.Event()
+    tid = []
+
+    def rename():
+        libc.prctl(15, b"\x1b]0;PWNED\x07", 0, 0, 0)
+        tid.append(threading.get_native_id())
+        named.set()
+        done.wait(10)
+
+    worker = threading.Thread(target=rename)
+    worker.start()
+    try:
+        assert named.wait(10)
+        assert thread_comm(os.getpid(), tid[0]) == "␛]0;PWNED␇"
+    finally:
+        done.set()
+        worker.join()

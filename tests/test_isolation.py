@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import pwd
 import subprocess
 import sys
 import time
@@ -103,3 +105,18 @@ def test_watching_a_pid_runs_nothing_of_its_interpreter(tmp_path):
     )
     assert doc["python"]["version"] == version.stdout.strip()
     assert sorted(m.name for m in marks.iterdir()) == [str(target.pid)]  # its own start, and nothing else
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root: reading another user's process as root")
+def test_root_reading_another_users_process_says_so_in_one_line():
+    from gilviz.watch import owner_note
+
+    nobody = pwd.getpwnam("nobody")
+    target = subprocess.Popen(["sleep", "30"], user=nobody.pw_uid)
+    try:
+        note = owner_note(target.pid)
+        assert note is not None and "nobody" in note and str(target.pid) in note and "\n" not in note
+        assert owner_note(os.getpid()) is None  # root's own
+    finally:
+        target.kill()
+        target.wait()
