@@ -158,3 +158,24 @@ def test_a_thread_name_is_read_as_visible_text():
     finally:
         done.set()
         worker.join()
+
+
+def test_an_executable_with_a_hostile_file_name_is_named_visibly(tmp_path):
+    import shutil
+    import subprocess
+
+    from gilviz.probe.gil_address import locate_gil
+
+    exe = tmp_path / "\x1b]0;PWNED\x07sleep"
+    shutil.copy(shutil.which("sleep"), exe)
+    proc = subprocess.Popen([str(exe), "30"])
+    try:
+        deadline = time.monotonic() + 10
+        while os.path.basename(os.readlink("/proc/%d/exe" % proc.pid)) != exe.name:
+            assert time.monotonic() < deadline, "it did not start"
+            time.sleep(0.02)
+        detail = locate_gil(proc.pid).detail
+    finally:
+        proc.kill()
+        proc.wait()
+    assert detail.startswith("␛]0;PWNED␇sleep is not CPython") and "\x1b" not in detail
