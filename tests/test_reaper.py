@@ -85,7 +85,8 @@ def test_a_program_that_ends_leaving_descendants_is_told_and_they_end_with_the_w
             os.kill(pid, signal.SIGKILL)
 
 
-def test_q_in_the_dashboard_ends_a_descendant_in_another_session(tmp_path):
+@pytest.mark.parametrize("ending", ["q", "SIGTERM", "SIGHUP", "SIGKILL"])
+def test_ending_the_dashboard_ends_a_descendant_in_another_session(ending, tmp_path):
     from test_strays import dashboard_in_a_pty
 
     mark = marker()
@@ -94,8 +95,11 @@ def test_q_in_the_dashboard_ends_a_descendant_in_another_session(tmp_path):
     try:
         wait_until(lambda: escaped(mark), 30, "the program's setsid child never started")
         time.sleep(0.5)
-        os.write(fd, b"q")
-        assert wait_until(lambda: not escaped(mark), 10, "sleep %s survived q" % mark)
+        if ending == "q":
+            os.write(fd, b"q")
+        else:
+            os.kill(pid, getattr(signal, ending))
+        assert wait_until(lambda: not escaped(mark), 10, "sleep %s survived %s" % (mark, ending))
         os.waitpid(pid, 0)
     finally:
         os.close(fd)
