@@ -501,6 +501,9 @@ def cmd_record(args: argparse.Namespace) -> int:
 
     report = record_run(run_config(args, scenario_key(args.scenario)), args.output)
     print(to_text(report))
+    if report.result.get("errors"):  # the recording stopped early (a full disk): said in one line, no file to name
+        print("gilviz: %s" % "; ".join(report.result["errors"]), file=sys.stderr)
+        return 1
     size_kb = os.path.getsize(args.output) // 1024
     print("\nrecorded to %s (%d KB); `gilviz replay %s` shows it" % (args.output, size_kb, args.output))
     return 1 if report.result.get("failed") or report.result.get("error") else 0
@@ -686,20 +689,53 @@ def cmd_watch(args: argparse.Namespace) -> int:
         check_screenshot_dir(args.screenshot_dir)
         need_terminal("`gilviz watch --json -- PROGRAM`")
     config = watch_config(args, output=None if args.json or args.pid else output_log(args))
+    if args.pid is not None:
+        from gilviz.watch import owner_note
+
+        note = owner_note(args.pid)
+        if note:
+            print("gilviz: %s" % note, file=sys.stderr)
     writer = open_trace_writer(args.record) if args.record else None
     try:
         if not args.json:
             return watch_dashboard(args, config, writer)
         try:
-            report = _interruptible(lambda cancel: watch_program(config, cancel=cancel, recorder=writer), keep_result=True)
+            with terminations_interrupt():  # SIGTERM and SIGHUP stop the watch as ctrl+c does: the document still comes
+                report = _interruptible(lambda cancel: watch_program(config, cancel=cancel, recorder=writer), keep_result=True)
         except WatchError as exc:
             raise ProgramNotRunnable(str(exc), exc.exit_code) from None
     finally:
         if writer is not None:
             writer.close()
+            if writer.error:
+                print("gilviz: %s" % writer.error, file=sys.stderr)
     print(json.dumps(to_json(report), indent=2))
+    left = report.result.get("left_behind") or []
+    if left:
+        from gilviz.outside import visible
+
+        named = ", ".join("%s (%s)" % (p.get("pid"), visible(p.get("name", "?"), 64)) for p in left[:10])
+        print("gilviz: the program left %d processes running: %s; they end with the watch" % (len(left), named), file=sys.stderr)
     code = report.result.get("exit_code")
     return code if isinstance(code, int) else 0
+
+
+class terminations_interrupt:  # noqa: N801 (used as a `with` statement, like contextlib's)
+    """While inside: SIGTERM and SIGHUP raise KeyboardInterrupt in the main thread, as ctrl+c does."""
+
+    def __enter__(self) -> None:
+        import signal
+
+        def interrupt(signum, frame):
+            raise KeyboardInterrupt
+
+        self.saved = {sig: signal.signal(sig, interrupt) for sig in (signal.SIGTERM, signal.SIGHUP)}
+
+    def __exit__(self, *exc_info) -> None:
+        import signal
+
+        for sig, handler in self.saved.items():
+            signal.signal(sig, handler)
 
 
 def watch_dashboard(args: argparse.Namespace, config, writer) -> int:
@@ -738,12 +774,13 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
     finally:
         if writer is not None:
             writer.close()
-            print("recorded to %s" % args.record, file=sys.stderr)
+            print("gilviz: %s" % writer.error if writer.error else "recorded to %s" % args.record, file=sys.stderr)
     return 0
 
 
 def main(argv: list[str] | None = None) -> int:
     from gilviz.labproc import LabError
+    from gilviz.outside import visible
 
     try:
         args = build_parser().parse_args(argv)
@@ -763,10 +800,10 @@ def main(argv: list[str] | None = None) -> int:
         print("gilviz: %s" % exc, file=sys.stderr)
         return EXIT_USAGE
     except ProgramNotRunnable as exc:
-        print("gilviz: %s" % exc, file=sys.stderr)
+        print("gilviz: %s" % visible(exc), file=sys.stderr)  # a program's name, its output: outside text
         return exc.exit_code
     except LabError as exc:
-        print("gilviz: the lab failed: %s" % exc, file=sys.stderr)
+        print("gilviz: the lab failed: %s" % visible(exc), file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("gilviz: interrupted", file=sys.stderr)

@@ -1,7 +1,11 @@
 """Starting, talking to and ending one lab process (layer: engine, no textual).
 
-The lab runs in its own session (so it leads its own process group), niced, with the
-package on its PYTHONPATH so any interpreter finds it. Events arrive on a reader thread
+The lab runs in its own session (so it leads its own process group), niced, isolated
+(``-I``: no PYTHON* variables, no user site, not the current folder on ``sys.path``) in an
+empty private folder of its own, with only this package's parent added to ``sys.path``, so
+a ``queue.py`` or ``json.py`` in the user's folder shadows nothing and any interpreter finds
+``gilviz.lab``. Its environment is the user's, untouched: a program it watches inherits that
+and runs in the user's folder. Events arrive on a reader thread
 and wait in a queue. ``close()`` ends a run the way DESIGN.md says: close the lab's
 stdin (the lab then kills its own group), wait a grace period, then ``killpg``. The
 lab is waited for without being reaped (``WNOWAIT``) until the group is dead, so its
@@ -13,8 +17,10 @@ from __future__ import annotations
 import collections
 import os
 import queue
+import shutil
 import signal
 import subprocess
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -25,12 +31,26 @@ PACKAGE_PARENT = str(Path(__file__).resolve().parent.parent)
 LAB_NICE = 5
 
 
-def lab_environment() -> dict[str, str]:
-    """Our environment, with this package first on PYTHONPATH so any interpreter finds ``gilviz.lab``."""
-    env = dict(os.environ)
-    env["PYTHONPATH"] = PACKAGE_PARENT + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
-    env.pop("PYTHONSTARTUP", None)
-    return env
+# Run with ``python -I -c BOOT PACKAGE_PARENT ARGS...``: as ``-m gilviz.lab`` would, from this package only.
+_BOOT = (
+    "import sys; sys.path.insert(0, sys.argv.pop(1)); import runpy; "
+    "runpy.run_module(sys.argv.pop(1), run_name='__main__', alter_sys=True)"
+)
+
+
+def isolated_command(python: str, module: str, *args: str) -> list[str]:
+    """``python -m module args`` isolated: nothing from the environment or the current folder on its path.
+
+    ``PYTHON_GIL`` (a free-threaded build's switch, which ``-I`` ignores) is passed on as ``-X gil``.
+    """
+    gil = os.environ.get("PYTHON_GIL")
+    x_gil = ["-X", "gil=" + gil] if gil in ("0", "1") else []
+    return [python, "-I", *x_gil, "-c", _BOOT, PACKAGE_PARENT, module, *args]
+
+
+def neutral_folder() -> str:
+    """A new empty folder only we can write to, to start a helper in (the caller removes it)."""
+    return tempfile.mkdtemp(prefix="gilviz-lab-")
 
 
 class LabError(RuntimeError):
@@ -44,14 +64,19 @@ class LabProcess:
         self._stderr: collections.deque[str] = collections.deque(maxlen=40)
         self._closed = False
         board = ["--board", board_path] if board_path else []
-        self.proc = subprocess.Popen(
-            [python, "-m", "gilviz.lab", *board, "--nice", str(nice)],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=None if inherit_stderr else subprocess.PIPE,
-            start_new_session=True,
-            env=lab_environment(),
-        )
+        self.folder = neutral_folder()
+        try:
+            self.proc = subprocess.Popen(
+                isolated_command(python, "gilviz.lab", *board, "--nice", str(nice)),
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=None if inherit_stderr else subprocess.PIPE,
+                start_new_session=True,
+                cwd=self.folder,
+            )
+        except BaseException:
+            shutil.rmtree(self.folder, ignore_errors=True)
+            raise
         self.pid = self.proc.pid
         threading.Thread(target=self._read_events, name="gilviz-lab-events", daemon=True).start()
         if not inherit_stderr:
@@ -127,6 +152,7 @@ class LabProcess:
         except (ProcessLookupError, PermissionError):
             pass
         self.proc.wait()
+        shutil.rmtree(self.folder, ignore_errors=True)
 
     def _exited(self) -> bool:
         try:

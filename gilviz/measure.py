@@ -69,7 +69,7 @@ def watch_run(
             meter = MachineMeter([lab.pid])  # our own CPU: this process and the lab's tree
             machine_start = meter.read()
             lab.send(config.command())
-            result = _wait_for_result(lab, cancel)
+            result = _wait_for_result(lab, cancel, run.sampler)
             report = RunReport(config, hello["python"], int(hello["cores"]), result, timeline.snapshot(), watched)
             report.machine = meter.load(machine_start)
             return run.finish(report, timeline)
@@ -101,6 +101,9 @@ class ObservedRun:
             report.sampler_interval_s = self.sampler.interval_s
             report.sampler_calm_interval_s = self.sampler.calm_interval_s
             report.core_busy = self.sampler.core_busy()
+        errors = [e for e in (self.sampler and self.sampler.error, self.recorder and self.recorder.error) if e]
+        if errors:  # a part failed (the sampler, the recording): one line each, in the report and the JSON
+            report.result = {**report.result, "errors": list(report.result.get("errors", [])) + errors}
         if self.recorder is not None and self.recording:
             self.recorder.run_finished(report)
             self.recording = False
@@ -132,11 +135,12 @@ def observed(recorder: TraceWriter | None) -> Iterator[ObservedRun]:
         run.close()
 
 
-def _wait_for_result(lab: LabProcess, cancel: threading.Event | None) -> dict:
-    """The lab's result; once cancelled, at most STOP_GRACE_S more before giving up on it (LabError)."""
+def _wait_for_result(lab: LabProcess, cancel: threading.Event | None, sampler: Sampler | None = None) -> dict:
+    """The lab's result; once cancelled (or the sampler failed), at most STOP_GRACE_S more before giving up (LabError)."""
     asked_at: float | None = None
     while True:
-        if cancel is not None and cancel.is_set() and asked_at is None:
+        stopping = (cancel is not None and cancel.is_set()) or (sampler is not None and sampler.error is not None)
+        if stopping and asked_at is None:
             lab.stop_run()
             asked_at = time.monotonic()
         if asked_at is not None and time.monotonic() - asked_at > STOP_GRACE_S:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from gilviz import speedup as figures
 from gilviz.lab.scenarios import BY_KEY, Scenario
 from gilviz.noise import MachineLoad, Spread, spread
+from gilviz.outside import visible
 from gilviz.timeline import LaneView, Snapshot
 
 
@@ -80,7 +81,7 @@ class WatchConfig:
     def title(self) -> str:
         if self.pid is not None:
             return "pid %d" % self.pid
-        return " ".join(shlex.quote(a) for a in self.command)
+        return visible(" ".join(shlex.quote(a) for a in self.command))  # a command line is outside text
 
 
 @dataclass

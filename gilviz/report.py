@@ -90,6 +90,8 @@ def watch_json(report: RunReport) -> dict:
         "core_busy": report.core_busy,
         "machine": machine_json(report.machine),
         "stopped": result.get("cancelled", False),
+        "left_behind": result.get("left_behind", []),  # running when the program ended on its own (then ended)
+        "errors": result.get("errors", []),  # a part that failed while watching (the sampler, the recording)
         "output": config.output,
         "sampler": sampler_json(report),
     }
@@ -254,6 +256,7 @@ def to_json(report: RunReport) -> dict:
     for key in ("race", "queue", "executor", "asyncio", "convoy", "start_methods", "oversubscribed", "parts_s", "error"):
         if key in report.result:
             doc[key] = report.result[key]
+    doc["errors"] = report.result.get("errors", [])  # a part that failed during the run (the sampler, the recording)
     if "oversubscribed" in doc:
         doc["oversubscribed"] = dict(doc["oversubscribed"], cores=report.cores, mean_core_wait=doc["figure"]["measured"])
     return doc

@@ -145,7 +145,9 @@ class TraceWriter:
     """Appends a recording's lines to ``PATH.partial``; ``close()`` renames it to ``PATH``.
 
     Opening fails (OSError) before anything runs when the directory is missing or not
-    writable. Safe to call from the sampler thread and the run's thread at once.
+    writable. Safe to call from the sampler thread and the run's thread at once. A write
+    that fails later (a full disk) never reaches the caller: the recording stops there,
+    ``error`` says why in one line, and the ``.partial`` file is left as it is.
     """
 
     def __init__(self, path: str) -> None:
@@ -154,6 +156,7 @@ class TraceWriter:
         self._file: IO[str] | None = open(self.partial_path, "w", encoding="utf-8")  # noqa: SIM115 (closed by close())
         self._lock = threading.Lock()
         self._origin = time.monotonic_ns()
+        self.error: str | None = None  # why the recording stopped early (then nothing more is written)
         self.write(
             {
                 "format": FORMAT,
@@ -164,6 +167,8 @@ class TraceWriter:
             },
             header=True,
         )
+        if self.error is not None:
+            raise OSError(self.error)
 
     def rel(self, ns: int) -> int:
         """A monotonic timestamp as nanoseconds since the recording began (0 stays 0: "not yet")."""
@@ -179,8 +184,21 @@ class TraceWriter:
                 return
             if not header:
                 event = {"ev": event.pop("ev"), "t": self.now(), **event}
-            self._file.write(json.dumps(event, separators=(",", ":")) + "\n")
-            self._file.flush()
+            try:
+                self._file.write(json.dumps(event, separators=(",", ":")) + "\n")
+                self._file.flush()
+            except (OSError, ValueError) as exc:  # a full disk, a file gone: the recording ends here, the run goes on
+                from gilviz.outside import visible
+
+                self.error = "recording to %s stopped: %s" % (
+                    visible(self.partial_path),
+                    visible(getattr(exc, "strerror", None) or exc),
+                )
+                file, self._file = self._file, None
+                try:
+                    file.close()
+                except (OSError, ValueError):
+                    pass
 
     def run_started(
         self, config: RunConfig | WatchConfig, python: dict, cores: int, *, as_baseline: bool, timeline: Timeline
@@ -224,7 +242,7 @@ class TraceWriter:
         """Finish the file and give it its name (once)."""
         with self._lock:
             if self._file is None:
-                return
+                return  # closed already, or stopped by an error (its .partial file stays, as the error says)
             self._file.close()
             self._file = None
         if self.path.endswith(".gz"):

@@ -7,15 +7,16 @@ processes, classified from the kernel alone (no instrumentation, nothing declare
 A started program runs under a lab process (``gilviz.lab.program``), which guards it as
 it guards scenario workers: if gilviz dies, even by SIGKILL, the lab sees its stdin close
 and kills the program's process group. Attaching to a ``pid`` starts nothing and ends
-nothing: it only reads /proc, which needs ptrace permission (the same rule py-spy has).
+nothing: it only reads /proc, which needs ptrace permission (the same rule py-spy has);
+its interpreter's facts come from /proc and its files too (``probe/pyfacts``), never by
+running that interpreter (which would run its ``site`` and ``.pth`` files as us).
 """
 
 from __future__ import annotations
 
-import json
 import os
+import pwd
 import queue
-import subprocess
 import sys
 import threading
 import time
@@ -23,11 +24,12 @@ from typing import TYPE_CHECKING, Callable
 
 import psutil
 
-from gilviz.labproc import LabError, LabProcess, lab_environment
+from gilviz.labproc import LabError, LabProcess
 from gilviz.measure import observed
 from gilviz.model import RunReport, WatchConfig
 from gilviz.probe.gil_address import has_cpython_runtime, interpreter_file, read_maps
 from gilviz.probe.machine import MachineMeter
+from gilviz.probe.pyfacts import facts_of
 from gilviz.probe.sampler import Sampler
 from gilviz.probe.threadstats import ProcfsThreadStats
 from gilviz.probe.watchlist import ProcessTreeWatchList
@@ -61,21 +63,23 @@ def cores() -> int:
 
 
 def interpreter_of(pid: int) -> dict:
-    """The facts of a process's interpreter when it is CPython ({} otherwise), asked of that same interpreter."""
+    """The facts of a process's interpreter when it is CPython ({} otherwise), from /proc: nothing of it is run."""
+    return facts_of(pid)
+
+
+def owner_note(pid: int) -> str | None:
+    """One line when root reads another user's process (it is only read), else None."""
     try:
-        exe = os.readlink("/proc/%d/exe" % pid)
-        path = interpreter_file(read_maps(pid), exe)
+        uid = os.stat("/proc/%d" % pid).st_uid
     except OSError:
-        return {}
-    if path is None or not has_cpython_runtime(path):
-        return {}
+        return None
+    if os.geteuid() != 0 or uid == 0:
+        return None
     try:
-        out = subprocess.run([exe, "-m", "gilviz.lab.facts"], capture_output=True, text=True, timeout=10, env=lab_environment())
-        facts = json.loads(out.stdout)
-    except (OSError, subprocess.SubprocessError, ValueError):
-        return {"implementation": "cpython", "version": "?", "executable": exe, "free_threaded_build": False, "gil_enabled": True}
-    facts["executable"] = exe
-    return facts
+        who = pwd.getpwuid(uid).pw_name
+    except KeyError:
+        who = "uid %d" % uid
+    return "reading pid %d of user %s as root: only /proc is read, nothing of it runs" % (pid, who)
 
 
 def settle(pid: int, *, timeout_s: float = 1.0, quiet_s: float = 0.1) -> None:
@@ -189,6 +193,8 @@ def watch_program(
         sampler.start()
 
         def exec_seen() -> None:  # a shim (pyenv, env) exec'd the interpreter after we looked: name that one
+            if sampler.error is not None:
+                cancel.set()  # sampling failed: the watch ends (a started program is stopped), the error in its report
             if interpreter.changed() and on_started is not None:
                 on_started(pid, interpreter.facts, n_cores)
             if lab is None:

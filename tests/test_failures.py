@@ -30,7 +30,7 @@ def count(n):
         raise ZeroDivisionError("injected by the test")
     return real(n)
 textbook.count = count
-sys.argv = ["gilviz.lab"] + sys.argv[3:]  # drop "-m gilviz.lab"
+sys.argv = ["gilviz.lab"] + sys.argv[sys.argv.index("gilviz.lab") + 1 :]  # drop what starts the lab (-I -c BOOT ...)
 runpy.run_module("gilviz.lab", run_name="__main__", alter_sys=True)
 ' "$@"
 """

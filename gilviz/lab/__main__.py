@@ -5,8 +5,9 @@ says hello (interpreter facts), waits for one command, carries it out, reports t
 result, and then waits for its stdin to close. The command is ``run`` (a scenario, see
 ``drivers``) or ``watch`` (a user's program, see ``program``); ``stop`` ends either early. EOF on stdin means the UI side is gone
 or done: the lab kills its whole process group (itself, its worker processes and
-multiprocessing's helpers) at once. That is what makes orphans impossible even when the
-UI is killed with SIGKILL: the kernel closes the pipe for it.
+multiprocessing's helpers) at once, after every other descendant (it is a child subreaper,
+so an orphan below it stays its descendant). That is what makes orphans impossible even
+when the UI is killed with SIGKILL: the kernel closes the pipe for it.
 
 stdout is kept for events only: fd 1 is pointed at stderr, so a stray print in a worker
 cannot corrupt the event stream.
@@ -25,6 +26,7 @@ import traceback
 from gilviz.lab import protocol
 from gilviz.lab.board import Board
 from gilviz.lab.facts import interpreter_facts
+from gilviz.lab.reaper import become_subreaper
 
 
 def usable_cores() -> int:
@@ -37,8 +39,10 @@ def usable_cores() -> int:
 def end_everything() -> None:
     """Kill this lab's process group (its leader is this process), or failing that, its children."""
     from gilviz.lab.program import kill_programs
+    from gilviz.lab.reaper import kill_descendants
 
     kill_programs()  # a watched program leads its own group: kill it first
+    kill_descendants()  # then whatever left its group (setsid) or was orphaned: re-parented to us, the subreaper
     if os.getpgid(0) == os.getpid():
         os.killpg(os.getpid(), signal.SIGKILL)
     import multiprocessing
@@ -99,6 +103,7 @@ def main(argv: list[str] | None = None) -> int:
 
     events = Events(os.dup(1))
     os.dup2(2, 1)
+    become_subreaper()  # orphans below us become our children: none escapes end_everything()
     if args.nice:
         os.nice(args.nice)
     board = Board.attach(args.board) if args.board else None

@@ -1,7 +1,8 @@
 """What interpreter this is: ``python -m gilviz.lab.facts`` prints it as JSON (layer: lab, standard library only).
 
-The lab says it in its hello; ``gilviz watch`` runs it with a watched program's own
-interpreter, so the header can name that interpreter and whether its GIL is enabled.
+The lab says it in its hello, so the header can name its interpreter and whether its GIL
+is enabled. A watched program's interpreter is never asked this way (that would run its
+``site`` and ``.pth`` files): ``gilviz.probe.pyfacts`` reads the same facts from /proc.
 The GIL state is the interpreter's default here: an extension module can re-enable the
 GIL of a free-threaded build later, in the program itself.
 """

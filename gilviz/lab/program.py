@@ -6,7 +6,11 @@ where the UI side asked (a log file, or the lab's stderr). It reports the progra
 at once and its exit status when it ends. Asked to stop, it sends SIGINT, then SIGTERM,
 then SIGKILL, each after a grace period. And because the program runs under the lab,
 the lab's own rule covers it: when the lab's stdin closes (the UI side is gone, even by
-SIGKILL) the lab kills the program's process group before its own.
+SIGKILL) the lab kills the program's process group before its own, and every other
+descendant: the lab is a child subreaper (``reaper``), so a child that left the group
+(``setsid``) or whose parent exited is still found. Processes the program leaves running
+when it ends on its own are named in the result (``left_behind``) and end with the lab;
+when it was stopped, they are ended at once.
 """
 
 from __future__ import annotations
@@ -16,6 +20,8 @@ import signal
 import subprocess
 import threading
 import time
+
+from gilviz.lab.reaper import LISTED, descendants, describe, kill_descendants, reap_orphans
 
 GRACE_S = 2.0  # between SIGINT and SIGTERM, and between SIGTERM and SIGKILL
 
@@ -61,8 +67,15 @@ class Program:
             _running.append(proc)
             send("started", pid=proc.pid, t_start_ns=t0_ns)
             threading.Thread(target=self._stopper, args=(proc,), name="gilviz-stopper", daemon=True).start()
+            ended = threading.Event()
+            threading.Thread(target=self._reaper, args=(proc.pid, ended), name="gilviz-reaper", daemon=True).start()
             status = proc.wait()
+            ended.set()
             t1_ns = time.monotonic_ns()
+            left = descendants()
+            if self.stop_asked.is_set():
+                kill_descendants()  # stopped: nothing it started outlives it, in its group or not
+            reap_orphans(keep=0)
         finally:
             if out is not None:
                 out.close()
@@ -74,8 +87,15 @@ class Program:
             "exit_code": status if status >= 0 else 128 - status,
             "signal": -status if status < 0 else None,
             "cancelled": self.stop_asked.is_set(),
+            "left_behind": [] if self.stop_asked.is_set() else [describe(pid) for pid in left[:LISTED]],
         }
         return result
+
+    @staticmethod
+    def _reaper(pid: int, ended: threading.Event) -> None:
+        """Twice a second, collect the orphans re-parented to us that have ended (never the program itself)."""
+        while not ended.wait(0.5):
+            reap_orphans(keep=pid)
 
     def _stopper(self, proc: subprocess.Popen) -> None:
         """On a stop request: SIGINT, SIGTERM, SIGKILL to the program's group, a grace period apart."""

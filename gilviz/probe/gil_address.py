@@ -21,6 +21,8 @@ import os
 import re
 from typing import NamedTuple
 
+from gilviz.outside import NAME_LIMIT, visible
+
 _LIBPYTHON = re.compile(r"libpython(\d+\.\d+)(t?)\.so")
 _PYTHON_EXE = re.compile(r"python(\d+(?:\.\d+)?)?(t?)$")
 _MARKER = b"_PyRuntime"  # a symbol every CPython 3.7+ exports; PyPy and non-Python programs do not
@@ -115,15 +117,16 @@ def locate_gil(pid: int, *, gil_enabled: bool | None = None) -> GilLocation:
         return GilLocation(None, "cannot read /proc/%d/maps (%s)" % (pid, exc.strerror or exc))
     path = interpreter_file(maps, exe)
     if path is None or not has_cpython_runtime(path):
-        return GilLocation(None, "%s is not CPython: GIL and lock waits look alike" % os.path.basename(exe))
+        name = visible(os.path.basename(exe), NAME_LIMIT)  # a file name is outside text
+        return GilLocation(None, "%s is not CPython: GIL and lock waits look alike" % name)
     if gil_enabled is None:
         gil_enabled = not free_threaded_name(path)
     if not gil_enabled:
         return GilLocation((), "free-threaded, GIL disabled: no GIL to wait for")
     ranges = static_ranges(maps, path)
     if not ranges:
-        return GilLocation(None, "no writable mapping of %s" % os.path.basename(path))
-    return GilLocation(ranges, "GIL = a futex in %s's static data" % os.path.basename(path))
+        return GilLocation(None, "no writable mapping of %s" % visible(os.path.basename(path), NAME_LIMIT))
+    return GilLocation(ranges, "GIL = a futex in %s's static data" % visible(os.path.basename(path), NAME_LIMIT))
 
 
 def in_ranges(address: int, ranges: tuple[tuple[int, int], ...]) -> bool:

@@ -112,6 +112,7 @@ class Sampler:
         self._gil_told: dict[int, GilLocation] = {}
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self.error: str | None = None  # why sampling stopped early (an exception in a tick): one line, no traceback
         self._lock = threading.Lock()
         self.cores = CoreMeter()
         self._next_cores_ns = self.started_ns + FIRST_CORES_NS
@@ -128,7 +129,15 @@ class Sampler:
         if self._thread is not None:
             self._thread.join()
             self._thread = None
-        self.tick()
+        if self.error is None:
+            try:
+                self.tick()
+            except Exception as exc:  # the boundary: said in one line, the run still ends
+                self._failed(exc)
+
+    def _failed(self, exc: Exception) -> None:
+        if self.error is None:
+            self.error = "sampling stopped: %s: %s" % (type(exc).__name__, exc)
 
     def _loop(self) -> None:
         cpu0 = time.thread_time()
@@ -150,6 +159,8 @@ class Sampler:
                 if next_tick < now:  # fell behind (suspended, overloaded): do not catch up in a burst
                     next_tick = now + interval
                 time.sleep(next_tick - now)  # half the CPU of Event.wait; stop() waits one tick at most
+        except Exception as exc:  # the boundary: no traceback over the dashboard; the run sees ``error`` and ends
+            self._failed(exc)
         finally:
             self.cpu_s += time.thread_time() - cpu0
 

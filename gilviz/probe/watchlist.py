@@ -17,6 +17,7 @@ import psutil
 
 from gilviz.lab import protocol
 from gilviz.lab.board import Board, SlotView
+from gilviz.outside import NAME_LIMIT, visible, visible_bytes
 from gilviz.probe.gil_address import GilLocation, locate_gil
 
 GIL_SETTLE_NS = 2_000_000_000  # a process this young may still exec: look at its maps again
@@ -46,15 +47,15 @@ class BoardWatchList:
 
 
 def process_name(proc: psutil.Process) -> str:
-    """What to call a process: its script (``app.py`` for ``python app.py``), else its command name."""
+    """What to call a process: its script (``app.py`` for ``python app.py``), else its command name (made visible)."""
     try:
         cmdline = proc.cmdline()
         for arg in cmdline[1:3]:
             if _SCRIPT.search(arg):
-                return os.path.basename(arg)
+                return visible(os.path.basename(arg), NAME_LIMIT)
         if len(cmdline) > 2 and cmdline[1] == "-m":
-            return cmdline[2]
-        return proc.name()
+            return visible(cmdline[2], NAME_LIMIT)
+        return visible(proc.name(), NAME_LIMIT)
     except psutil.Error:
         return "?"
 
@@ -81,11 +82,13 @@ def renamed(view: SlotView, name: str) -> SlotView:
 
 
 def thread_comm(pid: int, tid: int) -> str | None:
+    """A thread's name as the kernel keeps it (any program sets it, ``prctl(PR_SET_NAME)``), made visible."""
     try:
         with open("/proc/%d/task/%d/comm" % (pid, tid), "rb") as f:
-            return f.read().decode("utf-8", "replace").strip()
+            data = f.read(64)
     except OSError:
         return None
+    return visible_bytes(data[:-1] if data.endswith(b"\n") else data, NAME_LIMIT) if data else None
 
 
 def thread_ids(pid: int) -> list[int]:

@@ -55,4 +55,11 @@ class ProgramOutput:
     path: str
 
 
-Event = Union[RunStarted, InterpreterKnown, SnapshotTaken, RunFinished, ReplayEnded, ProgramOutput]
+@dataclass(frozen=True)
+class Problem:
+    """A part of gilviz failed while the run goes on (the recording stopped: a full disk): one line to show."""
+
+    text: str
+
+
+Event = Union[RunStarted, InterpreterKnown, SnapshotTaken, RunFinished, ReplayEnded, ProgramOutput, Problem]

@@ -14,7 +14,7 @@ from typing import Callable
 
 from gilviz.measure import Session
 from gilviz.model import RunConfig
-from gilviz.sources.events import Event, InterpreterKnown, RunFinished, RunStarted, SnapshotTaken
+from gilviz.sources.events import Event, InterpreterKnown, Problem, RunFinished, RunStarted, SnapshotTaken
 from gilviz.timeline import Snapshot
 
 
@@ -29,6 +29,7 @@ class LabSource:
         self.session = session or Session()
         self.repeats = 1  # runs in the next `run` only (the dashboard's "re-run N times"), 1 to 50
         self.frame_s: float | None = None  # how often the dashboard draws: the sampler's snapshots come then
+        self.told_error = False  # the recording's error was shown (once a session)
 
     def switch(self, **changes) -> RunConfig:
         self.config = replace(self.config, **changes)
@@ -37,8 +38,13 @@ class LabSource:
     def run(self, post: Callable[[Event], None], cancel: threading.Event, paused: Callable[[], bool] = lambda: False) -> None:
         config = self.config
 
+        recorder = self.session.recorder
+
         def snapshot(snap: Snapshot) -> float | None:
             post(SnapshotTaken(snap))
+            if recorder is not None and recorder.error and not self.told_error:  # said at once, not at the end
+                self.told_error = True
+                post(Problem(recorder.error))
             return self.frame_s
 
         def hello(event: dict) -> None:

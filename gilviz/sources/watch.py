@@ -1,17 +1,22 @@
 """The watch source: a user's program, or a running pid, watched until it ends (layer: engine, no textual).
 
 Besides the snapshots, it follows the program's output file (its stdout and stderr go
-there, never over the dashboard) and posts the last lines a few times a second.
+there, never over the dashboard) and posts the last lines a few times a second. Those
+lines are outside text: every escape sequence but colour (SGR) is taken out (a window
+title, a clipboard write, a cleared screen, a cursor move), every other control character
+is made visible, and the SGR sequences left are for the panel to turn into colour.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import threading
 from typing import Callable
 
 from gilviz.model import RunReport, WatchConfig
-from gilviz.sources.events import Event, InterpreterKnown, ProgramOutput, RunFinished, RunStarted, SnapshotTaken
+from gilviz.outside import TEXT_LIMIT, visible
+from gilviz.sources.events import Event, InterpreterKnown, Problem, ProgramOutput, RunFinished, RunStarted, SnapshotTaken
 from gilviz.timeline import Snapshot
 from gilviz.trace import TraceWriter
 from gilviz.watch import WatchError, watch_program
@@ -19,6 +24,26 @@ from gilviz.watch import WatchError, watch_program
 OUTPUT_LINES = 8
 OUTPUT_EVERY_S = 0.25
 TAIL_BYTES = 16384
+_ESCAPE = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]"  # CSI: colour (SGR), cursor moves, clears, modes
+    r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"  # OSC to BEL or ST: window title, clipboard, links
+    r"|\x1b[PX^_][^\x1b]*(?:\x1b\\)?"  # DCS, SOS, PM, APC to ST
+    r"|\x1b[ -/]*[0-~]"  # the rest: character sets, keypad modes, resets
+)
+_SGR = re.compile(r"\x1b\[[0-9;:]*m")
+
+
+def output_line(line: str) -> str:
+    """One line of a program's output as it may be shown: only SGR sequences act (as colour); the rest is visible."""
+    line = line[:TEXT_LIMIT].expandtabs(8)
+    parts, pos = [], 0
+    for found in _ESCAPE.finditer(line):
+        parts.append(visible(line[pos : found.start()]))
+        if _SGR.fullmatch(found.group()):
+            parts.append(found.group())
+        pos = found.end()
+    parts.append(visible(line[pos:]))
+    return "".join(parts)
 
 
 def tail(path: str, lines: int = OUTPUT_LINES) -> tuple[str, ...]:
@@ -32,7 +57,10 @@ def tail(path: str, lines: int = OUTPUT_LINES) -> tuple[str, ...]:
     except OSError:
         return ()
     text = data.decode("utf-8", "replace").replace("\r", "")
-    return tuple(text.splitlines()[-lines:])
+    pieces = text.split("\n")  # not splitlines(): a form feed or a U+2028 from outside is not a line break
+    if pieces[-1] == "":
+        pieces.pop()
+    return tuple(output_line(line) for line in pieces[-lines:])
 
 
 class WatchSource:
@@ -56,8 +84,13 @@ class WatchSource:
         def started(pid: int, python: dict, cores: int) -> None:
             post(InterpreterKnown(python, cores))
 
+        told: list[str] = []
+
         def snapshot(snap: Snapshot) -> float | None:
             post(SnapshotTaken(snap))
+            if self.recorder is not None and self.recorder.error and not told:  # said at once, not at the end
+                told.append(self.recorder.error)
+                post(Problem(self.recorder.error))
             return self.frame_s
 
         try:

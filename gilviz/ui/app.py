@@ -41,6 +41,7 @@ from gilviz.files import write_atomically
 from gilviz.lab.scenarios import BY_KEY, SCENARIOS
 from gilviz.measure import Session
 from gilviz.model import RunConfig
+from gilviz.outside import visible
 from gilviz.sources.events import Event, RunFinished, RunStarted, SnapshotTaken
 from gilviz.sources.lab import LabSource
 from gilviz.sources.replay import ReplaySource
@@ -298,7 +299,7 @@ class GilvizApp(App):
             lanes.fitted, lanes.zoom = False, 0  # slow motion: 10 ms columns, where the turns show (not refitted)
         changed = self.state.apply(event)
         for title, text in self.state.notices:
-            self.notify(text, title=title, severity="error", timeout=8)
+            self.notify(text, title=title, severity="error", timeout=8, markup=False)  # outside text: never markup
         self.state.notices.clear()
         if changed:
             self.draw(changed)
@@ -357,9 +358,9 @@ class GilvizApp(App):
         if isinstance(self.source, ReplaySource):
             trace = self.source.trace
             recorded = trace.header.get("recorded_at", "?").replace("T", " ").rstrip("Z")
-            box.border_subtitle = "recorded %s UTC on %s" % (recorded, trace.recorded_on())
+            box.border_subtitle = Text(visible("recorded %s UTC on %s" % (recorded, trace.recorded_on())))  # Text: no markup
         elif self.state.watching and self.state.output_path:
-            box.border_subtitle = "its output: %s" % self.state.output_path
+            box.border_subtitle = Text("its output: %s" % visible(self.state.output_path))
 
     def draw_static(self) -> None:
         self.draw_header()
@@ -390,7 +391,7 @@ class GilvizApp(App):
         cfg, state = self.state.scenario, self.state
         if state.watching:
             panel.display = getattr(state.config, "pid", None) is None  # an attached pid's output is not ours to show
-            panel.border_title = "the program's output" + (" · " + state.output_path if state.output_path else "")
+            panel.border_title = Text("the program's output" + (" · " + visible(state.output_path) if state.output_path else ""))
             if state.replaying and not state.output:
                 self.show(panel, Text("(a recording keeps no program output: see the log it was written to)", style="dim"))
             else:
@@ -658,12 +659,13 @@ class GilvizApp(App):
                 data: str | bytes = screen_png(self)
             else:
                 what = cfg.info.title if cfg is not None else getattr(self.state.config, "title", "")
-                data = self.export_screenshot(title="gilviz · " + what)
+                data = self.export_screenshot(title=visible("gilviz · " + what))
             write_atomically(path, data)
         except OSError as exc:
-            self.notify("%s: %s" % (path, exc.strerror or exc), title="screenshot not saved", severity="error", timeout=8)
+            message = visible("%s: %s" % (path, exc.strerror or exc))
+            self.notify(message, title="screenshot not saved", severity="error", timeout=8, markup=False)
             return
-        self.notify(os.path.abspath(path), title="screenshot saved", timeout=6)
+        self.notify(visible(os.path.abspath(path)), title="screenshot saved", timeout=6, markup=False)
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):

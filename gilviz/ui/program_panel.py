@@ -16,11 +16,14 @@ READING = (
 
 
 def output_text(lines: tuple[str, ...], path: str | None) -> Text:
+    """The output's last lines; made safe where they were read (``sources.watch``), their SGR colour drawn."""
     text = Text()
     if not lines:
         text.append("(no output yet)", style="dim")
     for i, line in enumerate(lines):
-        text.append(("\n" if i else "") + line)
+        if i:
+            text.append("\n")
+        text.append_text(Text.from_ansi(line) if "\x1b" in line else Text(line))
     return text
 
 

@@ -10,9 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from gilviz.model import RunConfig, RunReport, WatchConfig
+from gilviz.outside import visible
 from gilviz.sources.events import (
     Event,
     InterpreterKnown,
+    Problem,
     ProgramOutput,
     ReplayEnded,
     RunFinished,
@@ -88,6 +90,9 @@ class DashboardState:
         if isinstance(event, ReplayEnded):
             self.status = "replay ended (r replays again)"
             return {HEADER}
+        if isinstance(event, Problem):
+            self.notices.append(("gilviz", visible(event.text)))
+            return {HEADER}
         if isinstance(event, ProgramOutput):
             self.output, self.output_path = event.lines, event.path
             return {OUTPUT}
@@ -96,8 +101,8 @@ class DashboardState:
     def _finished(self, event: RunFinished) -> set[str]:
         if event.error:
             self.status = "failed"
-            self.error = event.error
-            self.notices.append(("the run failed" + (" (r re-runs)" if not self.watching else ""), event.error))
+            self.error = visible(event.error)  # an error's text can carry a program's output or a path
+            self.notices.append(("the run failed" + (" (r re-runs)" if not self.watching else ""), self.error))
             return {HEADER, PANEL}
         report = event.report
         if report is None:
@@ -109,8 +114,15 @@ class DashboardState:
             self.finished = report
         if not report.result.get("cancelled") or self.watching:
             self.reports = ([report] + self.reports)[:REPORTS_KEPT]
+        for error in report.result.get("errors", []):  # a part failed (the sampler, the recording): one line each
+            self.error = visible(error)
+            self.notices.append(("gilviz", self.error))
+        if report.result.get("left_behind"):
+            left = report.result["left_behind"]
+            named = ", ".join("%s %s" % (p.get("pid"), p.get("name", "?")) for p in left[:10])
+            self.notices.append(("the program left %d processes running (they end with gilviz)" % len(left), visible(named)))
         if report.result.get("failed"):
-            failed = "; ".join("%s: %s" % (f["name"], f["reason"]) for f in report.result["failed"])
+            failed = visible("; ".join("%s: %s" % (f["name"], f["reason"]) for f in report.result["failed"]))
             self.notices.append(("a worker failed (r re-runs)", failed))
         if not self.paused and report.config == self.config:
             self.snapshot = report.snapshot
