@@ -68,7 +68,13 @@ class CursorLanes(LanesView):
     @property
     def last_index(self) -> int:
         if self.view_end is not None and not self.aligned and self._fit_span is None:
-            return self.view_end
+            span = self.span()  # kept over the run if the view has grown wider since it was placed
+            per, count = self.bins_per_column, self.columns
+            if span is None or count <= 0:
+                return self.view_end
+            high = span.last // per
+            low = min(high, span.first // per + count - 1)
+            return max(low, min(high, self.view_end // per)) * per + per - 1
         return super().last_index
 
     def _now(self):
