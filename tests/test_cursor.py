@@ -251,7 +251,7 @@ async def test_a_paused_live_run_is_held_and_the_cursor_goes_when_it_resumes():
     async with app.run_test(size=(120, 36)) as pilot:
         lanes = app.query_one("#lanes")
         await wait_for(pilot, lambda: app.state.status == "live" and lanes.snapshot is not None and lanes.rows)
-        await wait_for(pilot, lambda: lanes.snapshot.t - lanes.snapshot.window[0] > 1.0)
+        await wait_for(pilot, lambda: lanes.snapshot.window[0] and lanes.snapshot.t - lanes.snapshot.window[0] > 1.0)
         await pilot.press("space", "left")
         assert lanes.cursor is not None and lanes.frozen
         held = lanes.snapshot
