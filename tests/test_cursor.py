@@ -15,7 +15,7 @@ from gilviz.model import RunConfig
 from gilviz.states import STATES
 from gilviz.trace import read_trace
 from gilviz.ui.app import replay_app, scenario_app
-from gilviz.ui.cursor import FIT, Columns, Span, ladder, moved, placed, until
+from gilviz.ui.cursor import FIT, Columns, Span, count_at, ladder, moved, placed, until
 from gilviz.ui.drawing import life_shares, shares_label
 from gilviz.ui.lanes import WIDE_FROM, ZOOMS
 
@@ -202,6 +202,18 @@ async def test_the_race_panel_shows_the_counter_at_the_cursor():
         snap = lanes.snapshot
         last = max(lane.count for lane in until(snap, lanes.cursor).lanes if lane.role == "worker")
         assert counters[-1] == last
+
+
+async def test_the_queue_panel_counts_up_to_the_cursor():
+    t = trace("queue")
+    app = replay_app(t, at=t.after_end_s)
+    async with app.run_test(size=(120, 40)) as pilot:
+        lanes, panel = app.query_one("#lanes"), app.query_one("#panel")
+        final = int(re.search(r"put (\d+)", str(panel.render())).group(1))
+        await pilot.press("home", "shift+right")
+        put = int(re.search(r"put (\d+)", str(panel.render())).group(1))
+        producer = next(lane for lane in lanes.snapshot.lanes if lane.name == "producer")
+        assert 0 < put < final and put == count_at(producer.bins, lanes.cursor)  # as far as the cursor
 
 
 async def test_s_saves_what_the_cursor_shows(tmp_path):
