@@ -47,6 +47,7 @@ from gilviz.sources.lab import LabSource
 from gilviz.sources.replay import ReplaySource
 from gilviz.sources.watch import WatchSource
 from gilviz.trace import Trace, config_to_dict
+from gilviz.ui.cursor_view import CursorKeys, CursorLanes
 from gilviz.ui.drawing import COLOURS, LEGEND, SHORT_LEGEND, legend_glyph
 from gilviz.ui.header import header_text
 from gilviz.ui.help import HelpScreen
@@ -100,7 +101,7 @@ def legend(states: Iterable[str], short: bool = False) -> Text:
     return text
 
 
-class GilvizApp(App):
+class GilvizApp(CursorKeys, App):
     CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute, so subclasses elsewhere find it
     TITLE = "gilviz"
     BINDINGS = [
@@ -119,7 +120,14 @@ class GilvizApp(App):
         Binding("m", "slow_motion", "slow-mo", tooltip="a 50 ms switch interval (Python's: 5 ms): the turns become visible"),
         Binding("c", "compare", "pin", tooltip="pin this run: the next is drawn under it on one time scale (c again: unpin)"),
         Binding("plus,equals_sign", "zoom(-1)", "zoom in", show=False, tooltip="fewer milliseconds per column"),
-        Binding("minus", "zoom(1)", "zoom out", show=False, tooltip="more milliseconds per column (up to 1 s)"),
+        Binding("minus", "zoom(1)", "zoom out", show=False, tooltip="more milliseconds per column (still: to the whole run)"),
+        Binding("left", "cursor(-1)", "time", key_display="←→", tooltip="paused or ended: the time cursor a column back (→: on)"),
+        Binding("right", "cursor(1)", "later", show=False),
+        Binding("shift+left", "cursor(-10)", "back 10", show=False, tooltip="the time cursor 10 columns back (shift+→: on)"),
+        Binding("shift+right", "cursor(10)", "on 10", show=False),
+        Binding("home", "cursor_edge(0)", "start", show=False, tooltip="the time cursor to the run's start (End: to its end)"),
+        Binding("end", "cursor_edge(1)", "end", show=False),
+        Binding("escape", "cursor_off", "no cursor", show=False, tooltip="take the time cursor away"),
         Binding("t", "toggle_theme", "theme", show=False, tooltip="light or dark (light reads better on a projector)"),
         Binding("down", "scroll_lanes(1)", "scroll", show=False, tooltip="scroll the lanes (also up, PgUp, PgDn)"),
         Binding("up", "scroll_lanes(-1)", "scroll up", show=False),
@@ -177,7 +185,7 @@ class GilvizApp(App):
             with Vertical(id="main"):
                 with VerticalScroll(id="lanes-box", can_focus=False):
                     yield LanesView(id="pinned")
-                    yield LanesView(id="lanes")
+                    yield CursorLanes(id="lanes")
                 # the panels under the lanes in boxes of their own, so a frame that changes only the lanes
                 # leaves them out: the compositor draws every widget whose container overlaps what changed
                 with Vertical(id="below"):
@@ -231,6 +239,7 @@ class GilvizApp(App):
         lanes = self.query_one("#lanes", LanesView)
         lanes.snapshot = None
         cfg = self.state.scenario
+        self.cursor_reset()
         lanes.fitted = not (cfg is not None and cfg.switch_interval_ms)  # a new run: fit it when it ends (not slow motion)
         self.query_one("#pinned", LanesView).display = self.state.pinned is not None
         self.run_source(self.token, self.cancel)
@@ -404,10 +413,12 @@ class GilvizApp(App):
             return
         if cfg.scenario == "race":
             panel.border_title = "race · threading.Lock"
-            self.show(panel, race_text(cfg, state.snapshot, state.finished, state.reports, state.python))
+            at = self.panel_at_cursor()  # the counter at the time cursor, if there is one
+            self.show(panel, at or race_text(cfg, state.snapshot, state.finished, state.reports, state.python))
         elif cfg.scenario == "queue":
             panel.border_title = "queue · multiprocessing.Queue"
-            self.show(panel, queue_text(state.snapshot, state.finished, cfg.worker_count))
+            until = self.snapshot_at_cursor()
+            self.show(panel, queue_text(until or state.snapshot, None if until else state.finished, cfg.worker_count))
 
     def draw_compared(self, lanes: LanesView) -> None:
         """With a pinned run: it above, the current run below, both from their start on one time scale."""
@@ -497,8 +508,13 @@ class GilvizApp(App):
             return live
         if action == "slow_motion":
             return live and cfg is not None and cfg.info.threads_side_by_side
-        if action == "fold":
-            return self.state.watching or len(self.query_one("#lanes", LanesView).rows) > 8
+        if action == "fold":  # once folded, f stays to unfold
+            lanes = self.query_one("#lanes", LanesView)
+            return self.state.watching or len(lanes.rows) > 8 or bool(lanes.fold)
+        if action in ("cursor", "cursor_edge"):
+            return self.cursor_applies()
+        if action == "cursor_off":
+            return self.cursor_lanes().cursor is not None
         return True
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
@@ -527,6 +543,8 @@ class GilvizApp(App):
         key = KEYS[index]
         cfg = self.state.scenario
         motion = cfg.switch_interval_ms if cfg is not None and BY_KEY[key].threads_side_by_side else None
+        if cfg is None or key != cfg.scenario:
+            self.query_one("#lanes", LanesView).fold = None  # a fold is for the scenario it was made in
         self.switch(scenario=key, workers=None, iterations=None, switch_interval_ms=motion)
 
     def action_step(self, delta: int) -> None:
@@ -547,6 +565,8 @@ class GilvizApp(App):
 
     def action_pause(self) -> None:
         self.state.paused = not self.state.paused
+        if not self.state.paused:
+            self.cursor_reset()  # the picture moves again
         if not self.state.paused and self.state.finished is not None:
             self.state.snapshot = self.state.finished.snapshot  # the run ended while paused: show its end
             self.draw({LANES, PANEL})
@@ -582,6 +602,9 @@ class GilvizApp(App):
         self.draw({LANES})
 
     def action_zoom(self, delta: int) -> None:
+        if self.cursor_applies():  # a still picture: around the cursor, the whole run at most
+            self.cursor_zoom(delta)
+            return
         lanes = self.query_one("#lanes", LanesView)
         if lanes.fitted and lanes.snapshot is not None and lanes.snapshot.window[1]:  # leave the fit at the nearest zoom
             lanes.zoom = min(range(len(ZOOMS)), key=lambda i: abs(ZOOMS[i] - lanes.bins_per_column))

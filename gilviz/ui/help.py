@@ -27,6 +27,10 @@ KEY_NAMES = {
     "pageup": "PgUp",
     "down": "↓",
     "up": "↑",
+    "left": "←",
+    "shift+left": "shift+←",
+    "home": "Home",
+    "escape": "Esc",
 }
 
 READING = (

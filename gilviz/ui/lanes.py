@@ -198,7 +198,8 @@ class LanesView(Widget):
             last_index=frame.last_index,
             columns=frame.columns // stretch,
             bins_per_column=frame.per,
-        )
+            newest_index=math.floor(frame.snapshot.t / frame.snapshot.bin_s) if frame.snapshot is not None else None,
+        )  # a run drawn from its start while it goes on: the columns it has not reached yet are not kept
         if stretch == 1:
             return times
         return [t for t in times for _ in range(stretch)]
