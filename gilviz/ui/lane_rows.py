@@ -5,6 +5,13 @@ first and its other threads under it. A process with many threads (a pool of 32,
 server's workers) is folded into one summary row ("32 threads: 27 I/O · 4 GIL ·
 1 run") until unfolded; unfolded, threads that never ran are gathered into one row at
 its end, so the threads doing something stay on screen.
+
+Short-lived threads fold first: in a big process, the threads that have lived
+``LONG_LIVED_S`` keep their rows (while they are at most ``FOLD_OVER``) and the others
+make one "N short-lived" row, so a thread-per-request server's few long-lived threads
+are not hidden behind its requests' threads. Threads gone for more than ``RETIRE_S``
+make one "N ended threads" row per process, with their lives' shares, whatever the
+folding (``gilviz.thread_table`` has both rules; its table rows retire the same way).
 """
 
 from __future__ import annotations
@@ -13,8 +20,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from gilviz.report import SHARE_LABELS
+from gilviz.thread_table import LONG_LIVED_S, is_main, lived_s, retired
 from gilviz.timeline import Bin, LaneView
-from gilviz.ui.drawing import recent_shares
+from gilviz.ui.drawing import life_shares, recent_shares, shares_label
 
 FOLD_OVER = 16  # a process with more threads than this starts folded
 LABEL_WIDTH = 24
@@ -76,8 +84,45 @@ def never_ran(lane: LaneView) -> bool:
     return lane.role != "main" and lane.kind == "thread" and not any(b.times[0] > 0 for b in lane.bins)
 
 
-def arrange(lanes: Sequence[LaneView], *, last_index: int, fold: bool | None = None) -> list[LaneRow]:
-    """The rows for these lanes. ``fold``: None folds processes with more than FOLD_OVER threads; True all; False none."""
+def ended_note(lanes: Sequence[LaneView]) -> str:
+    """ "run 3% · I/O 95%": the retired threads' lives added together (their counts and shares are kept)."""
+    totals = [sum(col) for col in zip(*(lane.run_times for lane in lanes))]
+    return shares_label(life_shares(totals), most=2) if totals else "ended"
+
+
+def summary(pid: int, lanes: Sequence[LaneView], what: str, last_index: int) -> LaneRow:
+    label = ("  └ %d %s" % (len(lanes), what))[:LABEL_WIDTH]
+    return LaneRow(pid, label, threads=tuple(lanes), note=counts_note(lanes, last_index))
+
+
+def one_by_one(pid: int, lanes: Sequence[LaneView], last_index: int) -> list[LaneRow]:
+    """Each thread on a row of its own, but those that never ran gathered in one row at the end."""
+    idle = [lane for lane in lanes if never_ran(lane)]
+    if len(idle) < 2:
+        idle = []
+    quiet = {id(lane) for lane in idle}
+    rows = [LaneRow(pid, lane_label(lane), lane) for lane in lanes if id(lane) not in quiet]
+    if idle:
+        rows.append(summary(pid, idle, "never ran", last_index))
+    return rows
+
+
+def arrange(
+    lanes: Sequence[LaneView],
+    *,
+    last_index: int,
+    fold: bool | None = None,
+    newest: int | None = None,
+    bin_s: float = 0.05,
+    keep: object = None,
+) -> list[LaneRow]:
+    """The rows for these lanes. ``fold``: None folds processes with more than FOLD_OVER threads; True all; False none.
+
+    With ``newest`` (the snapshot's newest bin), threads gone for more than RETIRE_S make one
+    "ended threads" row per process, whatever the folding; and a big process folds its
+    short-lived threads first: those that lived LONG_LIVED_S or more keep their rows while they
+    are at most FOLD_OVER. ``keep``: a row key (a lane the table jumped to) that is never folded.
+    """
     order: list[int] = []
     mains: dict[int, LaneView] = {}
     threads: dict[int, list[LaneView]] = {}
@@ -85,7 +130,7 @@ def arrange(lanes: Sequence[LaneView], *, last_index: int, fold: bool | None = N
         if lane.pid not in threads:
             order.append(lane.pid)
             threads[lane.pid] = []
-        if (lane.role == "main" or lane.kind == "process" or lane.tid == lane.pid) and lane.pid not in mains:
+        if is_main(lane) and lane.pid not in mains:
             mains[lane.pid] = lane
         else:
             threads[lane.pid].append(lane)
@@ -94,17 +139,29 @@ def arrange(lanes: Sequence[LaneView], *, last_index: int, fold: bool | None = N
         main, others = mains.get(pid), threads[pid]
         if main is not None:
             rows.append(LaneRow(pid, lane_label(main), main))
-        folded = fold if fold is not None else len(others) > FOLD_OVER
-        if folded and len(others) > 1:
-            label = ("  └ %d threads" % len(others))[:LABEL_WIDTH]
-            rows.append(LaneRow(pid, label, threads=tuple(others), note=counts_note(others, last_index)))
-            continue
-        idle = [lane for lane in others if never_ran(lane)]
-        if len(idle) < 2:
-            idle = []
-        quiet = {id(lane) for lane in idle}
-        rows.extend(LaneRow(pid, lane_label(lane), lane) for lane in others if id(lane) not in quiet)
-        if idle:
-            label = ("  └ %d never ran" % len(idle))[:LABEL_WIDTH]
-            rows.append(LaneRow(pid, label, threads=tuple(idle), note=counts_note(idle, last_index)))
+        kept = [lane for lane in others if keep is not None and (lane.pid, lane.tid, lane.slot) == keep]
+        kept_ids = {id(lane) for lane in kept}
+        gone = [lane for lane in others if newest is not None and id(lane) not in kept_ids and retired(lane, newest, bin_s)]
+        aside = {id(lane) for lane in kept + gone}
+        present = [lane for lane in others if id(lane) not in aside] if aside else others
+        rows.extend(LaneRow(pid, lane_label(lane), lane) for lane in kept)
+        folded = fold if fold is not None else len(present) > FOLD_OVER
+        if not folded or len(present) < 2:
+            rows.extend(one_by_one(pid, present, last_index))
+        elif fold is None and newest is not None:  # the short-lived fold first
+            long = [lane for lane in present if lived_s(lane, bin_s) >= LONG_LIVED_S]
+            short = [lane for lane in present if lived_s(lane, bin_s) < LONG_LIVED_S]
+            if len(long) > FOLD_OVER:
+                rows.append(summary(pid, long, "threads", last_index))
+            else:
+                rows.extend(one_by_one(pid, long, last_index))
+            if len(short) > 1:
+                rows.append(summary(pid, short, "short-lived", last_index))
+            else:
+                rows.extend(LaneRow(pid, lane_label(lane), lane) for lane in short)
+        else:
+            rows.append(summary(pid, present, "threads", last_index))
+        if gone:
+            label = ("  └ %d ended thread%s" % (len(gone), "s" if len(gone) > 1 else ""))[:LABEL_WIDTH]
+            rows.append(LaneRow(pid, label, threads=tuple(gone), note=ended_note(gone)))
     return rows

@@ -17,6 +17,7 @@ from textual.reactive import reactive
 from textual.strip import Strip
 from textual.widget import Widget
 
+from gilviz.thread_table import newest_index
 from gilviz.timeline import Snapshot
 from gilviz.ui.drawing import BARS, COLOURS, GLYPHS, ColumnCache, cell_for, life_shares, recent_shares, shares_label, states_in
 from gilviz.ui.lane_rows import LABEL_WIDTH, LaneRow, arrange, recent_bins
@@ -118,6 +119,8 @@ class LanesView(Widget):
     """Comparing: every run starts at the left edge, at this many bins per column (0: not comparing)."""
     aligned_stretch: reactive[int] = reactive(1)
     """Comparing short runs: columns per bin, the same for both."""
+    highlight: reactive[object] = reactive(None, layout=True)
+    """The key of a lane the table jumped to: never folded away, its label drawn reversed (None: none)."""
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -145,9 +148,22 @@ class LanesView(Widget):
     def watch_fold(self, fold: bool | None) -> None:
         self._arrange()
 
+    def watch_highlight(self, key: object) -> None:
+        self._arrange()
+
     def _arrange(self) -> None:
         snap = self.snapshot
-        self._rows = arrange(snap.lanes, last_index=self.last_index, fold=self.fold) if snap else []
+        if snap is None:
+            self._rows = []
+            return
+        newest = newest_index(snap)
+        self._rows = arrange(
+            snap.lanes, last_index=self.last_index, fold=self.fold, newest=newest, bin_s=snap.bin_s, keep=self.highlight
+        )
+
+    def row_of(self, key: object) -> int | None:
+        """The index of the row that draws the lane with this key (None: not on a row of its own)."""
+        return next((i for i, row in enumerate(self._rows) if row.key == key), None)
 
     @property
     def rows(self) -> list[LaneRow]:
@@ -368,7 +384,11 @@ class LanesView(Widget):
             return [Segment(" " * width, base)]
         row = self._rows[index]
         label = row.label if sub == 0 else (self._detail(row) if sub == 1 else "")
-        segments = [Segment(label[:LABEL_WIDTH].ljust(LABEL_WIDTH) + " ", dim if sub else base)]
+        if self.highlight is not None and row.key == self.highlight:  # the lane the table jumped to
+            segments = [Segment(label[:LABEL_WIDTH].ljust(LABEL_WIDTH), (dim if sub else base) + Style(reverse=True))]
+            segments.append(Segment(" ", base))
+        else:
+            segments = [Segment(label[:LABEL_WIDTH].ljust(LABEL_WIDTH) + " ", dim if sub else base)]
         segments.extend(self._cells(row, height - 1 - sub, height, frame))
         shares_width = frame.shares_width
         figures = " " + self._shares(row, frame)[: shares_width - 1].ljust(shares_width) if sub == 0 else ""
