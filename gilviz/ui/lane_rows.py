@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from gilviz.report import SHARE_LABELS
+from gilviz.states import DONE
 from gilviz.thread_table import LONG_LIVED_S, is_main, lived_s, retired
 from gilviz.timeline import Bin, LaneView
 from gilviz.ui.drawing import life_shares, recent_shares, shares_label
@@ -66,8 +67,8 @@ def dominant(lane: LaneView, last_index: int, bin_s: float = 0.05) -> str:
     """What the thread mostly did over the last second: a share label's word ("I/O", "GIL", "run", "ended")."""
     shares = recent_shares(lane.bins, last_index=last_index, count=recent_bins(bin_s))
     state, share = max(shares.items(), key=lambda kv: kv[1])
-    if share <= 0:
-        return "idle"
+    if share <= 0:  # nothing in the last second: it ended before, or it has not run
+        return "ended" if lane.bins and lane.bins[-1].times[DONE] > 0 else "idle"
     return SHARE_LABELS.get(state, {"done": "ended", "not_started": "new"}.get(state, state))
 
 
@@ -95,9 +96,11 @@ def summary(pid: int, lanes: Sequence[LaneView], what: str, last_index: int) -> 
     return LaneRow(pid, label, threads=tuple(lanes), note=counts_note(lanes, last_index))
 
 
-def one_by_one(pid: int, lanes: Sequence[LaneView], last_index: int) -> list[LaneRow]:
-    """Each thread on a row of its own, but those that never ran gathered in one row at the end."""
-    idle = [lane for lane in lanes if never_ran(lane)]
+def one_by_one(
+    pid: int, lanes: Sequence[LaneView], last_index: int, kept: set[int] | frozenset[int] = frozenset()
+) -> list[LaneRow]:
+    """Each thread on a row of its own, but those that never ran (and are not ``kept``: ids) gathered in one row at the end."""
+    idle = [lane for lane in lanes if never_ran(lane) and id(lane) not in kept]
     if len(idle) < 2:
         idle = []
     quiet = {id(lane) for lane in idle}
@@ -139,27 +142,30 @@ def arrange(
         main, others = mains.get(pid), threads[pid]
         if main is not None:
             rows.append(LaneRow(pid, lane_label(main), main))
-        kept = [lane for lane in others if keep is not None and (lane.pid, lane.tid, lane.slot) == keep]
-        kept_ids = {id(lane) for lane in kept}
-        gone = [lane for lane in others if newest is not None and id(lane) not in kept_ids and retired(lane, newest, bin_s)]
-        aside = {id(lane) for lane in kept + gone}
-        present = [lane for lane in others if id(lane) not in aside] if aside else others
-        rows.extend(LaneRow(pid, lane_label(lane), lane) for lane in kept)
+        kept = {id(lane) for lane in others if keep is not None and (lane.pid, lane.tid, lane.slot) == keep}
+        gone = [lane for lane in others if newest is not None and id(lane) not in kept and retired(lane, newest, bin_s)]
+        if gone:
+            gone_ids = {id(lane) for lane in gone}
+            others = [lane for lane in others if id(lane) not in gone_ids]
+        present = [lane for lane in others if id(lane) not in kept] if kept else others
+        alone = [LaneRow(pid, lane_label(lane), lane) for lane in others if id(lane) in kept]  # shown whatever folds
         folded = fold if fold is not None else len(present) > FOLD_OVER
         if not folded or len(present) < 2:
-            rows.extend(one_by_one(pid, present, last_index))
+            rows.extend(one_by_one(pid, others, last_index, kept))
         elif fold is None and newest is not None:  # the short-lived fold first
-            long = [lane for lane in present if lived_s(lane, bin_s) >= LONG_LIVED_S]
-            short = [lane for lane in present if lived_s(lane, bin_s) < LONG_LIVED_S]
+            long = {id(lane) for lane in present if lived_s(lane, bin_s) >= LONG_LIVED_S}
+            short = [lane for lane in present if id(lane) not in long]
             if len(long) > FOLD_OVER:
-                rows.append(summary(pid, long, "threads", last_index))
+                rows.extend(alone)
+                rows.append(summary(pid, [lane for lane in present if id(lane) in long], "threads", last_index))
             else:
-                rows.extend(one_by_one(pid, long, last_index))
+                rows.extend(one_by_one(pid, [lane for lane in others if id(lane) in long or id(lane) in kept], last_index, kept))
             if len(short) > 1:
                 rows.append(summary(pid, short, "short-lived", last_index))
             else:
                 rows.extend(LaneRow(pid, lane_label(lane), lane) for lane in short)
         else:
+            rows.extend(alone)
             rows.append(summary(pid, present, "threads", last_index))
         if gone:
             label = ("  └ %d ended thread%s" % (len(gone), "s" if len(gone) > 1 else ""))[:LABEL_WIDTH]
