@@ -81,7 +81,8 @@ def write_server_trace(path: Path, *, requests: int = 490, seconds: float = 10.0
         *events,
         {"ev": "window", "t": end_ns, "start": START_NS, "end": end_ns},
     ]
-    result = {"pid": PID, "wall_s": seconds, "exit_code": 0, "signal": None, "cancelled": False, "event": "result"}
+    result = {"pid": PID, "wall_s": seconds, "t_start_ns": START_NS, "t_end_ns": end_ns, "exit_code": 0, "signal": None}
+    result.update(cancelled=False, event="result")
     lines.append({"ev": "end", "t": end_ns + 1, "result": result, "core_busy": [0.95, 0.4], "watched": True})
     path.write_bytes(gzip.compress(("\n".join(json.dumps(line) for line in lines) + "\n").encode()))
     return path

@@ -273,3 +273,15 @@ def test_snapshot_the_table_filtered_and_sorted_by_lock(trace_path, snap_compare
 def test_snapshot_the_lanes_after_a_jump_to_a_short_lived_thread(trace_path, snap_compare):
     keys = ["T", "slash", *"req-250", "enter", "enter"]
     assert snap_compare(replay_app(read_trace(str(trace_path)), at=AT), terminal_size=SIZE, press=keys)
+
+
+def test_watch_json_holds_the_table_rows_of_the_programs_end(server_trace):
+    from gilviz.report import to_json
+    from gilviz.trace import frames
+
+    report = next(f.report for f in frames(server_trace) if f.kind == "finished" and f.report is not None)
+    doc = to_json(report)
+    assert doc["threads"] == rows_json(thread_rows(report.snapshot))
+    assert sum(entry.get("count", 1) for entry in doc["threads"]) == len(doc["lanes"])
+    names = {entry["name"] for entry in doc["threads"]}
+    assert names >= LONG_NAMES
