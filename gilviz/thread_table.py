@@ -114,8 +114,8 @@ def state_now(lane: LaneView) -> str:
     times = lane.bins[-1].times
     if times[DONE] + times[FAILED] > 0 and times[DONE] + times[FAILED] >= max(times) * 0.999:
         return "ended"
-    best = max(range(len(times)), key=times.__getitem__)
-    return STATE_WORDS[STATES[best]] if times[best] > 0 else "idle"
+    most = max(times)
+    return STATE_WORDS[STATES[times.index(most)]] if most > 0 else "idle"
 
 
 def _shares(times: Sequence[float]) -> tuple[float, float, float, float]:

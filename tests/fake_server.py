@@ -41,13 +41,18 @@ def _times(parts, dt_s: float) -> list[float]:
     return times
 
 
-def write_server_trace(path: Path, *, requests: int = 490, seconds: float = 10.0) -> Path:
-    """Write the trace to ``path`` (gzip-compressed) and return it."""
+def write_server_trace(path: Path, *, requests: int = 490, seconds: float = 10.0, parked: int = 0) -> Path:
+    """Write the trace to ``path`` (gzip-compressed) and return it. ``parked``: that many more
+    long-lived threads, each parked on a lock (``worker-N``, tids from PID + 10,000)."""
     end_ns = START_NS + int(seconds * 1e9)
     events: list[dict] = []
     lanes = [("server.py", PID, 1, [(RUNNING, 0.05), (IO, 0.95)], "poll", START_NS, end_ns)]
     for i, (name, parts, wait) in enumerate(LONG_LIVED):
         lanes.append((name, PID + 1 + i, 2, parts, wait, START_NS, end_ns))
+    for i in range(parked):
+        share = (i % 10) / 100  # 0-9 % running, so that sorting has something to do
+        parts = [(RUNNING, share), (LOCK_WAIT, 1 - share)]
+        lanes.append(("worker-%d" % (i + 1), PID + 10_000 + i, 2, parts, "futex", START_NS, end_ns))
     for i in range(requests):
         born = START_NS + 100_000_000 + i * 20_000_000
         if born + 150_000_000 > end_ns:

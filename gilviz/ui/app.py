@@ -325,12 +325,13 @@ class GilvizApp(App):
         """Several times a second: the widgets it touches are looked up once (a query walks the DOM)."""
         lanes, pinned, meters, legend_line = self._lane_widgets()
         snap = self.state.snapshot
-        lanes.snapshot = snap
-        if isinstance(self.screen, TableScreen):
-            self.screen.show(snap)  # the table moves at the lanes' frame pace
         if snap is not None:
             age = snap.t - snap.window[0] if snap.window[0] and not snap.window[1] else None
             self.pace(frame_interval(lanes.bins_per_column * snap.bin_s, age))
+        if isinstance(self.screen, TableScreen):
+            self.screen.show(snap)  # the table moves at the lanes' frame pace; the hidden lanes wait for it to close
+            return
+        lanes.snapshot = snap
         self.draw_compared(lanes)
         meters.snapshot = snap
         self.fit_rows()
@@ -592,6 +593,7 @@ class GilvizApp(App):
 
     def jump_to_lane(self, key: object) -> None:
         """Back from the table: scroll the lanes to the chosen thread's lane and highlight it (unfolded)."""
+        self.draw({LANES})  # the lanes were left alone while the table was on screen
         lanes = self.query_one("#lanes", LanesView)
         lanes.highlight = key if isinstance(key, tuple) and len(key) == 3 else None
         if isinstance(key, tuple) and len(key) == 2:  # an "ended threads" row: the process's row for them

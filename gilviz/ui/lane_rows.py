@@ -20,10 +20,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from gilviz.report import SHARE_LABELS
-from gilviz.states import DONE
+from gilviz.states import DONE, NOT_STARTED, STATES
 from gilviz.thread_table import LONG_LIVED_S, is_main, lived_s, retired
 from gilviz.timeline import Bin, LaneView
-from gilviz.ui.drawing import life_shares, recent_shares, shares_label
+from gilviz.ui.drawing import life_shares, shares_label
 
 FOLD_OVER = 16  # a process with more threads than this starts folded
 LABEL_WIDTH = 24
@@ -64,11 +64,25 @@ def lane_label(lane: LaneView) -> str:
 
 
 def dominant(lane: LaneView, last_index: int, bin_s: float = 0.05) -> str:
-    """What the thread mostly did over the last second: a share label's word ("I/O", "GIL", "run", "ended")."""
-    shares = recent_shares(lane.bins, last_index=last_index, count=recent_bins(bin_s))
-    state, share = max(shares.items(), key=lambda kv: kv[1])
-    if share <= 0:  # nothing in the last second: it ended before, or it has not run
+    """What the thread mostly did over the last second: a share label's word ("I/O", "GIL", "run", "ended").
+
+    The biggest of ``recent_shares``, found without dividing: a folded row asks it of every
+    thread it stands for, every frame (a thousand threads: ~4x faster than through the shares).
+    """
+    first = last_index - recent_bins(bin_s)
+    recent = []
+    for b in reversed(lane.bins):
+        if b.index <= first:
+            break
+        if b.index <= last_index:
+            recent.append(b.times)
+    totals = list(recent[0]) if len(recent) == 1 else [sum(column) for column in zip(*recent)]
+    if totals and sum(totals) - totals[DONE] - totals[NOT_STARTED] > 0:
+        totals[DONE] = totals[NOT_STARTED] = 0.0  # of the time it lived, as recent_shares counts
+    most = max(totals) if totals else 0.0
+    if most <= 0:  # nothing in the last second: it ended before, or it has not run
         return "ended" if lane.bins and lane.bins[-1].times[DONE] > 0 else "idle"
+    state = STATES[totals.index(most)]
     return SHARE_LABELS.get(state, {"done": "ended", "not_started": "new"}.get(state, state))
 
 
