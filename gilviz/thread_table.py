@@ -171,12 +171,23 @@ def thread_rows(snapshot: Snapshot) -> list[ThreadRow]:
     return rows
 
 
+def ended(row: ThreadRow) -> bool:
+    return row.state in ("ended", "failed") or not row.tid
+
+
 def sorted_rows(rows: Sequence[ThreadRow], column: str, reverse: bool = False) -> list[ThreadRow]:
-    """Sorted as htop sorts: shares biggest first, words A to Z; ``reverse`` turns either round. Ties keep their order."""
+    """Sorted as htop sorts: shares biggest first, words A to Z; ``reverse`` turns either round. Ties keep their order.
+
+    Threads that have ended come after those still there, either way: a thread-per-request
+    server's last requests (a few milliseconds of GIL wait, all their life) would otherwise
+    stand above the thread that waits now.
+    """
     numeric = BY_KEY[column].numeric
     if column == "name":
-        return sorted(rows, key=lambda r: r.name.casefold(), reverse=reverse)
-    return sorted(rows, key=lambda r: getattr(r, column), reverse=numeric != reverse)  # stable either way
+        out = sorted(rows, key=lambda r: r.name.casefold(), reverse=reverse)
+    else:
+        out = sorted(rows, key=lambda r: getattr(r, column), reverse=numeric != reverse)  # stable either way
+    return [r for r in out if not ended(r)] + [r for r in out if ended(r)]
 
 
 def matching(rows: Sequence[ThreadRow], text: str) -> list[ThreadRow]:

@@ -15,6 +15,7 @@ from gilviz.thread_table import (
     COLUMNS,
     RETIRE_S,
     ThreadRow,
+    ended,
     lived_s,
     matching,
     newest_index,
@@ -80,15 +81,18 @@ def test_sorted_by_any_column_and_inverted(snap, column):
     def value(row: ThreadRow):
         return row.name.casefold() if column == "name" else getattr(row, column)
 
-    values = [value(r) for r in sorted_rows(rows, column)]
-    assert values == sorted(values, reverse=numeric)
-    inverted = [value(r) for r in sorted_rows(rows, column, reverse=True)]
-    assert inverted == sorted(inverted, reverse=not numeric)
-    assert sorted(map(id, sorted_rows(rows, column))) == sorted(map(id, rows))  # the same rows, reordered
+    for reverse in (False, True):
+        out = sorted_rows(rows, column, reverse=reverse)
+        assert sorted(map(id, out)) == sorted(map(id, rows))  # the same rows, reordered
+        living = sum(1 for r in out if not ended(r))
+        assert not any(ended(r) for r in out[:living])  # those still there first ...
+        for part in (out[:living], out[living:]):  # ... and each part in order
+            values = [value(r) for r in part]
+            assert values == sorted(values, reverse=numeric != reverse)
 
 
 def test_ties_keep_the_lanes_order(snap):
-    rows = thread_rows(snap)
+    rows = [row for row in thread_rows(snap) if not ended(row)]
     by_gil = sorted_rows(rows, "gil")
     zero = [row.key for row in by_gil if row.gil == 0]
     assert zero == [row.key for row in rows if row.gil == 0]
