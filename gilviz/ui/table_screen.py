@@ -37,6 +37,7 @@ class TableScreen(Screen[object]):
         super().__init__()
         self._snapshot = snapshot
         self._title = title
+        self._shown_status = ""
 
     def compose(self) -> ComposeResult:
         yield Static(id="table-title")
@@ -70,9 +71,10 @@ class TableScreen(Screen[object]):
         figures = "the shares are of each thread's life so far" if self._snapshot and not self._snapshot.window[1] else ""
         if self._snapshot is not None and self._snapshot.window[1]:
             figures = "the shares are of each thread's life in the run"
-        self.query_one("#table-status", Static).update(
-            Text("%s · sorted by %s %s · %s" % (what, column, table.sort_mark(), figures))
-        )
+        status = "%s · sorted by %s %s · %s" % (what, column, table.sort_mark(), figures)
+        if status != self._shown_status:  # an update lays the screen out again
+            self._shown_status = status
+            self.query_one("#table-status", Static).update(Text(status))
 
     def on_thread_table_chosen(self, message: ThreadTable.Chosen) -> None:
         self.dismiss(message.key)

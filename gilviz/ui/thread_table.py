@@ -129,7 +129,8 @@ class ThreadTable(Widget, can_focus=True):
         elif self._cursor >= self._top + page:
             self._top = self._cursor - page + 1
         self._top = max(0, min(self._top, max(0, len(self._shown) - page)))
-        rows = tuple(self._shown[self._top : self._top + page])
+        # what the lines on screen say (a share that moved by less than a percent repaints nothing)
+        rows = tuple(tuple(self._cells(row).values()) for row in self._shown[self._top : self._top + page])
         drawn = (
             self.size,
             self.sort_column,
