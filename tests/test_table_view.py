@@ -289,3 +289,24 @@ def test_watch_json_holds_the_table_rows_of_the_programs_end(server_trace):
     assert sum(entry.get("count", 1) for entry in doc["threads"]) == len(doc["lanes"])
     names = {entry["name"] for entry in doc["threads"]}
     assert names >= LONG_NAMES
+
+
+async def until(pilot, condition, timeout=30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition() and time.monotonic() < deadline:
+        await pilot.pause(0.05)
+    assert condition()
+
+
+async def test_a_run_that_ends_under_the_table_is_drawn_when_it_closes(server_trace):
+    app = replay_app(server_trace, speed=5.0)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen, table = await open_table(app, pilot)
+        await until(pilot, lambda: app.state.finished is not None)
+        await until(pilot, lambda: table.total == len(thread_rows(app.state.snapshot)))
+        await until(pilot, lambda: "life in the run" in str(screen.query_one("#table-status").render()))
+        await pilot.press("T")
+        await until(pilot, lambda: not isinstance(app.screen, TableScreen))
+        lanes = app.query_one("#lanes", LanesView)
+        assert lanes.snapshot is app.state.snapshot  # the lanes catch up with what they missed

@@ -60,6 +60,7 @@ class TableScreen(Screen[object]):
         self._snapshot = snapshot
         table = self.table
         table.update_rows(thread_rows(snapshot) if snapshot is not None else [])
+        self._status()  # the run may have ended (what the shares cover): updated only if its words changed
 
     def _status(self) -> None:
         table = self.table
