@@ -26,7 +26,7 @@ from gilviz.thread_table import (
 )
 from gilviz.trace import frames_until, read_trace
 from gilviz.ui.app import replay_app
-from gilviz.ui.lane_rows import FOLD_OVER, LONG_LIVED_S, arrange
+from gilviz.ui.lane_rows import FOLD_OVER, LONG_LIVED_S, arrange, row_index
 from gilviz.ui.lanes import LanesView
 from gilviz.ui.table_screen import TableScreen
 from gilviz.ui.thread_table import ThreadTable
@@ -162,9 +162,17 @@ def test_the_lane_jumped_to_is_never_folded(snap):
 # -- the table view in the dashboard ------------------------------------------------------
 
 
+async def until(pilot, condition, timeout=30.0) -> None:
+    """Poll with a deadline: a key's effect may take a few messages to arrive."""
+    deadline = time.monotonic() + timeout
+    while not condition() and time.monotonic() < deadline:
+        await pilot.pause(0.05)
+    assert condition()
+
+
 async def open_table(app, pilot) -> tuple[TableScreen, ThreadTable]:
     await pilot.press("T")
-    await pilot.pause()
+    await until(pilot, lambda: isinstance(app.screen, TableScreen))
     screen = app.screen
     assert isinstance(screen, TableScreen)
     return screen, screen.query_one(ThreadTable)
@@ -195,14 +203,15 @@ async def test_slash_filters_as_it_is_typed_and_escape_clears_then_leaves(server
         await pilot.pause()
         screen, table = await open_table(app, pilot)
         await pilot.press("slash", "D", "b")
-        assert [row.name for row in table.shown] == ["db-lock"]
+        await until(pilot, lambda: [row.name for row in table.shown] == ["db-lock"])
         await pilot.press("enter")  # keeps the filter, back to the rows
-        assert table.has_focus and table.filter_text == "Db"
+        await until(pilot, lambda: table.has_focus)
+        assert table.filter_text == "Db"
         await pilot.press("escape")
-        assert table.filter_text == "" and len(table.shown) == table.total
+        await until(pilot, lambda: table.filter_text == "")
+        assert len(table.shown) == table.total
         await pilot.press("escape")
-        await pilot.pause()
-        assert not isinstance(app.screen, TableScreen)
+        await until(pilot, lambda: not isinstance(app.screen, TableScreen))
         assert app.query_one("#lanes", LanesView).highlight is None
 
 
@@ -214,20 +223,18 @@ async def test_enter_jumps_to_the_lane_scrolled_into_view_and_highlighted(server
         await pilot.pause()
         screen, table = await open_table(app, pilot)
         await pilot.press("slash", *"req-250", "enter")  # a short-lived thread, folded in the lanes
+        await until(pilot, lambda: table.has_focus and len(table.shown) == 1)
         chosen = table.current
         assert chosen is not None and chosen.name == "req-250"
         await pilot.press("enter")
-        await pilot.pause()
-        await pilot.pause()
         lanes = app.query_one("#lanes", LanesView)
-        assert not isinstance(app.screen, TableScreen)
-        assert lanes.highlight == chosen.key
-        index = lanes.row_of(chosen.key)
+        await until(pilot, lambda: not isinstance(app.screen, TableScreen) and lanes.highlight == chosen.key)
+        await until(pilot, lambda: app.query_one("#lanes-box").scroll_offset.y > 0)
+        index = row_index(lanes.rows, chosen.key)
         assert index is not None
         box = app.query_one("#lanes-box")
         y = lanes.virtual_region.y + 1 + index * lanes.row_height
         assert box.scroll_offset.y <= y < box.scroll_offset.y + box.scrollable_content_region.height
-        assert box.scroll_offset.y > 0
 
 
 async def test_an_unchanged_screen_of_rows_is_not_repainted(server_trace):
@@ -243,8 +250,8 @@ async def test_an_unchanged_screen_of_rows_is_not_repainted(server_trace):
         assert len(calls) == 1
 
 
-def test_a_thousand_rows_sort_filter_and_draw_in_a_few_milliseconds(tmp_path):
-    """Measured, not assumed: the figure docs/architecture.md gives (the bound is 10× it, for a busy machine)."""
+def test_a_thousand_rows_sort_and_filter_in_well_under_a_frame(tmp_path):
+    """Measured here at ~0.1 ms (docs/architecture.md); the bound, 50 ms, holds on the busiest machine."""
     trace = read_trace(str(write_server_trace(tmp_path / "big.jsonl.gz", requests=1000, seconds=21.0)))
     snap = [f.snapshot for f in frames_until(trace, 12.0) if f.snapshot is not None][-1]
     rows = thread_rows(snap)
@@ -289,13 +296,6 @@ def test_watch_json_holds_the_table_rows_of_the_programs_end(server_trace):
     assert sum(entry.get("count", 1) for entry in doc["threads"]) == len(doc["lanes"])
     names = {entry["name"] for entry in doc["threads"]}
     assert names >= LONG_NAMES
-
-
-async def until(pilot, condition, timeout=30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition() and time.monotonic() < deadline:
-        await pilot.pause(0.05)
-    assert condition()
 
 
 async def test_a_run_that_ends_under_the_table_is_drawn_when_it_closes(server_trace):

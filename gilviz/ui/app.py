@@ -50,6 +50,7 @@ from gilviz.trace import Trace, config_to_dict
 from gilviz.ui.drawing import COLOURS, LEGEND, SHORT_LEGEND, legend_glyph
 from gilviz.ui.header import header_text
 from gilviz.ui.help import HelpScreen
+from gilviz.ui.lane_rows import row_index
 from gilviz.ui.lanes import ZOOMS, LanesView
 from gilviz.ui.lesson import code_text
 from gilviz.ui.meters import CpuMeters
@@ -599,7 +600,7 @@ class GilvizApp(App):
         if isinstance(key, tuple) and len(key) == 2:  # an "ended threads" row: the process's row for them
             index = next((i for i, row in enumerate(lanes.rows) if row.pid == key[0] and "ended" in row.label), None)
         else:
-            index = lanes.row_of(key)
+            index = row_index(lanes.rows, key)
         if index is not None:
             self.call_after_refresh(self.scroll_to_row, lanes, index)
 

@@ -21,8 +21,8 @@ from dataclasses import dataclass
 
 from gilviz.report import SHARE_LABELS
 from gilviz.states import DONE, NOT_STARTED, STATES
-from gilviz.thread_table import LONG_LIVED_S, is_main, lived_s, retired
-from gilviz.timeline import Bin, LaneView
+from gilviz.thread_table import LONG_LIVED_S, is_main, lived_s, newest_index, retired
+from gilviz.timeline import Bin, LaneView, Snapshot
 from gilviz.ui.drawing import life_shares, shares_label
 
 FOLD_OVER = 16  # a process with more threads than this starts folded
@@ -185,3 +185,14 @@ def arrange(
             label = ("  └ %d ended thread%s" % (len(gone), "s" if len(gone) > 1 else ""))[:LABEL_WIDTH]
             rows.append(LaneRow(pid, label, threads=tuple(gone), note=ended_note(gone)))
     return rows
+
+
+def snapshot_rows(snapshot: Snapshot, *, last_index: int, fold: bool | None = None, keep: object = None) -> list[LaneRow]:
+    """The rows for a snapshot's lanes, threads gone a while retired (``arrange`` with the snapshot's newest bin)."""
+    newest = newest_index(snapshot)
+    return arrange(snapshot.lanes, last_index=last_index, fold=fold, newest=newest, bin_s=snapshot.bin_s, keep=keep)
+
+
+def row_index(rows: Sequence[LaneRow], key: object) -> int | None:
+    """The index of the row with this key (a lane's: None when it is not on a row of its own)."""
+    return next((i for i, row in enumerate(rows) if row.key == key), None)

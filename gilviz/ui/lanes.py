@@ -17,10 +17,9 @@ from textual.reactive import reactive
 from textual.strip import Strip
 from textual.widget import Widget
 
-from gilviz.thread_table import newest_index
 from gilviz.timeline import Snapshot
 from gilviz.ui.drawing import BARS, COLOURS, GLYPHS, ColumnCache, cell_for, life_shares, recent_shares, shares_label, states_in
-from gilviz.ui.lane_rows import LABEL_WIDTH, LaneRow, arrange, recent_bins
+from gilviz.ui.lane_rows import LABEL_WIDTH, LaneRow, recent_bins, snapshot_rows
 
 ZOOMS = (1, 2, 4, 10, 20)  # bins per column; a bin is 50 ms
 SHARES_WIDE = 32  # the figures at a row's end: three states ("run 29% · GIL 34% · core 35%") ...
@@ -153,17 +152,7 @@ class LanesView(Widget):
 
     def _arrange(self) -> None:
         snap = self.snapshot
-        if snap is None:
-            self._rows = []
-            return
-        newest = newest_index(snap)
-        self._rows = arrange(
-            snap.lanes, last_index=self.last_index, fold=self.fold, newest=newest, bin_s=snap.bin_s, keep=self.highlight
-        )
-
-    def row_of(self, key: object) -> int | None:
-        """The index of the row that draws the lane with this key (None: not on a row of its own)."""
-        return next((i for i, row in enumerate(self._rows) if row.key == key), None)
+        self._rows = snapshot_rows(snap, last_index=self.last_index, fold=self.fold, keep=self.highlight) if snap else []
 
     @property
     def rows(self) -> list[LaneRow]:
