@@ -310,3 +310,18 @@ async def test_a_run_that_ends_under_the_table_is_drawn_when_it_closes(server_tr
         await until(pilot, lambda: not isinstance(app.screen, TableScreen))
         lanes = app.query_one("#lanes", LanesView)
         assert lanes.snapshot is app.state.snapshot  # the lanes catch up with what they missed
+
+
+async def test_enter_on_the_ended_threads_row_goes_to_the_row_they_make(server_trace):
+    app = replay_app(server_trace, at=AT)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen, table = await open_table(app, pilot)
+        await pilot.press("slash", *"ended threads", "enter")
+        await until(pilot, lambda: table.has_focus and len(table.shown) == 1)
+        assert table.current is not None and table.current.tid == 0
+        await pilot.press("enter")
+        await until(pilot, lambda: not isinstance(app.screen, TableScreen))
+        lanes = app.query_one("#lanes", LanesView)
+        assert lanes.highlight is None
+        assert [row.label.strip(" └") for row in lanes.rows if "ended thread" in row.label] == [table.current.name]

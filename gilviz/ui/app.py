@@ -594,11 +594,12 @@ class GilvizApp(App):
 
     def jump_to_lane(self, key: object) -> None:
         """Back from the table: scroll the lanes to the chosen thread's lane and highlight it (unfolded)."""
-        self.draw({LANES})  # the lanes were left alone while the table was on screen
         lanes = self.query_one("#lanes", LanesView)
+        lanes.snapshot = self.state.snapshot  # the lanes were left alone while the table was on screen
+        self.draw({LANES})
         lanes.highlight = key if isinstance(key, tuple) and len(key) == 3 else None
         if isinstance(key, tuple) and len(key) == 2:  # an "ended threads" row: the process's row for them
-            index = next((i for i, row in enumerate(lanes.rows) if row.pid == key[0] and "ended" in row.label), None)
+            index = next((i for i, row in enumerate(lanes.rows) if row.pid == key[0] and " ended thread" in row.label), None)
         else:
             index = row_index(lanes.rows, key)
         if index is not None:
