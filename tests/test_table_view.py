@@ -16,6 +16,7 @@ from gilviz.thread_table import (
     RETIRE_S,
     ThreadRow,
     ended,
+    is_main,
     lived_s,
     matching,
     newest_index,
@@ -26,7 +27,7 @@ from gilviz.thread_table import (
 )
 from gilviz.trace import frames_until, read_trace
 from gilviz.ui.app import replay_app
-from gilviz.ui.lane_rows import FOLD_OVER, LONG_LIVED_S, arrange, row_index
+from gilviz.ui.lane_rows import FOLD_OVER, LONG_LIVED_S, arrange, row_index, snapshot_rows
 from gilviz.ui.lanes import LanesView
 from gilviz.ui.table_screen import TableScreen
 from gilviz.ui.thread_table import ThreadTable
@@ -325,3 +326,14 @@ async def test_enter_on_the_ended_threads_row_goes_to_the_row_they_make(server_t
         lanes = app.query_one("#lanes", LanesView)
         assert lanes.highlight is None
         assert [row.label.strip(" └") for row in lanes.rows if "ended thread" in row.label] == [table.current.name]
+
+
+def test_threads_there_when_watching_began_are_not_taken_for_short_lived(server_trace):
+    early = [f.snapshot for f in frames_until(server_trace, 1.2) if f.snapshot is not None][-1]
+    assert all(lived_s(lane, early.bin_s) < LONG_LIVED_S for lane in early.lanes)  # nothing has lived 2 s yet
+    assert sum(1 for lane in early.lanes if not is_main(lane)) > FOLD_OVER
+    rows = snapshot_rows(early, last_index=newest_index(early))
+    shown = {row.lane.name for row in rows if row.lane is not None}
+    assert {"hog", "gil-starved", "db-lock", "logger"} <= shown
+    short = [row for row in rows if row.label.endswith("short-lived")]
+    assert len(short) == 1 and all(lane.name.startswith("req-") for lane in short[0].threads)

@@ -16,6 +16,7 @@ folding (``gilviz.thread_table`` has both rules; its table rows retire the same 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -124,6 +125,13 @@ def one_by_one(
     return rows
 
 
+def long_lived(lane: LaneView, bin_s: float, since: int | None) -> bool:
+    """Lived LONG_LIVED_S, or was there when watching began (bin ``since``): its age is not known to be short."""
+    if lived_s(lane, bin_s) >= LONG_LIVED_S:
+        return True
+    return since is not None and bool(lane.bins) and lane.bins[0].index <= since + 1
+
+
 def arrange(
     lanes: Sequence[LaneView],
     *,
@@ -132,13 +140,15 @@ def arrange(
     newest: int | None = None,
     bin_s: float = 0.05,
     keep: object = None,
+    since: int | None = None,
 ) -> list[LaneRow]:
     """The rows for these lanes. ``fold``: None folds processes with more than FOLD_OVER threads; True all; False none.
 
     With ``newest`` (the snapshot's newest bin), threads gone for more than RETIRE_S make one
     "ended threads" row per process, whatever the folding; and a big process folds its
     short-lived threads first: those that lived LONG_LIVED_S or more keep their rows while they
-    are at most FOLD_OVER. ``keep``: a row key (a lane the table jumped to) that is never folded.
+    are at most FOLD_OVER (and so do those there when watching began, bin ``since``). ``keep``: a
+    row key (a lane the table jumped to) that is never folded.
     """
     order: list[int] = []
     mains: dict[int, LaneView] = {}
@@ -167,7 +177,7 @@ def arrange(
         if not folded or len(present) < 2:
             rows.extend(one_by_one(pid, others, last_index, kept))
         elif fold is None and newest is not None:  # the short-lived fold first
-            long = {id(lane) for lane in present if lived_s(lane, bin_s) >= LONG_LIVED_S}
+            long = {id(lane) for lane in present if long_lived(lane, bin_s, since)}
             short = [lane for lane in present if id(lane) not in long]
             if len(long) > FOLD_OVER:
                 rows.extend(alone)
@@ -189,8 +199,9 @@ def arrange(
 
 def snapshot_rows(snapshot: Snapshot, *, last_index: int, fold: bool | None = None, keep: object = None) -> list[LaneRow]:
     """The rows for a snapshot's lanes, threads gone a while retired (``arrange`` with the snapshot's newest bin)."""
-    newest = newest_index(snapshot)
-    return arrange(snapshot.lanes, last_index=last_index, fold=fold, newest=newest, bin_s=snapshot.bin_s, keep=keep)
+    newest, bin_s = newest_index(snapshot), snapshot.bin_s
+    since = math.floor(snapshot.window[0] / bin_s) if snapshot.window[0] else None
+    return arrange(snapshot.lanes, last_index=last_index, fold=fold, newest=newest, bin_s=bin_s, keep=keep, since=since)
 
 
 def row_index(rows: Sequence[LaneRow], key: object) -> int | None:
