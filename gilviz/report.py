@@ -12,6 +12,7 @@ from gilviz.model import RunReport, WatchConfig
 from gilviz.noise import MachineLoad, combine, spread
 from gilviz.speedup import CEILING_TOLERANCE, above_ceiling
 from gilviz.states import STATES
+from gilviz.thread_table import rows_json, thread_rows
 from gilviz.timeline import LaneView, Snapshot
 
 SHARE_LABELS = {
@@ -86,6 +87,7 @@ def watch_json(report: RunReport) -> dict:
         "cores": report.cores,
         "python": python_facts(report) if report.python else None,
         "lanes": [lane_json(lane, report.window_s) for lane in report.lanes],
+        "threads": rows_json(thread_rows(report.snapshot)),
         "waits_named_by": waits_json(report.snapshot),
         "core_busy": report.core_busy,
         "machine": machine_json(report.machine),
@@ -234,6 +236,7 @@ def to_json(report: RunReport) -> dict:
         "speedup_impossible": speedup_impossible(report) is not None,
         "speedup_impossible_reason": speedup_impossible(report),
         "lanes": lanes,
+        "threads": rows_json(thread_rows(report.snapshot)),
         "cancelled": report.result.get("cancelled", False),
         "failed": report.result.get("failed", []),
         "core_busy": report.core_busy,

@@ -32,6 +32,7 @@ from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.events import Resize
+from textual.geometry import Region
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
@@ -51,6 +52,7 @@ from gilviz.ui.cursor_view import CursorKeys, CursorLanes
 from gilviz.ui.drawing import COLOURS, LEGEND, SHORT_LEGEND, legend_glyph
 from gilviz.ui.header import header_text
 from gilviz.ui.help import HelpScreen
+from gilviz.ui.lane_rows import row_index
 from gilviz.ui.lanes import ZOOMS, LanesView
 from gilviz.ui.lesson import code_text
 from gilviz.ui.meters import CpuMeters
@@ -60,6 +62,7 @@ from gilviz.ui.queue_panel import queue_text
 from gilviz.ui.race_panel import race_text
 from gilviz.ui.results import figure_text, results_text, run_title
 from gilviz.ui.state import HEADER, LANES, OUTPUT, PANEL, RESULTS, DashboardState
+from gilviz.ui.table_screen import TableScreen
 
 KEYS = [s.key for s in SCENARIOS]
 SLOW_MOTION_MS = 50.0
@@ -116,6 +119,7 @@ class GilvizApp(CursorKeys, App):
         Binding("w", "workers(-1)", "fewer", show=False, tooltip="one worker fewer, and re-run"),
         Binding("W", "workers(1)", "workers+", show=False, tooltip="one worker more, and re-run (w: fewer)"),
         Binding("f", "fold", "fold", tooltip="fold each process's threads into one row, or unfold them"),
+        Binding("T", "table", "table", tooltip="every thread in a table: sort (< >, I), filter (/), Enter: its lane"),
         Binding("P", "present", "present", show=False, tooltip="presenter mode: header, lanes, meters and the one figure"),
         Binding("m", "slow_motion", "slow-mo", tooltip="a 50 ms switch interval (Python's: 5 ms): the turns become visible"),
         Binding("c", "compare", "pin", tooltip="pin this run: the next is drawn under it on one time scale (c again: unpin)"),
@@ -332,10 +336,13 @@ class GilvizApp(CursorKeys, App):
         """Several times a second: the widgets it touches are looked up once (a query walks the DOM)."""
         lanes, pinned, meters, legend_line = self._lane_widgets()
         snap = self.state.snapshot
-        lanes.snapshot = snap
         if snap is not None:
             age = snap.t - snap.window[0] if snap.window[0] and not snap.window[1] else None
             self.pace(frame_interval(lanes.bins_per_column * snap.bin_s, age))
+        if isinstance(self.screen, TableScreen):
+            self.screen.show(snap)  # the table moves at the lanes' frame pace; the hidden lanes wait for it to close
+            return
+        lanes.snapshot = snap
         self.draw_compared(lanes)
         meters.snapshot = snap
         self.fit_rows()
@@ -511,6 +518,8 @@ class GilvizApp(CursorKeys, App):
         if action == "fold":  # once folded, f stays to unfold
             lanes = self.query_one("#lanes", LanesView)
             return self.state.watching or len(lanes.rows) > 8 or bool(lanes.fold)
+        if action == "table":
+            return self.state.watching or len(self.query_one("#lanes", LanesView).rows) > 8
         if action in ("cursor", "cursor_edge"):
             return self.cursor_applies()
         if action == "cursor_off":
@@ -600,6 +609,29 @@ class GilvizApp(CursorKeys, App):
         folded_now = any(row.lane is None and "threads" in row.label for row in lanes.rows)
         lanes.fold = not folded_now
         self.draw({LANES})
+
+    def action_table(self) -> None:
+        """The table view: every thread on a line, sorted and filtered; Enter comes back to its lane."""
+        if not isinstance(self.screen, TableScreen):
+            self.push_screen(TableScreen(self.state.snapshot, self.sub_title or ""), self.jump_to_lane)
+
+    def jump_to_lane(self, key: object) -> None:
+        """Back from the table: scroll the lanes to the chosen thread's lane and highlight it (unfolded)."""
+        lanes = self.query_one("#lanes", LanesView)
+        lanes.snapshot = self.state.snapshot  # the lanes were left alone while the table was on screen
+        self.draw({LANES})
+        lanes.highlight = key if isinstance(key, tuple) and len(key) == 3 else None
+        if isinstance(key, tuple) and len(key) == 2:  # an "ended threads" row: the process's row for them
+            index = next((i for i, row in enumerate(lanes.rows) if row.pid == key[0] and " ended thread" in row.label), None)
+        else:
+            index = row_index(lanes.rows, key)
+        if index is not None:
+            self.call_after_refresh(self.scroll_to_row, lanes, index)
+
+    def scroll_to_row(self, lanes: LanesView, index: int) -> None:
+        box = self.query_one("#lanes-box", VerticalScroll)
+        y = lanes.virtual_region.y + 1 + index * lanes.row_height
+        box.scroll_to_region(Region(0, y, 1, lanes.row_height), animate=False, center=True, immediate=True)
 
     def action_zoom(self, delta: int) -> None:
         if self.cursor_applies():  # a still picture: around the cursor, the whole run at most

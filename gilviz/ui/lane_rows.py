@@ -5,16 +5,26 @@ first and its other threads under it. A process with many threads (a pool of 32,
 server's workers) is folded into one summary row ("32 threads: 27 I/O · 4 GIL ·
 1 run") until unfolded; unfolded, threads that never ran are gathered into one row at
 its end, so the threads doing something stay on screen.
+
+Short-lived threads fold first: in a big process, the threads that have lived
+``LONG_LIVED_S`` keep their rows (while they are at most ``FOLD_OVER``) and the others
+make one "N short-lived" row, so a thread-per-request server's few long-lived threads
+are not hidden behind its requests' threads. Threads gone for more than ``RETIRE_S``
+make one "N ended threads" row per process, with their lives' shares, whatever the
+folding (``gilviz.thread_table`` has both rules; its table rows retire the same way).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from gilviz.report import SHARE_LABELS
-from gilviz.timeline import Bin, LaneView
-from gilviz.ui.drawing import recent_shares
+from gilviz.states import DONE, NOT_STARTED, STATES
+from gilviz.thread_table import LONG_LIVED_S, is_main, lived_s, newest_index, retired
+from gilviz.timeline import Bin, LaneView, Snapshot
+from gilviz.ui.drawing import life_shares, shares_label
 
 FOLD_OVER = 16  # a process with more threads than this starts folded
 LABEL_WIDTH = 24
@@ -55,11 +65,25 @@ def lane_label(lane: LaneView) -> str:
 
 
 def dominant(lane: LaneView, last_index: int, bin_s: float = 0.05) -> str:
-    """What the thread mostly did over the last second: a share label's word ("I/O", "GIL", "run", "ended")."""
-    shares = recent_shares(lane.bins, last_index=last_index, count=recent_bins(bin_s))
-    state, share = max(shares.items(), key=lambda kv: kv[1])
-    if share <= 0:
-        return "idle"
+    """What the thread mostly did over the last second: a share label's word ("I/O", "GIL", "run", "ended").
+
+    The biggest of ``recent_shares``, found without dividing: a folded row asks it of every
+    thread it stands for, every frame (a thousand threads: ~4x faster than through the shares).
+    """
+    first = last_index - recent_bins(bin_s)
+    recent = []
+    for b in reversed(lane.bins):
+        if b.index <= first:
+            break
+        if b.index <= last_index:
+            recent.append(b.times)
+    totals = list(recent[0]) if len(recent) == 1 else [sum(column) for column in zip(*recent)]
+    if totals and sum(totals) - totals[DONE] - totals[NOT_STARTED] > 0:
+        totals[DONE] = totals[NOT_STARTED] = 0.0  # of the time it lived, as recent_shares counts
+    most = max(totals) if totals else 0.0
+    if most <= 0:  # nothing in the last second: it ended before, or it has not run
+        return "ended" if lane.bins and lane.bins[-1].times[DONE] > 0 else "idle"
+    state = STATES[totals.index(most)]
     return SHARE_LABELS.get(state, {"done": "ended", "not_started": "new"}.get(state, state))
 
 
@@ -76,8 +100,56 @@ def never_ran(lane: LaneView) -> bool:
     return lane.role != "main" and lane.kind == "thread" and not any(b.times[0] > 0 for b in lane.bins)
 
 
-def arrange(lanes: Sequence[LaneView], *, last_index: int, fold: bool | None = None) -> list[LaneRow]:
-    """The rows for these lanes. ``fold``: None folds processes with more than FOLD_OVER threads; True all; False none."""
+def ended_note(lanes: Sequence[LaneView]) -> str:
+    """ "run 3% · I/O 95%": the retired threads' lives added together (their counts and shares are kept)."""
+    totals = [sum(col) for col in zip(*(lane.run_times for lane in lanes))]
+    return shares_label(life_shares(totals), most=2) if totals else "ended"
+
+
+def summary(pid: int, lanes: Sequence[LaneView], what: str, last_index: int) -> LaneRow:
+    label = ("  └ %d %s" % (len(lanes), what))[:LABEL_WIDTH]
+    return LaneRow(pid, label, threads=tuple(lanes), note=counts_note(lanes, last_index))
+
+
+def one_by_one(
+    pid: int, lanes: Sequence[LaneView], last_index: int, kept: set[int] | frozenset[int] = frozenset()
+) -> list[LaneRow]:
+    """Each thread on a row of its own, but those that never ran (and are not ``kept``: ids) gathered in one row at the end."""
+    idle = [lane for lane in lanes if never_ran(lane) and id(lane) not in kept]
+    if len(idle) < 2:
+        idle = []
+    quiet = {id(lane) for lane in idle}
+    rows = [LaneRow(pid, lane_label(lane), lane) for lane in lanes if id(lane) not in quiet]
+    if idle:
+        rows.append(summary(pid, idle, "never ran", last_index))
+    return rows
+
+
+def long_lived(lane: LaneView, bin_s: float, since: int | None) -> bool:
+    """Lived LONG_LIVED_S, or was there when watching began (bin ``since``): its age is not known to be short."""
+    if lived_s(lane, bin_s) >= LONG_LIVED_S:
+        return True
+    return since is not None and bool(lane.bins) and lane.bins[0].index <= since + 1
+
+
+def arrange(
+    lanes: Sequence[LaneView],
+    *,
+    last_index: int,
+    fold: bool | None = None,
+    newest: int | None = None,
+    bin_s: float = 0.05,
+    keep: object = None,
+    since: int | None = None,
+) -> list[LaneRow]:
+    """The rows for these lanes. ``fold``: None folds processes with more than FOLD_OVER threads; True all; False none.
+
+    With ``newest`` (the snapshot's newest bin), threads gone for more than RETIRE_S make one
+    "ended threads" row per process, whatever the folding; and a big process folds its
+    short-lived threads first: those that lived LONG_LIVED_S or more keep their rows while they
+    are at most FOLD_OVER (and so do those there when watching began, bin ``since``). ``keep``: a
+    row key (a lane the table jumped to) that is never folded.
+    """
     order: list[int] = []
     mains: dict[int, LaneView] = {}
     threads: dict[int, list[LaneView]] = {}
@@ -85,7 +157,7 @@ def arrange(lanes: Sequence[LaneView], *, last_index: int, fold: bool | None = N
         if lane.pid not in threads:
             order.append(lane.pid)
             threads[lane.pid] = []
-        if (lane.role == "main" or lane.kind == "process" or lane.tid == lane.pid) and lane.pid not in mains:
+        if is_main(lane) and lane.pid not in mains:
             mains[lane.pid] = lane
         else:
             threads[lane.pid].append(lane)
@@ -94,17 +166,44 @@ def arrange(lanes: Sequence[LaneView], *, last_index: int, fold: bool | None = N
         main, others = mains.get(pid), threads[pid]
         if main is not None:
             rows.append(LaneRow(pid, lane_label(main), main))
-        folded = fold if fold is not None else len(others) > FOLD_OVER
-        if folded and len(others) > 1:
-            label = ("  └ %d threads" % len(others))[:LABEL_WIDTH]
-            rows.append(LaneRow(pid, label, threads=tuple(others), note=counts_note(others, last_index)))
-            continue
-        idle = [lane for lane in others if never_ran(lane)]
-        if len(idle) < 2:
-            idle = []
-        quiet = {id(lane) for lane in idle}
-        rows.extend(LaneRow(pid, lane_label(lane), lane) for lane in others if id(lane) not in quiet)
-        if idle:
-            label = ("  └ %d never ran" % len(idle))[:LABEL_WIDTH]
-            rows.append(LaneRow(pid, label, threads=tuple(idle), note=counts_note(idle, last_index)))
+        kept = {id(lane) for lane in others if keep is not None and (lane.pid, lane.tid, lane.slot) == keep}
+        gone = [lane for lane in others if newest is not None and id(lane) not in kept and retired(lane, newest, bin_s)]
+        if gone:
+            gone_ids = {id(lane) for lane in gone}
+            others = [lane for lane in others if id(lane) not in gone_ids]
+        present = [lane for lane in others if id(lane) not in kept] if kept else others
+        alone = [LaneRow(pid, lane_label(lane), lane) for lane in others if id(lane) in kept]  # shown whatever folds
+        folded = fold if fold is not None else len(present) > FOLD_OVER
+        if not folded or len(present) < 2:
+            rows.extend(one_by_one(pid, others, last_index, kept))
+        elif fold is None and newest is not None:  # the short-lived fold first
+            long = {id(lane) for lane in present if long_lived(lane, bin_s, since)}
+            short = [lane for lane in present if id(lane) not in long]
+            if len(long) > FOLD_OVER:
+                rows.extend(alone)
+                rows.append(summary(pid, [lane for lane in present if id(lane) in long], "threads", last_index))
+            else:
+                rows.extend(one_by_one(pid, [lane for lane in others if id(lane) in long or id(lane) in kept], last_index, kept))
+            if len(short) > 1:
+                rows.append(summary(pid, short, "short-lived", last_index))
+            else:
+                rows.extend(LaneRow(pid, lane_label(lane), lane) for lane in short)
+        else:
+            rows.extend(alone)
+            rows.append(summary(pid, present, "threads", last_index))
+        if gone:
+            label = ("  └ %d ended thread%s" % (len(gone), "s" if len(gone) > 1 else ""))[:LABEL_WIDTH]
+            rows.append(LaneRow(pid, label, threads=tuple(gone), note=ended_note(gone)))
     return rows
+
+
+def snapshot_rows(snapshot: Snapshot, *, last_index: int, fold: bool | None = None, keep: object = None) -> list[LaneRow]:
+    """The rows for a snapshot's lanes, threads gone a while retired (``arrange`` with the snapshot's newest bin)."""
+    newest, bin_s = newest_index(snapshot), snapshot.bin_s
+    since = math.floor(snapshot.window[0] / bin_s) if snapshot.window[0] else None
+    return arrange(snapshot.lanes, last_index=last_index, fold=fold, newest=newest, bin_s=bin_s, keep=keep, since=since)
+
+
+def row_index(rows: Sequence[LaneRow], key: object) -> int | None:
+    """The index of the row with this key (a lane's: None when it is not on a row of its own)."""
+    return next((i for i, row in enumerate(rows) if row.key == key), None)

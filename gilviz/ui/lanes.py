@@ -19,7 +19,7 @@ from textual.widget import Widget
 
 from gilviz.timeline import Snapshot
 from gilviz.ui.drawing import BARS, COLOURS, GLYPHS, ColumnCache, cell_for, life_shares, recent_shares, shares_label, states_in
-from gilviz.ui.lane_rows import LABEL_WIDTH, LaneRow, arrange, recent_bins
+from gilviz.ui.lane_rows import LABEL_WIDTH, LaneRow, recent_bins, snapshot_rows
 
 ZOOMS = (1, 2, 4, 10, 20)  # bins per column; a bin is 50 ms
 SHARES_WIDE = 32  # the figures at a row's end: three states ("run 29% · GIL 34% · core 35%") ...
@@ -118,6 +118,8 @@ class LanesView(Widget):
     """Comparing: every run starts at the left edge, at this many bins per column (0: not comparing)."""
     aligned_stretch: reactive[int] = reactive(1)
     """Comparing short runs: columns per bin, the same for both."""
+    highlight: reactive[object] = reactive(None, layout=True)
+    """The key of a lane the table jumped to: never folded away, its label drawn reversed (None: none)."""
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -145,9 +147,12 @@ class LanesView(Widget):
     def watch_fold(self, fold: bool | None) -> None:
         self._arrange()
 
+    def watch_highlight(self, key: object) -> None:
+        self._arrange()
+
     def _arrange(self) -> None:
         snap = self.snapshot
-        self._rows = arrange(snap.lanes, last_index=self.last_index, fold=self.fold) if snap else []
+        self._rows = snapshot_rows(snap, last_index=self.last_index, fold=self.fold, keep=self.highlight) if snap else []
 
     @property
     def rows(self) -> list[LaneRow]:
@@ -369,7 +374,11 @@ class LanesView(Widget):
             return [Segment(" " * width, base)]
         row = self._rows[index]
         label = row.label if sub == 0 else (self._detail(row) if sub == 1 else "")
-        segments = [Segment(label[:LABEL_WIDTH].ljust(LABEL_WIDTH) + " ", dim if sub else base)]
+        if self.highlight is not None and row.key == self.highlight:  # the lane the table jumped to
+            segments = [Segment(label[:LABEL_WIDTH].ljust(LABEL_WIDTH), (dim if sub else base) + Style(reverse=True))]
+            segments.append(Segment(" ", base))
+        else:
+            segments = [Segment(label[:LABEL_WIDTH].ljust(LABEL_WIDTH) + " ", dim if sub else base)]
         segments.extend(self._cells(row, height - 1 - sub, height, frame))
         shares_width = frame.shares_width
         figures = " " + self._shares(row, frame)[: shares_width - 1].ljust(shares_width) if sub == 0 else ""
