@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from gilviz import figures
 from gilviz.explain import explain
+from gilviz.gil_json import gil_state, lane_gil
 from gilviz.model import RunReport, WatchConfig
 from gilviz.noise import MachineLoad, combine, spread
 from gilviz.speedup import CEILING_TOLERANCE, above_ceiling
@@ -52,6 +53,7 @@ def lane_json(lane: LaneView, window_s: float) -> dict:
         "shares": {state: round(share, 4) for state, share in lane.shares(window_s).items()},
         "waits": {name: round(t / window_s, 4) for name, t in lane.waits if window_s > 0 and t / window_s >= 0.0001},
         "switches": lane.switches,
+        "gil": lane_gil(lane),
     }
     if lane.disagreements and window_s > 0:
         entry["disagreements"] = {what: round(t / window_s, 4) for what, t in lane.disagreements}
@@ -87,6 +89,7 @@ def watch_json(report: RunReport) -> dict:
         "python": python_facts(report) if report.python else None,
         "lanes": [lane_json(lane, report.window_s) for lane in report.lanes],
         "waits_named_by": waits_json(report.snapshot),
+        "gil_state": gil_state(report.snapshot),
         "core_busy": report.core_busy,
         "machine": machine_json(report.machine),
         "stopped": result.get("cancelled", False),
@@ -236,6 +239,7 @@ def to_json(report: RunReport) -> dict:
         "failed": report.result.get("failed", []),
         "core_busy": report.core_busy,
         "waits_named_by": waits_json(report.snapshot),
+        "gil_state": gil_state(report.snapshot),
         "sampler": sampler_json(report),
     }
     doc["switch_interval_s"] = report.result.get("switch_interval_s")

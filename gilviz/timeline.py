@@ -19,6 +19,7 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Callable, Optional
 
+from gilviz.gil_figures import GilTally, ProcessGilState
 from gilviz.lab import protocol
 from gilviz.states import CORE_WAIT, DONE, FAILED, N_STATES, NOT_STARTED, RUNNING, STATES, UNSEEN, WAITS
 
@@ -56,6 +57,7 @@ class LaneView:
     waits: tuple[tuple[str, float], ...] = ()  # (system call, seconds blocked in it) inside the window, longest first
     disagreements: tuple[tuple[str, float], ...] = ()  # ("declared cpu, kernel read", seconds) inside the window
     wait_now: str = ""  # the system call of the latest blocked interval
+    gil: tuple[float, float] | None = None  # shares of the window holding the GIL, and of those blocked; None: not read
 
     def shares(self, wall_s: float) -> dict[str, float]:
         """Fractions of a run of ``wall_s`` seconds spent in each state."""
@@ -75,6 +77,8 @@ class Snapshot:
     coarse: bool  # True when thread times come from psutil ticks, not /proc
     gil: tuple[tuple[int, str, bool], ...] = ()  # per process: (pid, where its GIL is or why unknown, known)
     denied: bool = False  # the kernel refused to show where threads block: waits are the declared phases
+    gil_state: tuple[ProcessGilState, ...] = ()  # per CPython process: its GIL read from memory, or why not
+    gil_blocked: tuple[int, str, float] | None = None  # (slot, call, share of the window) held the GIL blocked longest
 
     @property
     def waits_from_kernel(self) -> bool:
@@ -118,6 +122,7 @@ class Timeline:
         self._lock = threading.Lock()
         self._t = 0.0
         self._gil: dict[int, tuple[str, bool]] = {}
+        self._gil_tally = GilTally()
         self.denied = False
 
     # -- fed by the sampler ---------------------------------------------------------
@@ -262,6 +267,16 @@ class Timeline:
     def set_denied(self) -> None:
         self.denied = True
 
+    def set_gil_state(self, pid: int, readable: bool, detail: str) -> None:
+        """Whether a process's GIL can be read from its memory, and what the header says of it."""
+        with self._lock:
+            self._gil_tally.set_state(pid, readable, detail)
+
+    def add_gil(self, pid: int, t_ns: int, locked: bool, slot: int, call: str, switch_number: int, interval_us: int) -> None:
+        """One reading of a process's GIL (``gil_figures.GilTally.add``)."""
+        with self._lock:
+            self._gil_tally.add(pid, t_ns, locked, slot, call, switch_number, interval_us, self._window)
+
     # -- read by the UI and the reports -------------------------------------------------
 
     def _whole_window(self, lane: _Lane) -> tuple[float, ...]:
@@ -281,6 +296,9 @@ class Timeline:
 
     def snapshot(self) -> Snapshot:
         with self._lock:
+            start, end = self._window
+            span_s = max(0, (end or int(self._t * 1e9)) - start) / 1e9 if start else 0.0
+            tally = self._gil_tally
             lanes = []
             for slot in sorted(self._lanes):
                 lane = self._lanes[slot]
@@ -311,6 +329,7 @@ class Timeline:
                         waits=tuple(sorted(lane.waits.items(), key=lambda kv: -kv[1])),
                         disagreements=tuple(sorted(lane.disagreements.items(), key=lambda kv: -kv[1])),
                         wait_now=lane.wait_now,
+                        gil=tally.lane(v.slot, v.pid, span_s),
                     )
                 )
             history = tuple(zip(*self._cpu_history)) if self._cpu_history else ()
@@ -325,4 +344,10 @@ class Timeline:
                 coarse=self.coarse,
                 gil=tuple((pid, detail, known) for pid, (detail, known) in sorted(self._gil.items())),
                 denied=self.denied,
+                gil_state=tally.processes(),
+                gil_blocked=_share(tally.worst_blocked(), span_s),
             )
+
+
+def _share(worst: tuple[int, str, float] | None, span_s: float) -> tuple[int, str, float] | None:
+    return None if worst is None or span_s <= 0 else (worst[0], worst[1], worst[2] / span_s)
