@@ -32,6 +32,7 @@ blocked while it holds the GIL, and in which call.
 from __future__ import annotations
 
 import os
+import re
 import struct
 from typing import NamedTuple
 
@@ -57,6 +58,14 @@ class GilWords(NamedTuple):
     switch_number: int
 
 
+# The struct's first 32 bytes as a pattern: a non-zero interval below 2**32 µs, a user-space
+# pointer (the top two bytes zero), locked 0 or 1 and four bytes of zero padding. A lookahead,
+# so that overlapping places are all found; only 8-byte aligned ones are kept.
+_SHAPE = re.compile(rb"(?=(?!\x00{4}).{4}\x00{4}.{6}\x00\x00[\x00\x01]\x00{7})", re.DOTALL)
+MAX_SWITCHES = 1 << 40  # a count, not a pointer
+SCAN_AT_S = (0.2, 1.0, 3.0, 10.0)  # when, after a process is first seen, its static data is scanned (if no waiter yet)
+
+
 def decode(raw: bytes) -> GilWords | None:
     """The struct's words, or None when the bytes do not have a GIL's shape."""
     if len(raw) < GIL_WORDS.size:
@@ -67,6 +76,27 @@ def decode(raw: bytes) -> GilWords | None:
     if holder >= USER_TOP or holder % 8 or (locked and not holder):
         return None
     return GilWords(interval, holder, bool(locked), switches)
+
+
+def mutex_shaped(tail: bytes) -> bool:
+    """The 40 bytes at +80 look like glibc's default pthread_mutex_t: ``__count``, ``__kind`` and ``__list`` zero."""
+    return len(tail) >= 40 and tail[4:8] == bytes(4) and tail[16:20] == bytes(4) and tail[24:40] == bytes(16)
+
+
+def shaped_places(data: bytes, base: int, ranges: tuple[tuple[int, int], ...]) -> list[tuple[int, GilWords]]:
+    """Places in a block of static data (read from ``base``) with the GIL's shape, its mutex's included."""
+    out = []
+    for m in _SHAPE.finditer(data):
+        o = m.start()
+        if o % 8 or not mutex_shaped(data[o + 80 : o + 120]):
+            continue
+        words = decode(data[o : o + 32])
+        if words is None or not words.holder or not 0 < words.switch_number < MAX_SWITCHES:
+            continue  # no thread has taken it yet, or the "count" is too big to be one
+        if in_ranges(words.switch_number, ranges):
+            continue  # a pointer into static data, not a count
+        out.append((base + o, words))
+    return out
 
 
 def candidates(futex_address: int) -> list[int]:
@@ -149,6 +179,15 @@ class GilReading(NamedTuple):
     interval_us: int
 
 
+FOUND_BY_WAITER = "GIL read from memory"
+FOUND_BY_SHAPE = "GIL found by its shape in static data (no thread has waited for it yet)"
+
+
+def _found(gil: GilLocation, how: str) -> str:
+    prefix = "free-threaded, GIL re-enabled; " if gil.detail.startswith("free-threaded") else ""
+    return prefix + how + ": hand-offs exact, holder sampled each tick"
+
+
 class ProcessGil:
     """One process's GIL: found, calibrated, then read on every tick. ``detail`` says why when it cannot be."""
 
@@ -159,6 +198,7 @@ class ProcessGil:
         self.how: HolderMap | None = None
         self.detail = "no thread has waited for the GIL yet: its state not found"
         self.failed = False  # the memory cannot be read: no more tries
+        self.scanned = False  # found by a scan, not yet confirmed by a waiter
         self._tids: dict[int, int] = {}  # holder pointer -> tid, while that tid is alive
 
     @property
@@ -176,8 +216,12 @@ class ProcessGil:
 
     def offer(self, futex_address: int, gil: GilLocation, tids: frozenset[int]) -> bool:
         """A thread of this process waits on ``futex_address``: find the struct from it if it is the GIL's."""
-        if self.address or not gil.ranges or not in_ranges(futex_address, gil.ranges):
+        if (self.address and not self.scanned) or not gil.ranges or not in_ranges(futex_address, gil.ranges):
             return False
+        if self.scanned and futex_address - self.address in WAITER_OFFSETS:
+            self.scanned = False  # a waiter sleeps on the struct the scan found: confirmed
+            self.detail = _found(gil, FOUND_BY_WAITER)
+            return True
         fd = self._open()
         if fd is None:
             return False
@@ -188,12 +232,31 @@ class ProcessGil:
             how = calibrate(fd, words.holder, tids) if words.holder else None
             if how is None:
                 continue
-            self.address, self.how = start, how
-            self.detail = "GIL read from memory: hand-offs exact, holder sampled each tick"
-            if gil.detail.startswith("free-threaded"):
-                self.detail = "free-threaded, GIL re-enabled; " + self.detail
+            self.address, self.how, self.scanned = start, how, False
+            self.detail = _found(gil, FOUND_BY_WAITER)
             return True
         return False
+
+    def scan(self, gil: GilLocation, tids: frozenset[int]) -> bool:
+        """Before any thread has waited: find the struct by its shape in static data, if exactly one place has it.
+
+        Kept as found by a scan until a waiter's futex confirms it (``offer``), or replaces it."""
+        fd = self._open()
+        if fd is None or not gil.ranges:
+            return False
+        found = []
+        for lo, hi in gil.ranges:
+            data = _read(fd, hi - lo, lo)
+            for address, words in shaped_places(data or b"", lo, gil.ranges):
+                how = calibrate(fd, words.holder, tids)
+                if how is not None:
+                    found.append((address, how))
+        if len(found) != 1:
+            return False  # none, or more than one: never guess
+        self.address, self.how = found[0]
+        self.scanned = True
+        self.detail = _found(gil, FOUND_BY_SHAPE)
+        return True
 
     def read(self, tids: frozenset[int]) -> GilReading | None:
         """The GIL now (None when it can no longer be read: the process is gone)."""
@@ -243,9 +306,13 @@ class GilWatch:
         self.stats = stats  # the sampler's thread stats: kept-open syscall files
         self._procs: dict[int, tuple[GilLocation, ProcessGil]] = {}
         self._told: dict[int, tuple[bool, str]] = {}
+        self._first_seen: dict[int, int] = {}  # pid -> when (ns) its GIL was first looked for
+        self._scans: dict[int, int] = {}  # pid -> scans of its static data so far
         self._turn = 0
+        self.ticks = 0
 
     def tick(self, now: int, lanes: dict, locations: dict[int, GilLocation], timeline) -> None:
+        self.ticks += 1
         by_pid: dict[int, dict[int, int]] = {}
         for slot, lane in lanes.items():
             if not lane.gone:
@@ -258,22 +325,26 @@ class GilWatch:
             if seen is None or seen[0] != gil:  # new, or it exec'd another program
                 if seen is not None:
                     seen[1].close()
+                    self._first_seen.pop(pid, None)
+                    self._scans.pop(pid, None)
                 seen = self._procs[pid] = (gil, ProcessGil(pid))
             proc = seen[1]
             tids = frozenset(slots)
             if not gil.ranges:
                 self._tell(timeline, pid, False, gil.detail)  # not CPython, or no GIL (free-threaded)
                 continue
-            if not proc.readable:
-                if not proc.failed:
-                    self._discover(proc, gil, slots, tids)
-                self._tell(timeline, pid, proc.readable, proc.detail)
+            if not proc.readable and not proc.failed:
+                self._discover(proc, gil, slots, tids)
                 if not proc.readable:
-                    continue
+                    self._scan(now, proc, gil, tids)
+            elif proc.scanned and self.ticks % 10 == 0:
+                self._discover(proc, gil, slots, tids)  # a waiter now and then: it confirms the scan
+            self._tell(timeline, pid, proc.readable, proc.detail)
+            if not proc.readable:
+                continue
             reading = proc.read(tids)
             if reading is None:
-                self._tell(timeline, pid, False, "GIL no longer readable (the process has exited?)")
-                continue
+                continue  # exiting, or gone: the figures so far stand
             call = ""
             if reading.holder_tid:
                 try:
@@ -297,6 +368,14 @@ class GilWatch:
                 return  # no permission: the sampler says so already
             if isinstance(reading, Blocked) and reading.futex_address and proc.offer(reading.futex_address, gil, tids):
                 return
+
+    def _scan(self, now: int, proc: ProcessGil, gil: GilLocation, tids: frozenset[int]) -> None:
+        """Scan the static data a few times after the process is first seen (~50–100 ms each, in Python)."""
+        first = self._first_seen.setdefault(proc.pid, now)
+        done = self._scans.get(proc.pid, 0)
+        if done < len(SCAN_AT_S) and now - first >= SCAN_AT_S[done] * 1e9:
+            self._scans[proc.pid] = done + 1
+            proc.scan(gil, tids)
 
     def _tell(self, timeline, pid: int, readable: bool, detail: str) -> None:
         if self._told.get(pid) != (readable, detail):
