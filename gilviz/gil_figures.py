@@ -93,9 +93,11 @@ class GilTally:
         proc = self._procs.setdefault(pid, _Process())
         start, end = window
         prev, proc.prev_t = proc.prev_t, t_ns
-        proc.interval_us, proc.holder = interval_us, slot if locked else NO_LANE
+        proc.holder = slot if locked else NO_LANE
         if not start or t_ns < start or (end and t_ns > end + LATE_NS):
             return
+        if not end or t_ns <= end:
+            proc.interval_us = interval_us  # the run's own (a lab sets it back after the run)
         if not proc.first_t:
             proc.first_t, proc.first_n = t_ns, switch_number
         proc.last_t, proc.last_n = t_ns, switch_number
