@@ -88,35 +88,39 @@ class GilTally:
         switch_number: int,
         interval_us: int,
         window: tuple[int, int],
-    ) -> None:
-        """One reading. The interval since the process's previous reading is credited to this one."""
+    ) -> float:
+        """One reading. The interval since the process's previous reading is credited to this one.
+
+        Returns that interval in seconds (0 for the first reading), inside the window or not."""
         proc = self._procs.setdefault(pid, _Process())
         start, end = window
         prev, proc.prev_t = proc.prev_t, t_ns
         proc.holder = slot if locked else NO_LANE
+        since = (t_ns - prev) / 1e9 if prev else 0.0
         if not start or t_ns < start or (end and t_ns > end + LATE_NS):
-            return
+            return since
         if not end or t_ns <= end:
             proc.interval_us = interval_us  # the run's own (a lab sets it back after the run)
         if not proc.first_t:
             proc.first_t, proc.first_n = t_ns, switch_number
         proc.last_t, proc.last_n = t_ns, switch_number
         if not prev:
-            return
+            return since
         dt = (min(t_ns, end or t_ns) - max(prev, start)) / 1e9
         if dt <= 0:
-            return
+            return since
         proc.span_s += dt
         if not locked:
-            return
+            return since
         proc.held_s += dt
         if slot == NO_LANE:
-            return
+            return since
         self.held[slot] = self.held.get(slot, 0.0) + dt
         if call:
             self.held_blocked[slot] = self.held_blocked.get(slot, 0.0) + dt
             calls = self.blocked_calls.setdefault(slot, {})
             calls[call] = calls.get(call, 0.0) + dt
+        return since
 
     def readable(self, pid: int) -> bool:
         proc = self._procs.get(pid)

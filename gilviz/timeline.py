@@ -35,6 +35,7 @@ class Bin:
     index: int
     times: tuple[float, ...]
     count: int = 0
+    gil: tuple[float, float, float] | None = None  # seconds holding the GIL, of those blocked, and its GIL read at all
 
 
 @dataclass(frozen=True)
@@ -104,6 +105,7 @@ class _Lane:
         self.waits: dict[str, float] = {}
         self.disagreements: dict[str, float] = {}
         self.wait_now = ""
+        self.gil_open: list[float] | None = None  # the open bin's GIL seconds: held, held while blocked, read
         self.first_switches: int | None = None
         self.last_switches: int | None = None
         self.switch_readings = 0  # readings after the first inside the window
@@ -218,7 +220,8 @@ class Timeline:
         while index <= last_index:
             if lane.open_index != index:
                 if lane.open_index is not None:
-                    lane.bins.append(Bin(lane.open_index, tuple(lane.open_times), lane.view.count))
+                    lane.bins.append(Bin(lane.open_index, tuple(lane.open_times), lane.view.count, _gil(lane.gil_open)))
+                    lane.gil_open = None
                 lane.open_index = index
                 lane.open_times = [0.0] * N_STATES
             share = (min(t1_ns, (index + 1) * bin_ns) - max(t0_ns, index * bin_ns)) / dt if dt > 0 else 1.0
@@ -275,7 +278,16 @@ class Timeline:
     def add_gil(self, pid: int, t_ns: int, locked: bool, slot: int, call: str, switch_number: int, interval_us: int) -> None:
         """One reading of a process's GIL (``gil_figures.GilTally.add``)."""
         with self._lock:
-            self._gil_tally.add(pid, t_ns, locked, slot, call, switch_number, interval_us, self._window)
+            dt = self._gil_tally.add(pid, t_ns, locked, slot, call, switch_number, interval_us, self._window)
+            if dt <= 0:
+                return
+            for lane in self._lanes.values():  # the lanes' open bins: the reading stands for the time since the last
+                if lane.view.pid == pid and lane.open_index is not None:
+                    gil = lane.gil_open = lane.gil_open or [0.0, 0.0, 0.0]
+                    gil[2] += dt
+                    if locked and lane.view.slot == slot:
+                        gil[0] += dt
+                        gil[1] += dt if call else 0.0
 
     # -- read by the UI and the reports -------------------------------------------------
 
@@ -305,7 +317,7 @@ class Timeline:
                 v = lane.view
                 bins = tuple(lane.bins)
                 if lane.open_index is not None:
-                    bins += (Bin(lane.open_index, tuple(lane.open_times), v.count),)
+                    bins += (Bin(lane.open_index, tuple(lane.open_times), v.count, _gil(lane.gil_open)),)
                 switches = None
                 if lane.switch_readings and lane.first_switches is not None and lane.last_switches is not None:
                     switches = lane.last_switches - lane.first_switches
@@ -351,3 +363,7 @@ class Timeline:
 
 def _share(worst: tuple[int, str, float] | None, span_s: float) -> tuple[int, str, float] | None:
     return None if worst is None or span_s <= 0 else (worst[0], worst[1], worst[2] / span_s)
+
+
+def _gil(seconds: list[float] | None) -> tuple[float, float, float] | None:
+    return None if seconds is None else (seconds[0], seconds[1], seconds[2])
