@@ -13,10 +13,13 @@ from __future__ import annotations
 import json
 import os
 import sys
+from pathlib import Path
 
 import pytest
 
 from conftest import gilviz, pyenv_python
+
+TRACES = Path(__file__).resolve().parent.parent / "assets" / "traces"
 
 FT_PYTHON = os.environ.get("GILVIZ_FT_PYTHON")
 DEBIAN = "/usr/bin/python3"
@@ -187,3 +190,35 @@ def test_the_lab_reads_the_same_figures_threads_cpu_in_slow_motion():
 def test_the_lab_reads_the_same_figures_c_threads():
     lanes, state = lab_gil(lab("c-threads", "--workers", "2"))
     assert all(lane["gil"]["held"] <= 0.15 and lane["shares"]["running"] > 0 for lane in lanes), lanes
+
+
+def test_a_recording_carries_the_gil_into_replay_and_the_chrome_trace(tmp_path):
+    from gilviz.chrome_trace import to_chrome_trace
+    from gilviz.gil_json import gil_state
+    from gilviz.trace import VERSION, frames, read_trace
+
+    path = tmp_path / "run.jsonl"
+    out = gilviz("record", "threads-cpu", "--workers", "2", "--size", "tiny", "-o", str(path), timeout=180)
+    assert out.returncode == 0, out.stderr
+    trace = read_trace(str(path))
+    assert trace.header["version"] == VERSION == 3
+    (report,) = [f.report for f in frames(trace) if f.kind == "finished" and f.report and not f.run.start.get("as_baseline")]
+    (state,) = [g for g in gil_state(report.snapshot) if g["readable"]]
+    assert state["handoffs"] > 0
+    events = to_chrome_trace(trace)["traceEvents"]
+    holders = [e for e in events if e.get("cat") == "gil"]
+    assert {e["name"] for e in holders} <= {"worker-1", "worker-2", "MainThread", "a thread that is not a lane"}
+    assert {"worker-1", "worker-2"} <= {e["name"] for e in holders}
+    spans = sorted((e["ts"], e["ts"] + e["dur"]) for e in holders if e["pid"] == state["pid"])
+    assert all(b0 >= a1 - 1e-6 for (_, a1), (b0, _) in zip(spans, spans[1:]))  # one holder at a time
+
+
+def test_a_version_2_trace_replays_with_the_gil_unread():
+    from gilviz.gil_json import gil_state, lane_gil
+    from gilviz.trace import frames, read_trace
+
+    trace = read_trace(str(TRACES / "threads-cpu.jsonl.gz"))
+    assert trace.header["version"] == 2
+    reports = [f.report for f in frames(trace) if f.kind == "finished" and f.report]
+    assert reports and all(gil_state(r.snapshot) == [] for r in reports)
+    assert all(lane_gil(lane) is None for r in reports for lane in r.lanes)
