@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from gilviz import figures
 from gilviz.explain import explain
-from gilviz.gil_json import gil_state, lane_gil
+from gilviz.gil_json import gil_lines, gil_state, lane_gil, lane_gil_text
 from gilviz.model import RunReport, WatchConfig
 from gilviz.noise import MachineLoad, combine, spread
 from gilviz.speedup import CEILING_TOLERANCE, above_ceiling
@@ -421,6 +421,7 @@ def lanes_text(lanes: list[dict]) -> list[str]:
         extra = ""
         if lane["switches"] is not None and lane["kind"] == "thread" and lane["role"] == "worker":
             extra = " · %d voluntary switches" % lane["switches"]
+        extra += lane_gil_text(lane)
         if "failure" in lane:
             extra += " · FAILED: " + lane["failure"]
         lines.append("  %s  %s%s" % (who, shares_text(lane["shares"]) or "idle", extra))
@@ -449,6 +450,7 @@ def watch_text(report: RunReport) -> str:
     lines.append("waits named by the " + doc["waits_named_by"]["from"])
     for g in doc["waits_named_by"]["gil"]:
         lines.append("  pid %d: %s" % (g["pid"], g["detail"]))
+    lines.extend(gil_lines(doc))
     return "\n".join(lines)
 
 
@@ -534,7 +536,7 @@ def to_text(report: RunReport) -> str:
             lines.append(
                 "%s updates/s: each thread counted its own updates for %g s" % (rate(race["updates_per_s"]), race["duration_s"])
             )
-    lesson = lesson_lines(doc)
+    lesson = lesson_lines(doc) + gil_lines(doc)
     if lesson:
         lines.append("")
         lines.extend(lesson)
