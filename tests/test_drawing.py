@@ -88,7 +88,8 @@ def gil_column(held: float, held_blocked: float, read: float, **states: float) -
 
 def test_a_thread_running_without_the_gil_is_drawn_in_a_colour_of_its_own():
     cell = cell_for(gil_column(0.0, 0.0, 0.05, running=0.05))
-    assert cell == Cell("█", "no_gil")
+    assert cell == Cell("▓", "no_gil")
+    assert cell_for(gil_column(0.0, 0.0, 0.05, running=0.025, io=0.025)) == Cell("▄", "no_gil", "io")
     assert cell_for(gil_column(0.05, 0.0, 0.05, running=0.05)) == Cell("█", "running")  # it held the GIL
     assert cell_for(gil_column(0.0, 0.0, 0.0, running=0.05)) == Cell("█", "running")  # its GIL was not read
 

@@ -11,8 +11,9 @@ common kinds of colour blindness; every state also has its own glyph.
 Where a process's GIL is read from its memory, a column also carries the lane's GIL
 seconds (held, held while blocked, read at all; ``Bin.gil``) after its state times: a
 running bar is drawn in its own colour when the thread ran without holding the GIL (C
-code that released it), and a column where the thread held the GIL while blocked in a
-system call is an alarm, "▲", a glyph of its own so that it reads without colour too.
+code that released it; a full column as "▓", so that it reads without colour), and a
+column where the thread held the GIL while blocked in a system call is an alarm, "▲", a
+glyph of its own so that it reads without colour too.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ GLYPHS = {
     "not_started": " ",
     "unseen": "?",
     "gil_blocked": "▲",  # held the GIL while blocked: everyone else waited
-    "no_gil": "█",  # running without the GIL (C code): a bar, in its own colour
+    "no_gil": "▓",  # running without the GIL (C code): a full column; a lower bar keeps its height, in its own colour
 }
 COLOURS = {  # Okabe-Ito
     "running": "#009E73",
@@ -80,7 +81,7 @@ QUIET = {"done", "not_started"}  # drawn blank: nothing to say
 
 def legend_glyph(state: str) -> str:
     """How a state looks in a legend: running as a half bar (a lane's bar height is its share), the rest as their glyph."""
-    return BARS[4] if state in ("running", "no_gil") else GLYPHS[state]
+    return BARS[4] if state == "running" else GLYPHS[state]
 
 
 class Cell:
@@ -128,7 +129,9 @@ def cell_for(times: Sequence[float] | None, row: int = 0, height: int = 1) -> Ce
             return Cell(GLYPHS["gil_blocked"], "gil_blocked")
         if running > 0 and read >= 0.5 * total and held / read < NO_GIL_BELOW * running:
             cell = _cell(running, times, row, height)
-            return Cell(cell.char, "no_gil", cell.bg) if cell.fg == "running" else cell
+            if cell.fg != "running":
+                return cell
+            return Cell(GLYPHS["no_gil"] if cell.char == BARS[8] else cell.char, "no_gil", cell.bg)
     return _cell(running, times, row, height)
 
 
