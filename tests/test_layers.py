@@ -41,7 +41,9 @@ ALLOWED = {
     "watch": {"outside", "measure", "noise", "states", "lab", "labproc", "model", "probe", "timeline", "trace"},
     "report": {"outside", "noise", "speedup", "states", "lab", "model", "probe", "timeline", "figures", "explain", "gil_json"},
     "chrome_trace": {"outside", "noise", "states", "lab", "model", "probe", "timeline", "trace"},
-    "bench": {"outside", "noise", "speedup", "states", "lab", "measure", "model", "report", "figures", "probe", "timeline"},
+    "bench": {"outside", "noise", "speedup", "states", "lab", "measure", "model", "report", "figures", "probe", "timeline"}
+    | {"gil_cost"},
+    "gil_cost": {"outside", "probe", "timeline"},
     "sources": {"outside", "noise", "states", "lab", "measure", "model", "probe", "timeline", "trace", "watch"},
     "ui": {
         "outside",
