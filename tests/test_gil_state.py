@@ -202,3 +202,25 @@ def test_readings_outside_the_window_count_nothing_and_unreadable_processes_have
     tally.set_state(11, False, "free-threaded, GIL disabled: no GIL to wait for")
     assert tally.lane(3, 11, 1.0) is None
     assert tally.processes()[1].handoffs is None
+
+
+def test_the_header_names_hand_offs_and_the_lane_that_held_the_gil_blocked():
+    from gilviz.gil_figures import ProcessGilState
+    from gilviz.states import STATES
+    from gilviz.timeline import LaneView, Snapshot
+    from gilviz.ui.gil_header import alarm_text, gil_key, handoffs_text
+
+    zero = tuple(0.0 for _ in STATES)
+    lane = LaneView(
+        slot=3, pid=10, tid=12, kind="thread", role="worker", name="thread 3", phase="?", progress=0.0, count=0, note="",
+        bins=(), run_times=zero, switches=None,
+    )  # fmt: skip
+    gil = ProcessGilState(10, True, "read", 300, 148.4, 0.98, 0.005, 0.0065)
+    snap = Snapshot(0.0, 0.05, (lane,), (), (), (1.0, 3.0), False, gil_state=(gil,), gil_blocked=(3, "clock_nanosleep", 0.75))
+    assert handoffs_text(snap) == ("148 hand-offs/s", "148/s")
+    long, short = alarm_text(snap) or ("", "")
+    assert long == "▲ thread 3 held the GIL while blocked in clock_nanosleep for 75 % of the run — the other threads waited"
+    assert short == "▲ thread 3 held the GIL blocked in clock_nanosleep 75 %"
+    quiet = Snapshot(0.0, 0.05, (lane,), (), (), (1.0, 0.0), False, gil_blocked=(3, "clock_nanosleep", 0.01))
+    assert alarm_text(quiet) is None and handoffs_text(quiet) is None  # too little to name; no GIL read
+    assert gil_key(snap) != gil_key(quiet)
