@@ -56,7 +56,7 @@ ts = [threading.Thread(target=spin) for _ in range(2)]
 HASHERS = """
 import hashlib, threading, time
 buf = b"x" * (64 << 20)
-end = time.monotonic() + 1.5
+end = time.monotonic() + 2.5
 def work():
     while time.monotonic() < end:
         hashlib.sha256(buf).digest()
@@ -67,7 +67,7 @@ ts = [threading.Thread(target=work) for _ in range(2)]
 BLOCKED_HOLDER = """
 import ctypes, threading, time
 libc = ctypes.PyDLL(None)  # PyDLL: the call keeps the GIL
-end = time.monotonic() + 1.5
+end = time.monotonic() + 2.5
 def blocker():
     while time.monotonic() < end:
         libc.usleep(20000)
