@@ -224,3 +224,21 @@ def test_the_header_names_hand_offs_and_the_lane_that_held_the_gil_blocked():
     quiet = Snapshot(0.0, 0.05, (lane,), (), (), (1.0, 0.0), False, gil_blocked=(3, "clock_nanosleep", 0.01))
     assert alarm_text(quiet) is None and handoffs_text(quiet) is None  # too little to name; no GIL read
     assert gil_key(snap) != gil_key(quiet)
+
+
+def test_the_shape_scan_finds_the_struct_with_its_mutex_and_nothing_else():
+    from gilviz.probe.gil_state import aligned_places, shaped_places
+
+    gil = gil_bytes(holder=0x5000, locked=0, switches=33) + bytes(48)  # + the condition variable
+    gil += struct.pack("<iIiIiI", 0, 0, 0, 0, 0, 0) + bytes(16)  # the mutex: __lock … __kind, __list zero
+    assert len(gil) == 120
+    block = bytearray(b"\xaa" * 4096)
+    block[1024 : 1024 + 120] = gil
+    block[2048 : 2048 + 120] = gil
+    block[2048 + 84] = 7  # a "mutex" whose __count is not zero: not the GIL's
+    block[3004 : 3004 + 120] = gil  # not 8-byte aligned
+    assert aligned_places(bytes(block)) == [1024]
+    ((address, words),) = shaped_places(bytes(block), 0x10000, ((0x10000, 0x11000),))
+    assert address == 0x10000 + 1024 and words.switch_number == 33
+    block[1024 + 24 : 1024 + 32] = struct.pack("<Q", 0x10010)  # a "switch_number" that points into static data
+    assert shaped_places(bytes(block), 0x10000, ((0x10000, 0x11000),)) == []

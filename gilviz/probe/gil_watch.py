@@ -21,6 +21,7 @@ from gilviz.probe.syscalls import Blocked
 
 DISCOVERY_READS = 8  # syscall files read per process and tick while its GIL is still to be found
 READ_EVERY_NS = 28_000_000  # at most ~33 reads a second (a cold read costs ~50–100 µs: gilviz bench), each tick's if slower
+ONE_THREAD = "one thread watched: no hand-offs to read (its GIL not looked for)"
 RAN_FROM = 0.5  # on a CPU this share of the interval: running, not blocked
 NO_LANE = -1  # the holder is not a watched lane
 
@@ -43,6 +44,7 @@ class GilWatch:
         self._cpu: dict[int, int] = {}  # tid -> its CPU time (ns) at the last tick
         self._last_tick = 0
         self._next_ns = 0  # the next tick that reads
+        self._scanned = False
 
     def tick(self, now: int, lanes: dict, locations: dict[int, GilLocation], timeline) -> None:
         if now < self._next_ns:
@@ -54,6 +56,7 @@ class GilWatch:
             if not lane.gone:
                 by_pid.setdefault(lane.pid, {})[lane.tid] = slot
         ran = self._ran(now, lanes)
+        self._scanned = False  # at most one scan a tick: each holds the sampler's thread for 20–200 ms
         for pid, slots in by_pid.items():
             gil = locations.get(pid)
             if gil is None:
@@ -69,6 +72,9 @@ class GilWatch:
             tids = frozenset(slots)
             if not gil.ranges:
                 self._tell(timeline, pid, False, gil.detail)  # not CPython, or no GIL (free-threaded)
+                continue
+            if len(slots) < 2 and not proc.readable:
+                self._tell(timeline, pid, False, ONE_THREAD)  # no hand-offs to count: not looked for
                 continue
             if not proc.readable and not proc.failed:
                 self._discover(proc, gil, slots, tids)
@@ -128,11 +134,12 @@ class GilWatch:
                 return
 
     def _scan(self, now: int, proc: ProcessGil, gil: GilLocation, tids: frozenset[int]) -> None:
-        """Scan the static data a few times after the process is first seen (~50–100 ms each, in Python)."""
+        """Scan the static data a few times after the process is first seen (20–200 ms each on this VM)."""
         first = self._first_seen.setdefault(proc.pid, now)
         done = self._scans.get(proc.pid, 0)
-        if done < len(SCAN_AT_S) and now - first >= SCAN_AT_S[done] * 1e9:
+        if done < len(SCAN_AT_S) and now - first >= SCAN_AT_S[done] * 1e9 and not self._scanned:
             self._scans[proc.pid] = done + 1
+            self._scanned = True
             proc.scan(gil, tids)
 
     def _tell(self, timeline, pid: int, readable: bool, detail: str) -> None:
