@@ -35,7 +35,8 @@ class Bin:
     index: int
     times: tuple[float, ...]
     count: int = 0
-    gil: tuple[float, float, float] | None = None  # seconds holding the GIL, of those blocked, and its GIL read at all
+    gil: tuple[float, ...] | None = None  # seconds holding the GIL, of those blocked, its GIL read; then smoothed
+    # held and running seconds (``GIL_DECAY`` a bin, so one column's verdict rests on more than its one or two readings)
 
 
 @dataclass(frozen=True)
@@ -106,6 +107,7 @@ class _Lane:
         self.disagreements: dict[str, float] = {}
         self.wait_now = ""
         self.gil_open: list[float] | None = None  # the open bin's GIL seconds: held, held while blocked, read
+        self.gil_smooth = (0.0, 0.0)  # held and running seconds, each bin's added to GIL_DECAY × the last
         self.first_switches: int | None = None
         self.last_switches: int | None = None
         self.switch_readings = 0  # readings after the first inside the window
@@ -220,7 +222,10 @@ class Timeline:
         while index <= last_index:
             if lane.open_index != index:
                 if lane.open_index is not None:
-                    lane.bins.append(Bin(lane.open_index, tuple(lane.open_times), lane.view.count, _gil(lane.gil_open)))
+                    gil = _gil(lane, self.bin_s)
+                    if gil is not None:
+                        lane.gil_smooth = gil[3], gil[4]
+                    lane.bins.append(Bin(lane.open_index, tuple(lane.open_times), lane.view.count, gil))
                     lane.gil_open = None
                 lane.open_index = index
                 lane.open_times = [0.0] * N_STATES
@@ -317,7 +322,7 @@ class Timeline:
                 v = lane.view
                 bins = tuple(lane.bins)
                 if lane.open_index is not None:
-                    bins += (Bin(lane.open_index, tuple(lane.open_times), v.count, _gil(lane.gil_open)),)
+                    bins += (Bin(lane.open_index, tuple(lane.open_times), v.count, _gil(lane, self.bin_s)),)
                 switches = None
                 if lane.switch_readings and lane.first_switches is not None and lane.last_switches is not None:
                     switches = lane.last_switches - lane.first_switches
@@ -365,5 +370,14 @@ def _share(worst: tuple[int, str, float] | None, span_s: float) -> tuple[int, st
     return None if worst is None or span_s <= 0 else (worst[0], worst[1], worst[2] / span_s)
 
 
-def _gil(seconds: list[float] | None) -> tuple[float, float, float] | None:
-    return None if seconds is None else (seconds[0], seconds[1], seconds[2])
+GIL_DECAY = 0.8  # per bin: the smoothed GIL figures remember ~5 bins (a quarter of a second at 50 ms)
+
+
+def _gil(lane: _Lane, bin_s: float) -> tuple[float, ...] | None:
+    """The open bin's GIL seconds, and the smoothed held and running seconds up to it (None: not read)."""
+    g = lane.gil_open
+    if g is None:
+        return None
+    held, running = lane.gil_smooth
+    ran = lane.open_times[RUNNING] * min(1.0, g[2] / bin_s)  # its running time while the GIL was being read
+    return (g[0], g[1], g[2], GIL_DECAY * held + g[0], GIL_DECAY * running + ran)

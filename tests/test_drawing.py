@@ -83,7 +83,8 @@ def test_sparkline_is_right_aligned():
 
 
 def gil_column(held: float, held_blocked: float, read: float, **states: float) -> list[float]:
-    return list(t(**states)) + [held, held_blocked, read]
+    history = 3 if read else 0  # smoothed over the bins before: a few bins' worth
+    return list(t(**states)) + [held, held_blocked, read, history * held, history * states.get("running", 0.0)]
 
 
 def test_a_thread_running_without_the_gil_is_drawn_in_a_colour_of_its_own():
@@ -92,6 +93,9 @@ def test_a_thread_running_without_the_gil_is_drawn_in_a_colour_of_its_own():
     assert cell_for(gil_column(0.0, 0.0, 0.05, running=0.025, io=0.025)) == Cell("▄", "no_gil", "io")
     assert cell_for(gil_column(0.05, 0.0, 0.05, running=0.05)) == Cell("█", "running")  # it held the GIL
     assert cell_for(gil_column(0.0, 0.0, 0.0, running=0.05)) == Cell("█", "running")  # its GIL was not read
+    smoothed = gil_column(0.0, 0.0, 0.05, running=0.05)
+    smoothed[-2:] = [0.2, 0.25]  # no reading in this column found it holding, but the ones before mostly did
+    assert cell_for(smoothed) == Cell("█", "running")
 
 
 def test_holding_the_gil_while_blocked_is_an_alarm_with_a_glyph_that_reads_without_colour():

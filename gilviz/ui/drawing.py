@@ -9,8 +9,10 @@ no colour at all. Colours come from the Okabe-Ito palette, which stays distinct 
 common kinds of colour blindness; every state also has its own glyph.
 
 Where a process's GIL is read from its memory, a column also carries the lane's GIL
-seconds (held, held while blocked, read at all; ``Bin.gil``) after its state times: a
-running bar is drawn in its own colour when the thread ran without holding the GIL (C
+seconds (held, held while blocked, read at all, then held and running smoothed over the
+bins before; ``Bin.gil``) after its state times: a running bar is drawn in its own colour
+when the thread ran without holding the GIL, smoothed so a column with one or two readings
+is not judged on them alone (C
 code that released it; a full column as "▓", so that it reads without colour), and a
 column where the thread held the GIL while blocked in a system call is an alarm, "▲", a
 glyph of its own so that it reads without colour too.
@@ -73,9 +75,10 @@ LEGEND = {  # what the legend and the help call each state, in STATES order
 }
 SHORT_LEGEND = {**LEGEND, "gil_wait": "GIL", "core_wait": "core", "blocked": "futex"}
 SHORT_LEGEND.update(no_gil="no GIL", gil_blocked="GIL held blocked")
-NO_GIL_BELOW = 0.5  # a bar is "without the GIL" when the thread held it less than half the time it ran
+NO_GIL_BELOW = 0.5  # a bar is "without the GIL" when the thread held it less than half the time it ran (smoothed)
 ALARM_FROM = 0.25  # a column is an alarm when the thread held the GIL blocked for this share of it
-NO_GIL_TIMES = (0.0, 0.0, 0.0)  # a bin whose GIL was not read
+NO_GIL_TIMES = (0.0, 0.0, 0.0, 0.0, 0.0)  # a bin whose GIL was not read
+GIL_VALUES = len(NO_GIL_TIMES)
 QUIET = {"done", "not_started"}  # drawn blank: nothing to say
 
 
@@ -124,10 +127,11 @@ def cell_for(times: Sequence[float] | None, row: int = 0, height: int = 1) -> Ce
         return None
     running = times[RUNNING] / total
     if len(times) > N_STATES and times[N_STATES + 2] > 0:  # the GIL was read: who held it tells more
-        held, held_blocked, read = times[N_STATES : N_STATES + 3]
+        held, held_blocked, read, smooth_held, smooth_running = times[N_STATES : N_STATES + GIL_VALUES]
         if held_blocked >= ALARM_FROM * read:
             return Cell(GLYPHS["gil_blocked"], "gil_blocked")
-        if running > 0 and read >= 0.5 * total and held / read < NO_GIL_BELOW * running:
+        settled = smooth_running >= 2 * times[RUNNING]  # a few bins of history behind the verdict, not one reading
+        if running > 0 and read >= 0.5 * total and settled and smooth_held < NO_GIL_BELOW * smooth_running:
             cell = _cell(running, times, row, height)
             if cell.fg != "running":
                 return cell
@@ -146,7 +150,7 @@ def _cell(running: float, times: Sequence[float], row: int, height: int) -> Cell
 
 
 def bin_values(b: Bin) -> tuple[float, ...]:
-    """A bin's state times, then its GIL seconds (held, held blocked, read): what a column adds up."""
+    """A bin's state times, then its GIL seconds (``Bin.gil``): what a column adds up."""
     return b.times + (b.gil or NO_GIL_TIMES)
 
 
@@ -155,7 +159,7 @@ def column_times(bins: Sequence[Bin], *, last_index: int, columns: int, bins_per
     ``i // bins_per_column``), and the last column is the group that holds bin ``last_index``."""
     last_group = last_index // bins_per_column
     first_group = last_group - columns + 1
-    out = [[0.0] * (len(STATES) + 3) for _ in range(columns)]
+    out = [[0.0] * (len(STATES) + GIL_VALUES) for _ in range(columns)]
     for b in reversed(bins):  # bins come oldest first; only the newest are on screen
         group = b.index // bins_per_column
         if group < first_group:
