@@ -26,6 +26,7 @@ from dataclasses import replace
 from typing import Callable
 
 from gilviz import figures
+from gilviz.gil_cost import gil_read_cost
 from gilviz.measure import Session, watch_run
 from gilviz.model import RunConfig, RunReport
 from gilviz.noise import NOISY_CORES, spread
@@ -190,6 +191,8 @@ def run_bench(config: RunConfig, *, repeats: int | None = None, progress: Callab
             "target_sampler_cpu": 0.03,
         }
     )
+    progress("measuring the GIL's reads from memory …")
+    overhead["gil_reads"] = gil_read_cost()
     return {
         "python": python_facts(threads_cpu),
         "cores": cores,
@@ -263,6 +266,10 @@ def format_bench(doc: dict) -> str:
         lines.append("%-44s %20s" % ("  its ticks at the calm rate (nothing changed)", "%d %%" % round(o["sampler_calm"] * 100)))
     if "sampler_cpu_many" in o:
         lines.append("%-44s %20s" % ("sampler CPU with %d threads" % o["many_threads"], "%.3f" % o["sampler_cpu_many"]))
+    g = o.get("gil_reads")
+    if g:
+        value = "%.4f" % g["cpu_share"] if g["cpu_share"] is not None else "not read: " + g["detail"]
+        lines.append("%-44s %20s %20s %10s" % ("  of which the GIL's reads (at 100 Hz)", value, "", "≤ %g" % g["limit"]))
     board = doc.get("dashboard")
     if board and "cpu_share" in board:
         label = "dashboard CPU (UI + sampler, %s)" % board["scenario"]

@@ -3,7 +3,10 @@
 One track per lane (the lab's pid and the thread's native id), named after the thread;
 a slice per stretch of 50 ms bins in which the same state dominated, with every state's
 share of that stretch in its args; a "runs" track with one slice per run; counters for
-per-core CPU and for each lane's board counter (the race's counter, the queue's items).
+per-core CPU and for each lane's board counter (the race's counter, the queue's items);
+and, where a process's GIL was read from its memory (trace version 3), a "GIL holder" track
+with a slice per stretch one lane held it (named after the lane, and the call it was
+blocked in while holding it, if any).
 Timestamps are microseconds since the recording began. The format is the "JSON Object
 Format" of the Trace Event Format (``{"traceEvents": [...]}``).
 """
@@ -17,6 +20,35 @@ from gilviz.trace import Trace, frames
 
 US = 1e6
 RUNS_TID = 0  # the runs track sits in the lab's process, under a thread id no thread has
+GIL_TID = 1  # each process's GIL holder track: a thread id no thread of a watched process has (1 is init's)
+
+
+def _gil_slices(events: list[dict], names: dict[int, str]) -> list[dict]:
+    """A slice per stretch of readings with the same holder (each reading stands for the time since the last)."""
+    out: list[dict] = []
+    last: dict[int, tuple[int, dict | None]] = {}  # pid -> (time of its last reading, its open slice)
+    for event in events:
+        if event["ev"] != "gilread":
+            continue
+        pid, at = event["pid"], event["at"]
+        before, current = last.get(pid, (0, None))
+        if not before:
+            last[pid] = (at, None)
+            continue
+        name = ""
+        if event["locked"]:
+            name = names.get(event.get("holder", -1), "a thread that is not a lane")
+            name += " (blocked in %s)" % event["call"] if event.get("call") else ""
+        if current is not None and current["name"] == name and name:
+            current["dur"] = (at - before) / 1e3 + current["dur"]
+        elif name:
+            current = {"name": name, "cat": "gil", "ph": "X", "ts": before / 1e3, "dur": (at - before) / 1e3, "pid": pid}
+            current.update(tid=GIL_TID, args={"switch_number": event["n"]})
+            out.append(current)
+        else:
+            current = None
+        last[pid] = (at, current)
+    return out
 
 
 def _slices(lane, bin_s: float) -> list[dict]:
@@ -82,6 +114,10 @@ def to_chrome_trace(trace: Trace) -> dict:
                 },
             }
         )
+        gil = _gil_slices(run.events, {lane.slot: lane.name for lane in snap.lanes})
+        for pid in sorted({event["pid"] for event in gil}):
+            meta("thread_name", pid, GIL_TID, "GIL holder")
+        events.extend(gil)
         for lane in snap.lanes:
             if lane.kind == "process":
                 meta("process_name", lane.pid, lane.tid, "%s (pid %d)" % (lane.name, lane.pid))

@@ -10,7 +10,8 @@ small sample, and repeated runs of one scenario against one baseline varied by a
 
 The reasons are the workers' measured shares of the run (waiting for the GIL, a core,
 the lock, the queue, blocked in I/O, not started yet, finishing apart), their
-voluntary context switches per second, the CPU time they needed against the
+GIL hand-offs per second (its own count where it is read from memory; else the
+voluntary context switches per second, labelled so), the CPU time they needed against the
 sequential run's for the same work (a free-threaded build's threads can need more,
 contending for shared objects), the baseline's own waits, and the rest of the
 machine's load. A wait the theory itself expects (CPU threads with a GIL wait
@@ -136,11 +137,17 @@ def _worker_reasons(report: RunReport, workers) -> list[str]:
 
     reasons = []
     threads = [lane for lane in workers if lane.kind == "thread" and lane.switches is not None]
-    if threads and window > 0:
+    pids = {lane.pid for lane in workers if lane.kind == "thread"}
+    exact = [g for g in report.snapshot.gil_state if g.pid in pids and g.readable and g.handoffs_per_s is not None]
+    if exact:  # the GIL's own count, read from memory: the voluntary switches were a proxy for it
+        per_s = exact[0].handoffs_per_s or 0.0
+        if per_s >= SWITCHES_MIN:
+            reasons.append("hand the GIL over %d times a second (its own count)" % round(per_s))
+    elif threads and window > 0:
         per_s = statistics.mean(lane.switches for lane in threads) / window
         if per_s >= SWITCHES_MIN:
             woken = "is woken" if one else "wake each other"
-            reasons.append("%s ~%d times a second" % (woken, round(per_s)))
+            reasons.append("%s ~%d times a second (voluntary switches)" % (woken, round(per_s)))
     waits = sorted(((mean(state), expected.get(state, 0.0), words) for state, words in WAITS), reverse=True)
     named = [
         "%s %s" % (pct(share), words) + (" (%s expected)" % pct(exp) if exp >= SHARE_MIN else "")

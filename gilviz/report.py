@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from gilviz import figures
 from gilviz.explain import explain
+from gilviz.gil_json import gil_lines, gil_state, lane_gil, lane_gil_text
 from gilviz.model import RunReport, WatchConfig
 from gilviz.noise import MachineLoad, combine, spread
 from gilviz.speedup import CEILING_TOLERANCE, above_ceiling
@@ -53,6 +54,7 @@ def lane_json(lane: LaneView, window_s: float) -> dict:
         "shares": {state: round(share, 4) for state, share in lane.shares(window_s).items()},
         "waits": {name: round(t / window_s, 4) for name, t in lane.waits if window_s > 0 and t / window_s >= 0.0001},
         "switches": lane.switches,
+        "gil": lane_gil(lane),
     }
     if lane.disagreements and window_s > 0:
         entry["disagreements"] = {what: round(t / window_s, 4) for what, t in lane.disagreements}
@@ -89,6 +91,7 @@ def watch_json(report: RunReport) -> dict:
         "lanes": [lane_json(lane, report.window_s) for lane in report.lanes],
         "threads": rows_json(thread_rows(report.snapshot)),
         "waits_named_by": waits_json(report.snapshot),
+        "gil_state": gil_state(report.snapshot),
         "core_busy": report.core_busy,
         "machine": machine_json(report.machine),
         "stopped": result.get("cancelled", False),
@@ -241,6 +244,7 @@ def to_json(report: RunReport) -> dict:
         "failed": report.result.get("failed", []),
         "core_busy": report.core_busy,
         "waits_named_by": waits_json(report.snapshot),
+        "gil_state": gil_state(report.snapshot),
         "sampler": sampler_json(report),
     }
     doc["switch_interval_s"] = report.result.get("switch_interval_s")
@@ -423,6 +427,7 @@ def lanes_text(lanes: list[dict]) -> list[str]:
         extra = ""
         if lane["switches"] is not None and lane["kind"] == "thread" and lane["role"] == "worker":
             extra = " · %d voluntary switches" % lane["switches"]
+        extra += lane_gil_text(lane)
         if "failure" in lane:
             extra += " · FAILED: " + lane["failure"]
         lines.append("  %s  %s%s" % (who, shares_text(lane["shares"]) or "idle", extra))
@@ -451,6 +456,7 @@ def watch_text(report: RunReport) -> str:
     lines.append("waits named by the " + doc["waits_named_by"]["from"])
     for g in doc["waits_named_by"]["gil"]:
         lines.append("  pid %d: %s" % (g["pid"], g["detail"]))
+    lines.extend(gil_lines(doc))
     return "\n".join(lines)
 
 
@@ -536,7 +542,7 @@ def to_text(report: RunReport) -> str:
             lines.append(
                 "%s updates/s: each thread counted its own updates for %g s" % (rate(race["updates_per_s"]), race["duration_s"])
             )
-    lesson = lesson_lines(doc)
+    lesson = lesson_lines(doc) + gil_lines(doc)
     if lesson:
         lines.append("")
         lines.extend(lesson)

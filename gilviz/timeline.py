@@ -19,6 +19,7 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Callable, Optional
 
+from gilviz.gil_figures import GilTally, ProcessGilState
 from gilviz.lab import protocol
 from gilviz.states import CORE_WAIT, DONE, FAILED, N_STATES, NOT_STARTED, RUNNING, STATES, UNSEEN, WAITS
 
@@ -34,6 +35,8 @@ class Bin:
     index: int
     times: tuple[float, ...]
     count: int = 0
+    gil: tuple[float, ...] | None = None  # seconds holding the GIL, of those blocked, its GIL read; then smoothed
+    # held and running seconds (``GIL_DECAY`` a bin, so one column's verdict rests on more than its one or two readings)
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,7 @@ class LaneView:
     waits: tuple[tuple[str, float], ...] = ()  # (system call, seconds blocked in it) inside the window, longest first
     disagreements: tuple[tuple[str, float], ...] = ()  # ("declared cpu, kernel read", seconds) inside the window
     wait_now: str = ""  # the system call of the latest blocked interval
+    gil: tuple[float, float] | None = None  # shares of the window holding the GIL, and of those blocked; None: not read
 
     def shares(self, wall_s: float) -> dict[str, float]:
         """Fractions of a run of ``wall_s`` seconds spent in each state."""
@@ -75,6 +79,8 @@ class Snapshot:
     coarse: bool  # True when thread times come from psutil ticks, not /proc
     gil: tuple[tuple[int, str, bool], ...] = ()  # per process: (pid, where its GIL is or why unknown, known)
     denied: bool = False  # the kernel refused to show where threads block: waits are the declared phases
+    gil_state: tuple[ProcessGilState, ...] = ()  # per CPython process: its GIL read from memory, or why not
+    gil_blocked: tuple[int, str, float] | None = None  # (slot, call, share of the window) held the GIL blocked longest
 
     @property
     def waits_from_kernel(self) -> bool:
@@ -100,6 +106,8 @@ class _Lane:
         self.waits: dict[str, float] = {}
         self.disagreements: dict[str, float] = {}
         self.wait_now = ""
+        self.gil_open: list[float] | None = None  # the open bin's GIL seconds: held, held while blocked, read
+        self.gil_smooth = (0.0, 0.0)  # held and running seconds, each bin's added to GIL_DECAY × the last
         self.first_switches: int | None = None
         self.last_switches: int | None = None
         self.switch_readings = 0  # readings after the first inside the window
@@ -118,6 +126,7 @@ class Timeline:
         self._lock = threading.Lock()
         self._t = 0.0
         self._gil: dict[int, tuple[str, bool]] = {}
+        self._gil_tally = GilTally()
         self.denied = False
 
     # -- fed by the sampler ---------------------------------------------------------
@@ -213,7 +222,11 @@ class Timeline:
         while index <= last_index:
             if lane.open_index != index:
                 if lane.open_index is not None:
-                    lane.bins.append(Bin(lane.open_index, tuple(lane.open_times), lane.view.count))
+                    gil = _gil(lane, self.bin_s)
+                    if gil is not None:
+                        lane.gil_smooth = gil[3], gil[4]
+                    lane.bins.append(Bin(lane.open_index, tuple(lane.open_times), lane.view.count, gil))
+                    lane.gil_open = None
                 lane.open_index = index
                 lane.open_times = [0.0] * N_STATES
             share = (min(t1_ns, (index + 1) * bin_ns) - max(t0_ns, index * bin_ns)) / dt if dt > 0 else 1.0
@@ -262,6 +275,25 @@ class Timeline:
     def set_denied(self) -> None:
         self.denied = True
 
+    def set_gil_state(self, pid: int, readable: bool, detail: str) -> None:
+        """Whether a process's GIL can be read from its memory, and what the header says of it."""
+        with self._lock:
+            self._gil_tally.set_state(pid, readable, detail)
+
+    def add_gil(self, pid: int, t_ns: int, locked: bool, slot: int, call: str, switch_number: int, interval_us: int) -> None:
+        """One reading of a process's GIL (``gil_figures.GilTally.add``)."""
+        with self._lock:
+            dt = self._gil_tally.add(pid, t_ns, locked, slot, call, switch_number, interval_us, self._window)
+            if dt <= 0:
+                return
+            for lane in self._lanes.values():  # the lanes' open bins: the reading stands for the time since the last
+                if lane.view.pid == pid and lane.open_index is not None:
+                    gil = lane.gil_open = lane.gil_open or [0.0, 0.0, 0.0]
+                    gil[2] += dt
+                    if locked and lane.view.slot == slot:
+                        gil[0] += dt
+                        gil[1] += dt if call else 0.0
+
     # -- read by the UI and the reports -------------------------------------------------
 
     def _whole_window(self, lane: _Lane) -> tuple[float, ...]:
@@ -281,13 +313,16 @@ class Timeline:
 
     def snapshot(self) -> Snapshot:
         with self._lock:
+            start, end = self._window
+            span_s = max(0, (end or int(self._t * 1e9)) - start) / 1e9 if start else 0.0
+            tally = self._gil_tally
             lanes = []
             for slot in sorted(self._lanes):
                 lane = self._lanes[slot]
                 v = lane.view
                 bins = tuple(lane.bins)
                 if lane.open_index is not None:
-                    bins += (Bin(lane.open_index, tuple(lane.open_times), v.count),)
+                    bins += (Bin(lane.open_index, tuple(lane.open_times), v.count, _gil(lane, self.bin_s)),)
                 switches = None
                 if lane.switch_readings and lane.first_switches is not None and lane.last_switches is not None:
                     switches = lane.last_switches - lane.first_switches
@@ -311,6 +346,7 @@ class Timeline:
                         waits=tuple(sorted(lane.waits.items(), key=lambda kv: -kv[1])),
                         disagreements=tuple(sorted(lane.disagreements.items(), key=lambda kv: -kv[1])),
                         wait_now=lane.wait_now,
+                        gil=tally.lane(v.slot, v.pid, span_s),
                     )
                 )
             history = tuple(zip(*self._cpu_history)) if self._cpu_history else ()
@@ -325,4 +361,23 @@ class Timeline:
                 coarse=self.coarse,
                 gil=tuple((pid, detail, known) for pid, (detail, known) in sorted(self._gil.items())),
                 denied=self.denied,
+                gil_state=tally.processes(),
+                gil_blocked=_share(tally.worst_blocked(), span_s),
             )
+
+
+def _share(worst: tuple[int, str, float] | None, span_s: float) -> tuple[int, str, float] | None:
+    return None if worst is None or span_s <= 0 else (worst[0], worst[1], worst[2] / span_s)
+
+
+GIL_DECAY = 0.8  # per bin: the smoothed GIL figures remember ~5 bins (a quarter of a second at 50 ms)
+
+
+def _gil(lane: _Lane, bin_s: float) -> tuple[float, ...] | None:
+    """The open bin's GIL seconds, and the smoothed held and running seconds up to it (None: not read)."""
+    g = lane.gil_open
+    if g is None:
+        return None
+    held, running = lane.gil_smooth
+    ran = lane.open_times[RUNNING] * min(1.0, g[2] / bin_s)  # its running time while the GIL was being read
+    return (g[0], g[1], g[2], GIL_DECAY * held + g[0], GIL_DECAY * running + ran)

@@ -6,10 +6,10 @@ switch counts, per-core CPU, the run's window) and every run's start and result.
 feeds the same inputs into a fresh ``Timeline``, so a replayed screen is drawn by the same
 code from the same numbers as the live one, and is the same every time.
 
-The format (version 2), one JSON object a line, times in integer nanoseconds since the
+The format (version 3), one JSON object a line, times in integer nanoseconds since the
 recording began:
 
-- line 1, the header: ``{"format": "gilviz-trace", "version": 2, "gilviz": "0.1.0",
+- line 1, the header: ``{"format": "gilviz-trace", "version": 3, "gilviz": "0.1.0",
   "recorded_at": "2026-11-25T10:00:00Z", "host": {...}}``
 - ``{"ev": "run", "t": T, "config": {...}, "as_baseline": false, "python": {...}, "cores": 2,
   "bin_s": 0.05, "coarse": false}``: a run starts (after its lab said hello)
@@ -27,6 +27,12 @@ recording began:
 - ``{"ev": "gil", "t": T, "pid": .., "detail": "..", "known": true}``: where a process's GIL is
   (or why it cannot be told), when the sampler first looks
 - ``{"ev": "denied", "t": T}``: the kernel refused to show where threads are blocked
+- ``{"ev": "gilstate", "t": T, "pid": .., "readable": true, "detail": ".."}``: whether a
+  process's GIL can be read from its memory (or why not), when that changes (version 3)
+- ``{"ev": "gilread", "t": T, "pid": .., "at": NS, "locked": true, "n": 412, "interval_us": 5000,
+  "holder": 1, "call": "clock_nanosleep"}``: one reading of a process's GIL: held or not, its
+  switch_number, its switch interval; ``holder``, the holder's lane slot, only when it is a
+  lane; ``call``, only when the holder was blocked in one (version 3)
 - ``{"ev": "end", "t": T, "result": {...}, "core_busy": [..], "sampler_cpu_s": .., "sampler_ticks": ..,
   "sampler_calm_ticks": .., "sampler_interval_s": .., "sampler_calm_interval_s": .., "watched": true,
   "machine": {...}}`` or ``{"ev": "end", "t": T, "error": "..."}``: the run's outcome
@@ -34,6 +40,8 @@ recording began:
   when it was measured: recordings made before it was have none; nor have they the
   sampler's intervals and calm ticks)
 
+Version 2 (before the GIL was read from memory) has no ``gilstate`` or ``gilread`` events:
+its replays show no holder and ``gil: null``.
 Version 1 (before the kernel named the waits) had 9 states: no "blocked", "not_started" or
 "unseen"; it is read by placing its times in the new order.
 
@@ -66,7 +74,7 @@ from gilviz.states import CORE_WAIT, N_STATES, RUNNING, STATES
 from gilviz.timeline import Snapshot, Timeline
 
 FORMAT = "gilviz-trace"
-VERSION = 2
+VERSION = 3
 V1_STATES = ("running", "gil_wait", "core_wait", "io", "lock_wait", "queue_wait", "idle", "done", "failed")
 _V1_INDEX = [STATES.index(s) for s in V1_STATES]
 SNAPSHOT_EVERY_NS = 100_000_000  # replay draws a snapshot this often (live: sampler.SNAPSHOT_EVERY_S)
@@ -81,6 +89,8 @@ _REQUIRED = {
     "cpu": ("t", "percents"),
     "gil": ("t", "pid", "detail", "known"),
     "denied": ("t",),
+    "gilstate": ("t", "pid", "readable", "detail"),
+    "gilread": ("t", "pid", "at", "locked", "n", "interval_us"),
     "end": ("t",),
 }
 
@@ -323,6 +333,20 @@ class RecordingTimeline(Timeline):
         self.writer.write({"ev": "denied"})
         super().set_denied()
 
+    def set_gil_state(self, pid: int, readable: bool, detail: str) -> None:
+        self.writer.write({"ev": "gilstate", "pid": pid, "readable": readable, "detail": detail})
+        super().set_gil_state(pid, readable, detail)
+
+    def add_gil(self, pid: int, t_ns: int, locked: bool, slot: int, call: str, switch_number: int, interval_us: int) -> None:
+        w = self.writer
+        event = {"ev": "gilread", "pid": pid, "at": w.rel(t_ns), "locked": locked, "n": switch_number, "interval_us": interval_us}
+        if slot >= 0:
+            event["holder"] = slot
+        if call:
+            event["call"] = call
+        w.write(event)
+        super().add_gil(pid, t_ns, locked, slot, call, switch_number, interval_us)
+
 
 # -- reading ---------------------------------------------------------------------------
 
@@ -466,7 +490,8 @@ def _from_v1(times: list) -> list:
 
 
 _INTS = {"born", "slot", "pid", "tid", "kind", "role", "phase", "done", "total", "count", "t0", "t1", "at", "n", "start", "end"}
-_TEXTS = {"name", "note", "wait", "detail"}
+_INTS |= {"interval_us", "holder"}
+_TEXTS = {"name", "note", "wait", "detail", "call"}
 _NUMBER_LISTS = {"times", "percents"}
 
 
@@ -479,7 +504,7 @@ def _bad_field(event: dict) -> str | None:
             return key
         if key == "dis" and (not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0):
             return key
-        if key == "known" and not isinstance(value, bool):
+        if key in ("known", "readable", "locked") and not isinstance(value, bool):
             return key
         if key in _NUMBER_LISTS and not (
             isinstance(value, list) and all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in value)
@@ -598,6 +623,11 @@ def _apply(timeline: Timeline, event: dict) -> None:
         timeline.set_gil(event["pid"], event["detail"], event["known"])
     elif kind == "denied":
         timeline.set_denied()
+    elif kind == "gilstate":
+        timeline.set_gil_state(event["pid"], event["readable"], event["detail"])
+    elif kind == "gilread":
+        slot, call = event.get("holder", -1), event.get("call", "")
+        timeline.add_gil(event["pid"], event["at"], event["locked"], slot, call, event["n"], event["interval_us"])
 
 
 def frames_until(trace: Trace, at_s: float) -> list[Frame]:

@@ -99,3 +99,19 @@ def test_the_dashboards_cost_is_measured_live_and_the_samplers_share_told_apart(
     figures = dashboard_cpu(RunConfig("threads-cpu", size="demo"), seconds=1.0)
     assert figures["still_live"]  # the whole span measured a running scenario
     assert 0 < figures["sampler_share"] < figures["cpu_share"] < 1  # the UI drew something, the sampler sampled
+
+
+def test_reading_the_gil_from_memory_costs_at_most_half_a_percent_of_a_core_at_100_hz():
+    from gilviz.gil_cost import gil_read_cost
+
+    cost = gil_read_cost(seconds=1.0)
+    assert cost["cpu_share"] is not None, cost["detail"]
+    assert cost["readings"] >= 20  # it did read, about 33 times in the second
+    assert cost["cpu_share"] <= cost["limit"] == 0.005, cost
+    overhead = {"scenario": "threads-cpu", "repeats": 1, "slowdown": 1.0, "slowdown_range": [1.0, 1.0], "sampler_cpu": 0.02}
+    overhead.update(watched_s=[1.0], unwatched_s=[1.0], target_slowdown=1.02, target_sampler_cpu=0.03, gil_reads=cost)
+    doc = {"python": PYTHON, "cores": 2, "size": "demo", "workers": 2, "rounds": 1, "rows": [], "baselines_s": {}}
+    noisy = {"threshold": 0.25, "runs": 0, "of_runs": 1, "pairs": 0, "of_pairs": 1}
+    text = bench.format_bench(dict(doc, overhead=overhead, noisy=noisy))
+    (line,) = [x for x in text.splitlines() if "GIL's reads" in x]
+    assert "%.4f" % cost["cpu_share"] in line and "≤ 0.005" in line

@@ -3,6 +3,7 @@
 from gilviz.states import STATES
 from gilviz.timeline import Bin
 from gilviz.ui.drawing import (
+    GLYPHS,
     Cell,
     ColumnCache,
     cell_for,
@@ -79,3 +80,27 @@ def test_recent_shares_and_their_label():
 def test_sparkline_is_right_aligned():
     assert sparkline([0, 50, 100], 5) == "  " + " ▄█"
     assert sparkline([100] * 10, 3) == "███"
+
+
+def gil_column(held: float, held_blocked: float, read: float, **states: float) -> list[float]:
+    history = 3 if read else 0  # smoothed over the bins before: a few bins' worth
+    return list(t(**states)) + [held, held_blocked, read, history * held, history * states.get("running", 0.0)]
+
+
+def test_a_thread_running_without_the_gil_is_drawn_in_a_colour_of_its_own():
+    cell = cell_for(gil_column(0.0, 0.0, 0.05, running=0.05))
+    assert cell == Cell("▓", "no_gil")
+    assert cell_for(gil_column(0.0, 0.0, 0.05, running=0.025, io=0.025)) == Cell("▄", "no_gil", "io")
+    assert cell_for(gil_column(0.05, 0.0, 0.05, running=0.05)) == Cell("█", "running")  # it held the GIL
+    assert cell_for(gil_column(0.0, 0.0, 0.0, running=0.05)) == Cell("█", "running")  # its GIL was not read
+    smoothed = gil_column(0.0, 0.0, 0.05, running=0.05)
+    smoothed[-2:] = [0.2, 0.25]  # no reading in this column found it holding, but the ones before mostly did
+    assert cell_for(smoothed) == Cell("█", "running")
+
+
+def test_holding_the_gil_while_blocked_is_an_alarm_with_a_glyph_that_reads_without_colour():
+    cell = cell_for(gil_column(0.04, 0.04, 0.05, io=0.05))
+    assert cell is not None and cell.fg == "gil_blocked" and cell.char == "▲" != GLYPHS["io"]
+    assert cell_for(gil_column(0.0, 0.0, 0.05, io=0.05)) == Cell(GLYPHS["io"], "io")  # blocked, not holding it
+    columns = [gil_column(0.04, 0.04, 0.05, io=0.05), gil_column(0.0, 0.0, 0.05, running=0.05)]
+    assert states_in(columns)[-2:] == ["no_gil", "gil_blocked"]

@@ -46,9 +46,24 @@ def test_cpu_threads_slower_than_sequential_name_their_switches_and_core_wait():
     r = report(RunConfig("threads-cpu", 2), 1.2, workers, baseline=base, core_busy=[0.47, 0.47])
     assert r.speedup is not None and round(r.speedup, 2) == 0.83
     assert (
-        explain(r)
-        == "0.83×: slower than sequential — the two threads wake each other ~101 times a second and wait 6 % for a core"
+        explain(r) == "0.83×: slower than sequential — the two threads wake each other ~101 times a second (voluntary switches)"
+        " and wait 6 % for a core"
     )
+
+
+def test_where_the_gil_is_read_its_own_hand_off_count_replaces_the_switches():
+    import dataclasses
+
+    from gilviz.gil_figures import ProcessGilState
+
+    base = sequential("seq-cpu", 1.0, core_busy=[0.5, 0.5])
+    shares = {"running": 0.42, "gil_wait": 0.51, "core_wait": 0.06}
+    workers = [lane("worker-%d" % i, shares, switches=121, window=1.2) for i in (1, 2)]
+    r = report(RunConfig("threads-cpu", 2), 1.2, workers, baseline=base, core_busy=[0.47, 0.47])
+    gil = ProcessGilState(1, True, "GIL read from memory", 180, 150.0, 0.99, 0.005, 0.0066)
+    r.snapshot = dataclasses.replace(r.snapshot, gil_state=(gil,))
+    said = "0.83×: slower than sequential — the two threads hand the GIL over 150 times a second (its own count)"
+    assert explain(r) == said + " and wait 6 % for a core"
 
 
 def test_a_wait_beyond_what_theory_expects_is_named_with_the_expectation():

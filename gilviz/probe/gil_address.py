@@ -119,14 +119,26 @@ def locate_gil(pid: int, *, gil_enabled: bool | None = None) -> GilLocation:
     if path is None or not has_cpython_runtime(path):
         name = visible(os.path.basename(exe), NAME_LIMIT)  # a file name is outside text
         return GilLocation(None, "%s is not CPython: GIL and lock waits look alike" % name)
+    free_threaded = free_threaded_name(path)
     if gil_enabled is None:
-        gil_enabled = not free_threaded_name(path)
+        gil_enabled = not free_threaded or gil_reenabled(pid)
     if not gil_enabled:
         return GilLocation((), "free-threaded, GIL disabled: no GIL to wait for")
     ranges = static_ranges(maps, path)
     if not ranges:
         return GilLocation(None, "no writable mapping of %s" % visible(os.path.basename(path), NAME_LIMIT))
-    return GilLocation(ranges, "GIL = a futex in %s's static data" % visible(os.path.basename(path), NAME_LIMIT))
+    where = "GIL = a futex in %s's static data" % visible(os.path.basename(path), NAME_LIMIT)
+    return GilLocation(ranges, ("free-threaded, GIL re-enabled; " if free_threaded else "") + where)
+
+
+def gil_reenabled(pid: int) -> bool:
+    """A free-threaded program told to run with the GIL (``PYTHON_GIL=1`` in its environment; an
+    extension that re-enables it at run time is seen only by the lab, which asks the interpreter)."""
+    try:
+        with open("/proc/%d/environ" % pid, "rb") as f:
+            return b"PYTHON_GIL=1" in f.read().split(b"\0")
+    except OSError:
+        return False
 
 
 def in_ranges(address: int, ranges: tuple[tuple[int, int], ...]) -> bool:

@@ -30,6 +30,7 @@ from gilviz.lab.board import Board
 from gilviz.probe.classify import DONE, FAILED, Wait, declared, kernel_wait, name_wait, split
 from gilviz.probe.cpustat import CoreMeter
 from gilviz.probe.gil_address import GilLocation
+from gilviz.probe.gil_watch import GilWatch
 from gilviz.probe.threadstats import CLOCK_TICKS, PermissionDenied, ThreadTimes, thread_stats
 from gilviz.probe.watchlist import BoardWatchList, ProcessTreeWatchList
 from gilviz.states import GIL_WAIT
@@ -110,6 +111,7 @@ class Sampler:
         self.started_ns = time.monotonic_ns()
         self.syscalls_denied = False  # the kernel would not show where threads are blocked
         self._gil_told: dict[int, GilLocation] = {}
+        self.gil_watch = GilWatch(self.stats)  # each process's GIL read from its memory: holder, hand-offs
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.error: str | None = None  # why sampling stopped early (an exception in a tick): one line, no traceback
@@ -293,6 +295,8 @@ class Sampler:
         if end and self.cpu_times_at_end is None:
             self.cpu_times_at_end = psutil.cpu_times(percpu=True)
         self._final_read = self._final_read or final
+        if named_by_kernel:
+            self.gil_watch.tick(now, lanes, self._gil_told, timeline)
         if now >= self._next_cores_ns:
             self._next_cores_ns = now + CORES_EVERY_NS
             timeline.add_cpu(self.cores.read())
@@ -367,5 +371,6 @@ class Sampler:
         return busy
 
     def close(self) -> None:
+        self.gil_watch.close()
         self.stats.close()
         self.cores.close()

@@ -7,6 +7,15 @@ screen): the bar then rises through the rows, and the rows above it show the wai
 glyph, so a half-running, half-waiting column reads as a half bar under "▒▒" even with
 no colour at all. Colours come from the Okabe-Ito palette, which stays distinct for the
 common kinds of colour blindness; every state also has its own glyph.
+
+Where a process's GIL is read from its memory, a column also carries the lane's GIL
+seconds (held, held while blocked, read at all, then held and running smoothed over the
+bins before; ``Bin.gil``) after its state times: a running bar is drawn in its own colour
+when the thread ran without holding the GIL, smoothed so a column with one or two readings
+is not judged on them alone (C
+code that released it; a full column as "▓", so that it reads without colour), and a
+column where the thread held the GIL while blocked in a system call is an alarm, "▲", a
+glyph of its own so that it reads without colour too.
 """
 
 from __future__ import annotations
@@ -14,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from gilviz.report import shares_text
-from gilviz.states import DONE, IDLE, NOT_STARTED, RUNNING, STATES
+from gilviz.states import DONE, IDLE, N_STATES, NOT_STARTED, RUNNING, STATES
 from gilviz.timeline import Bin
 
 BARS = " ▁▂▃▄▅▆▇█"
@@ -31,6 +40,8 @@ GLYPHS = {
     "failed": "!",
     "not_started": " ",
     "unseen": "?",
+    "gil_blocked": "▲",  # held the GIL while blocked: everyone else waited
+    "no_gil": "▓",  # running without the GIL (C code): a full column; a lower bar keeps its height, in its own colour
 }
 COLOURS = {  # Okabe-Ito
     "running": "#009E73",
@@ -45,6 +56,8 @@ COLOURS = {  # Okabe-Ito
     "failed": "#D55E00",
     "not_started": "#999999",
     "unseen": "#999999",
+    "gil_blocked": "#D55E00",
+    "no_gil": "#F0E442",
 }
 LEGEND = {  # what the legend and the help call each state, in STATES order
     "running": "running",
@@ -57,8 +70,15 @@ LEGEND = {  # what the legend and the help call each state, in STATES order
     "idle": "idle",
     "failed": "failed",
     "unseen": "unseen",
+    "no_gil": "running without the GIL (C code)",
+    "gil_blocked": "blocked holding the GIL",
 }
 SHORT_LEGEND = {**LEGEND, "gil_wait": "GIL", "core_wait": "core", "blocked": "futex"}
+SHORT_LEGEND.update(no_gil="no GIL", gil_blocked="GIL held blocked")
+NO_GIL_BELOW = 0.5  # a bar is "without the GIL" when the thread held it less than half the time it ran (smoothed)
+ALARM_FROM = 0.25  # a column is an alarm when the thread held the GIL blocked for this share of it
+NO_GIL_TIMES = (0.0, 0.0, 0.0, 0.0, 0.0)  # a bin whose GIL was not read
+GIL_VALUES = len(NO_GIL_TIMES)
 QUIET = {"done", "not_started"}  # drawn blank: nothing to say
 
 
@@ -102,10 +122,24 @@ def cell_for(times: Sequence[float] | None, row: int = 0, height: int = 1) -> Ce
     """
     if times is None:
         return None
-    total = sum(times)
+    total = sum(times[:N_STATES])
     if total <= 0:
         return None
     running = times[RUNNING] / total
+    if len(times) > N_STATES and times[N_STATES + 2] > 0:  # the GIL was read: who held it tells more
+        held, held_blocked, read, smooth_held, smooth_running = times[N_STATES : N_STATES + GIL_VALUES]
+        if held_blocked >= ALARM_FROM * read:
+            return Cell(GLYPHS["gil_blocked"], "gil_blocked")
+        settled = smooth_running >= 2 * times[RUNNING]  # a few bins of history behind the verdict, not one reading
+        if running > 0 and read >= 0.5 * total and settled and smooth_held < NO_GIL_BELOW * smooth_running:
+            cell = _cell(running, times, row, height)
+            if cell.fg != "running":
+                return cell
+            return Cell(GLYPHS["no_gil"] if cell.char == BARS[8] else cell.char, "no_gil", cell.bg)
+    return _cell(running, times, row, height)
+
+
+def _cell(running: float, times: Sequence[float], row: int, height: int) -> Cell:
     wait = main_wait(times)
     eighths = round(running * 8 * height) - row * 8
     if eighths >= 8:
@@ -115,12 +149,17 @@ def cell_for(times: Sequence[float] | None, row: int = 0, height: int = 1) -> Ce
     return Cell(GLYPHS[wait], wait)
 
 
+def bin_values(b: Bin) -> tuple[float, ...]:
+    """A bin's state times, then its GIL seconds (``Bin.gil``): what a column adds up."""
+    return b.times + (b.gil or NO_GIL_TIMES)
+
+
 def column_times(bins: Sequence[Bin], *, last_index: int, columns: int, bins_per_column: int) -> list[list[float]]:
     """State times per column; column boundaries are fixed in time (bin ``i`` is in column group
     ``i // bins_per_column``), and the last column is the group that holds bin ``last_index``."""
     last_group = last_index // bins_per_column
     first_group = last_group - columns + 1
-    out = [[0.0] * len(STATES) for _ in range(columns)]
+    out = [[0.0] * (len(STATES) + GIL_VALUES) for _ in range(columns)]
     for b in reversed(bins):  # bins come oldest first; only the newest are on screen
         group = b.index // bins_per_column
         if group < first_group:
@@ -128,7 +167,7 @@ def column_times(bins: Sequence[Bin], *, last_index: int, columns: int, bins_per
         if group > last_group:
             continue
         col = out[group - first_group]
-        for i, t in enumerate(b.times):
+        for i, t in enumerate(bin_values(b)):
             col[i] += t
     return out
 
@@ -183,9 +222,9 @@ class ColumnCache:
                     continue
                 acc = fresh.get(group)
                 if acc is None:
-                    fresh[group] = list(b.times)
+                    fresh[group] = list(bin_values(b))
                 else:
-                    for i, t in enumerate(b.times):
+                    for i, t in enumerate(bin_values(b)):
                         acc[i] += t
         for g in missing:
             cache[g] = fresh.get(g)
@@ -240,7 +279,9 @@ def states_in(columns: Sequence[Sequence[float] | None]) -> list[str]:
     seen = [times for times in columns if times is not None]
     if not seen:
         return []
-    return [s for s, times in zip(STATES, zip(*seen)) if s in LEGEND and max(times) > 0]  # zip(*): each state's times
+    out = [s for s, times in zip(STATES, zip(*seen)) if s in LEGEND and max(times) > 0]  # zip(*): each state's times
+    drawn = {cell.fg for cell in (cell_for(times) for times in seen) if cell is not None}
+    return out + [s for s in ("no_gil", "gil_blocked") if s in drawn]
 
 
 def sparkline(values: Sequence[float], width: int, top: float = 100.0) -> str:

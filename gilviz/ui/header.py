@@ -12,6 +12,7 @@ from rich.text import Text
 from gilviz.lab.scenarios import KEYS
 from gilviz.model import RunConfig, WatchConfig
 from gilviz.report import interpreter_line
+from gilviz.ui.gil_header import alarm_text, handoffs_text
 from gilviz.ui.state import DashboardState
 
 # What to give up, in order, until the line fits: a short form ("GIL on"), or a whole part.
@@ -29,6 +30,8 @@ MOVES = (
     ("short", "status"),
     ("drop", "variant"),
     ("drop", "title"),
+    ("short", "handoffs"),
+    ("short", "alarm"),
 )
 
 
@@ -85,6 +88,11 @@ def _parts(state: DashboardState) -> list[Part]:
         parts.append(Part("flag", "coarse (no /proc)", "coarse", "bold"))
     elif state.snapshot is not None and state.snapshot.denied:
         parts.append(Part("flag", "no syscall access: waits as declared", "no syscall access", "bold"))
+    handoffs, alarm = handoffs_text(state.snapshot), alarm_text(state.snapshot)
+    if handoffs:
+        parts.append(Part("handoffs", *handoffs))
+    if alarm:
+        parts.append(Part("alarm", *alarm, style="bold reverse"))
     return parts
 
 

@@ -18,7 +18,18 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from gilviz.timeline import Snapshot
-from gilviz.ui.drawing import BARS, COLOURS, GLYPHS, ColumnCache, cell_for, life_shares, recent_shares, shares_label, states_in
+from gilviz.ui.drawing import (
+    BARS,
+    COLOURS,
+    GLYPHS,
+    ColumnCache,
+    bin_values,
+    cell_for,
+    life_shares,
+    recent_shares,
+    shares_label,
+    states_in,
+)
 from gilviz.ui.lane_rows import LABEL_WIDTH, LaneRow, recent_bins, snapshot_rows
 
 ZOOMS = (1, 2, 4, 10, 20)  # bins per column; a bin is 50 ms
@@ -234,9 +245,9 @@ class LanesView(Widget):
                 if first <= b.index < first + bins:
                     acc = by_index.get(b.index)
                     if acc is None:
-                        by_index[b.index] = list(b.times)
+                        by_index[b.index] = list(bin_values(b))
                     else:
-                        for i, t in enumerate(b.times):
+                        for i, t in enumerate(bin_values(b)):
                             acc[i] += t
         out: list = []
         for c in range(columns):

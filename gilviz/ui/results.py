@@ -8,6 +8,7 @@ from rich.text import Text
 
 from gilviz import figures
 from gilviz.explain import explain
+from gilviz.gil_json import lesson_line
 from gilviz.model import RunConfig, RunReport, WatchConfig
 from gilviz.report import machine_warning, speedup_impossible
 from gilviz.ui.state import DashboardState, finished_status
@@ -63,6 +64,9 @@ def result_lines(report: RunReport) -> list[str]:
                     for m in ("fork", "spawn", "forkserver")
                 )
             )
+    gil = lesson_line(report.snapshot, cfg.scenario, bool(cfg.switch_interval_ms), report.window_s)
+    if gil:
+        below.append("  " + gil)
     warning = machine_warning(report)
     if warning:
         below.append("  ! " + warning)

@@ -22,6 +22,7 @@ from gilviz.sources.events import (
     SnapshotTaken,
 )
 from gilviz.timeline import Snapshot
+from gilviz.ui.gil_header import gil_key
 
 REPORTS_KEPT = 20
 
@@ -70,6 +71,7 @@ class DashboardState:
             if self.paused:
                 return set()
             coarse_changed = (self.snapshot is not None and self.snapshot.coarse) != event.snapshot.coarse
+            coarse_changed = coarse_changed or gil_key(self.snapshot) != gil_key(event.snapshot)  # hand-offs, alarm
             self.snapshot = event.snapshot
             return {LANES, PANEL} | ({HEADER} if coarse_changed else set())
         if isinstance(event, RunStarted):
