@@ -542,14 +542,23 @@ def write_output(path: str, data: str | bytes) -> None:
         raise cannot_write(path, exc.strerror or str(exc)) from None
 
 
-def check_writable(path: str) -> None:
-    """Fail before any work when the output's directory is missing or not writable."""
-    import os
+def check_writable(path: str, source: str | None = None) -> None:
+    """Fail before any work when the output's directory is missing or not writable, when the output
+    is there and not a regular file (a device, a pipe, a directory: a rename would replace it), or
+    when it is the file ``source`` being read (it would be lost)."""
+    import stat
+
+    from gilviz.outside import visible
 
     directory = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(directory) or not os.access(directory, os.W_OK):
         reason = "no such directory" if not os.path.isdir(directory) else "the directory is not writable"
-        raise cannot_write(path, reason)
+        raise cannot_write(visible(path), reason)
+    if os.path.exists(path) and not stat.S_ISREG(os.stat(path).st_mode):
+        what = "a directory, a device or a pipe"
+        raise UsageError("cannot write %s: it is not a regular file but %s (pick a file name)" % (visible(path), what))
+    if source is not None and os.path.exists(path) and os.path.exists(source) and os.path.samefile(path, source):
+        raise UsageError("%s is the file being read: writing it would destroy it (pick another output file)" % visible(path))
 
 
 def screenshot_format(path: str) -> str:
@@ -569,7 +578,7 @@ def cmd_screenshot(args: argparse.Namespace) -> int:
     from gilviz.ui.screenshot import render
 
     fmt = screenshot_format(args.output)
-    check_writable(args.output)
+    check_writable(args.output, args.source)
     pin = None
     if args.source in BY_KEY or not os.path.exists(args.source):
         config = run_config(args, scenario_key(args.source))
@@ -617,8 +626,8 @@ def check_screenshot_dir(path: str) -> None:
 def cmd_export(args: argparse.Namespace) -> int:
     from gilviz.chrome_trace import to_chrome_trace
 
+    check_writable(args.output, args.trace)
     trace = load_trace(args.trace)
-    check_writable(args.output)
     doc = to_chrome_trace(trace)
     write_output(args.output, json.dumps(doc))
     print("wrote %s (%d events); open it in https://ui.perfetto.dev or chrome://tracing" % (args.output, len(doc["traceEvents"])))

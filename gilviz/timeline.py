@@ -210,6 +210,11 @@ class Timeline:
         index, last_index = t0_ns // bin_ns, (t1_ns - 1) // bin_ns
         if lane.open_index is not None and index < lane.open_index:
             index = last_index = lane.open_index  # never reach back into a closed bin (should not happen)
+        if last_index - index > self._history_bins:  # bins the ring would drop at once are not made (a days-long interval)
+            if lane.open_index is not None:
+                lane.bins.append(Bin(lane.open_index, tuple(lane.open_times), lane.view.count))
+                lane.open_index = None
+            index = last_index - self._history_bins
         while index <= last_index:
             if lane.open_index != index:
                 if lane.open_index is not None:
