@@ -215,10 +215,23 @@ class Timeline:
                 lane.bins.append(Bin(lane.open_index, tuple(lane.open_times), lane.view.count))
                 lane.open_index = None
             index = last_index - self._history_bins
+        whole: tuple[float, ...] | None = None  # the times of a new bin the interval covers whole: the same for each
         while index <= last_index:
             if lane.open_index != index:
                 if lane.open_index is not None:
                     lane.bins.append(Bin(lane.open_index, tuple(lane.open_times), lane.view.count))
+                if index < last_index and index * bin_ns >= t0_ns:  # a new bin it covers whole: closed at once
+                    if whole is None:
+                        full, share = [0.0] * N_STATES, bin_ns / dt
+                        for i, t in parts:
+                            full[i] += t * share
+                        whole = tuple(full)
+                    covered = min(last_index, (t1_ns // bin_ns))  # the new bins it covers whole: [index, covered)
+                    count = lane.view.count
+                    lane.bins.extend([Bin(i, whole, count) for i in range(index, covered)])
+                    lane.open_index = None
+                    index = covered
+                    continue
                 lane.open_index = index
                 lane.open_times = [0.0] * N_STATES
             share = (min(t1_ns, (index + 1) * bin_ns) - max(t0_ns, index * bin_ns)) / dt if dt > 0 else 1.0

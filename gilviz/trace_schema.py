@@ -34,7 +34,7 @@ from typing import Any, Callable, Optional
 from gilviz.outside import TEXT_LIMIT, visible
 
 MAX_FILE_BYTES = 64 << 20
-MAX_DATA_BYTES = 128 << 20
+MAX_DATA_BYTES = 64 << 20
 MAX_LINE_BYTES = 1 << 20
 MAX_DEPTH = 32
 MAX_LIST = 4096
