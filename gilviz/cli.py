@@ -11,6 +11,7 @@ import argparse
 import difflib
 import json
 import os
+import signal
 import sys
 import threading
 import time
@@ -26,6 +27,20 @@ SCREENSHOT_FORMATS = ("svg", "png")  # gilviz.ui.screenshot.FORMATS, without imp
 
 class UsageError(Exception):
     """Bad input: the message is one line that says what is wrong and what to do."""
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM: stops a command the way ctrl+c does (its lab ended, its recording closed), then exit 143."""
+
+
+def _terminated(signum: int, frame: object) -> None:
+    raise Terminated
+
+
+def _stop_at_once(signum: int, frame: object) -> None:
+    """Around a headless picture (nothing written yet, nothing to close): one line and out, at once."""
+    os.write(2, b"gilviz: stopped by a signal before the picture was written\n")
+    os._exit(128 + signum)
 
 
 class Parser(argparse.ArgumentParser):
@@ -598,9 +613,15 @@ def cmd_screenshot(args: argparse.Namespace) -> int:
         check_moment(args.at, trace)
         live = False
     at = trace.after_end_s if args.at is None else args.at
-    picture = render(
-        trace, at, size=args.terminal, theme=args.theme, fmt=fmt, live=live, footer=args.footer, pin=pin, present=args.present
-    )
+    stops = (signal.SIGINT, signal.SIGTERM)
+    previous = [signal.signal(sig, _stop_at_once) for sig in stops]  # the headless app's loop may be busy drawing
+    try:
+        picture = render(
+            trace, at, size=args.terminal, theme=args.theme, fmt=fmt, live=live, footer=args.footer, pin=pin, present=args.present
+        )
+    finally:
+        for sig, handler in zip(stops, previous):
+            signal.signal(sig, handler)
     write_output(args.output, picture)
     print("wrote %s (%s at %.1f s, %dx%d, %s theme)" % (args.output, args.source, at, *args.terminal, args.theme))
     return 0
@@ -754,6 +775,7 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     from gilviz.labproc import LabError
 
+    on_term = signal.signal(signal.SIGTERM, _terminated) if threading.current_thread() is threading.main_thread() else None
     try:
         args = build_parser().parse_args(argv)
         commands = {
@@ -777,8 +799,12 @@ def main(argv: list[str] | None = None) -> int:
     except LabError as exc:
         print("gilviz: the lab failed: %s" % exc, file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
-        print("gilviz: interrupted", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as exc:
+        terminated = isinstance(exc, Terminated)
+        print("gilviz: %s" % ("stopped (SIGTERM)" if terminated else "interrupted"), file=sys.stderr)
+        return 143 if terminated else 130
     except BrokenPipeError:
         return 0
+    finally:
+        if on_term is not None:
+            signal.signal(signal.SIGTERM, on_term)
