@@ -382,7 +382,7 @@ def read_trace(path: str) -> Trace:
     for number, raw in numbered:
         event = trace_schema.parse(path, number, raw)
         kind = event.get("ev")
-        if kind not in trace_schema.RECORDS:
+        if not isinstance(kind, str) or kind not in trace_schema.RECORDS:
             raise _fail(path, number, "unknown event %s" % visible(repr(kind), 40))
         if isinstance(event.get("t"), int) and event["t"] < last_t:
             raise _fail(path, number, "time %r goes backwards" % (event["t"],))

@@ -36,6 +36,7 @@ from gilviz.outside import TEXT_LIMIT, visible
 MAX_FILE_BYTES = 64 << 20
 MAX_DATA_BYTES = 64 << 20
 MAX_LINE_BYTES = 1 << 20
+MAX_LINES = 600_000  # at ~10 µs a line to read and check: seconds, not minutes
 MAX_DEPTH = 32
 MAX_LIST = 4096
 MAX_CORES = 4096
@@ -392,11 +393,31 @@ def _open_regular(path: str):
     return f
 
 
+def _check_unpacked_size(path: str, f: Any) -> None:
+    total = 0
+    try:
+        with gzip.GzipFile(fileobj=f, mode="rb") as unpacked:
+            while True:
+                chunk = unpacked.read(1 << 20)
+                if not chunk:
+                    return
+                total += len(chunk)
+                if total > MAX_DATA_BYTES:
+                    raise TraceError(
+                        "%s decompresses to more than %d MB: larger than a trace may be" % (visible(path), MAX_DATA_BYTES >> 20)
+                    )
+    except (OSError, EOFError, zlib.error):
+        raise TraceError("%s: a gzip file that is corrupt or truncated" % visible(path)) from None
+
+
 def lines(path: str) -> Iterator[tuple[int, bytes]]:
     """Each line of the trace at ``path`` with its number (from 1), decompressed as it is read; TraceError when not."""
     with _open_regular(path) as f:
         packed = f.read(2) == b"\x1f\x8b"
         f.seek(0)
+        if packed:
+            _check_unpacked_size(path, f)  # a gzip bomb stops here, in C, before a line is parsed
+            f.seek(0)
         stream = gzip.GzipFile(fileobj=f, mode="rb") if packed else f
         number = total = 0
         while True:
@@ -408,8 +429,9 @@ def lines(path: str) -> Iterator[tuple[int, bytes]]:
                 return
             number += 1
             total += len(raw)
-            if total > MAX_DATA_BYTES:
-                raise fail(path, number, "more than %d MB of trace: larger than a trace may be" % (MAX_DATA_BYTES >> 20))
+            if total > MAX_DATA_BYTES or number > MAX_LINES:
+                too_big = "more than %d MB or %d lines of trace" % (MAX_DATA_BYTES >> 20, MAX_LINES)
+                raise fail(path, number, too_big + ": larger than a trace may be")
             if not raw.endswith(b"\n"):
                 if len(raw) > MAX_LINE_BYTES:
                     raise fail(path, number, "a line longer than %d MB (not a gilviz trace)" % (MAX_LINE_BYTES >> 20))

@@ -223,10 +223,16 @@ class LanesView(Widget):
         if cached is not None:
             return cached
         by_index: dict[int, list[tuple[float, ...]]] = {}  # a bin's times from each source: summed per column, in C
+        end, get = first + bins, by_index.get
         for source in row.sources:
             for b in source:
-                if first <= b.index < first + bins:
-                    by_index.setdefault(b.index, []).append(b.times)
+                index = b.index
+                if first <= index < end:
+                    same = get(index)
+                    if same is None:
+                        by_index[index] = [b.times]
+                    else:
+                        same.append(b.times)
         out: list = []
         for c in range(columns):
             lo = (c * bins) // columns
