@@ -5,8 +5,8 @@ is trusted:
 
 - only a regular file (not a device such as ``/dev/zero``, a pipe or a directory), at most
   ``MAX_FILE_BYTES`` on disk and ``MAX_DATA_BYTES`` once decompressed, read a line at a time
-  (a gzip file is decompressed as it is read: a gzip bomb stops at the cap), no line over
-  ``MAX_LINE_BYTES``;
+  (a gzip file's size is counted, decompressing in C, before a line is parsed: a gzip bomb
+  stops at the cap), at most ``MAX_LINES`` lines, none over ``MAX_LINE_BYTES``;
 - a line's bracket depth is counted before ``json.loads`` sees it (at most ``MAX_DEPTH``), and
   NaN and Infinity are not JSON here;
 - each record kind has a table, ``RECORDS``: field -> (check, required). Times are whole
@@ -263,6 +263,11 @@ def check_fields(event: dict, table: dict[str, tuple[Check, bool]], what: str) -
             return "%s whose %r is %s, not %s" % (what, key, visible(repr(event[key]), 40), problem)
         if check is text and not (event[key].isascii() and event[key].isprintable()):
             event[key] = visible(event[key])
+        elif check is obj:  # a nested object: its strings, lists and numbers bounded, its texts visible
+            problem = bounded(event[key], "%s's %r" % (what, key))
+            if problem is not None:
+                return problem
+            event[key] = _visible_all(event[key])
     for key in event.keys() - table.keys():
         problem = bounded(event[key], what + " field %s" % visible(repr(key), 64))
         if problem is not None:

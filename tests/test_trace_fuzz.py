@@ -252,3 +252,17 @@ def test_a_screenshot_stops_at_once_on_a_signal(sig, code, tmp_path):
     assert time.monotonic() - start < 2, "took %.1f s to stop" % (time.monotonic() - start)
     assert proc.returncode == code and "Traceback" not in err and len(err.strip().splitlines()) == 1, err
     assert not (tmp_path / "shot.svg").exists()
+
+
+def test_text_read_from_a_trace_is_made_visible_where_it_enters(tmp_path):
+    def escapes(docs):
+        docs[0]["host"]["system"] = "Linux\x1b]0;PWNED\x07"
+        first(docs, "run")["config"]["python"] = "/usr/bin/python\x1b[2J"
+        first(docs, "lane")["name"] = "\x1b[31mEVIL\u202e"
+        first(docs, "end")["result"]["odd"] = ["\x9b31m"]
+
+    trace = read_trace(str(write_trace(tmp_path / "escapes.jsonl", escapes)))
+    everything = json.dumps([trace.header, [(run.start, run.events, run.end) for run in trace.runs]], ensure_ascii=False)
+    for raw in ("\x1b", "\x07", "\u202e", "\x9b"):
+        assert raw not in everything
+    assert "␛[31mEVIL" in everything and "Linux␛]0;PWNED␇" in trace.recorded_on()
