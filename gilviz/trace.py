@@ -41,7 +41,8 @@ A recording is written to ``PATH.partial``, a line at a time and flushed, and re
 to ``PATH`` when it closes: a file at ``PATH`` is always complete, and a recording cut
 short (the machine lost power) is still there under its partial name. A ``PATH`` ending
 in ``.gz`` is gzip-compressed when it closes (about ten times smaller); reading accepts
-either.
+either. Reading checks every line against ``gilviz.trace_schema`` (a table per record kind,
+with bounds) and refuses, in one line naming the file and the line, what does not fit.
 """
 
 from __future__ import annotations
