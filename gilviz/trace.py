@@ -41,8 +41,8 @@ A recording is written to ``PATH.partial``, a line at a time and flushed, and re
 to ``PATH`` when it closes: a file at ``PATH`` is always complete, and a recording cut
 short (the machine lost power) is still there under its partial name. A ``PATH`` ending
 in ``.gz`` is gzip-compressed when it closes (about ten times smaller); reading accepts
-either. Reading checks every line against ``gilviz.trace_schema`` (a table per record kind,
-with bounds) and refuses, in one line naming the file and the line, what does not fit.
+either. Reading (``gilviz.trace_file``) checks every line against ``gilviz.trace_schema`` (a table
+per record kind, with bounds) and refuses, in one line naming the file and the line, what does not fit.
 """
 
 from __future__ import annotations
@@ -58,7 +58,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-from gilviz import __version__, trace_schema
+from gilviz import __version__, trace_file, trace_schema
 from gilviz.lab.board import SlotView
 from gilviz.lab.scenarios import BY_KEY, EXECUTORS, SIZES
 from gilviz.model import RunConfig, RunReport, WatchConfig
@@ -66,8 +66,8 @@ from gilviz.noise import MachineLoad
 from gilviz.outside import visible
 from gilviz.states import CORE_WAIT, N_STATES, RUNNING, STATES
 from gilviz.timeline import Snapshot, Timeline
-from gilviz.trace_schema import TraceError
-from gilviz.trace_schema import fail as _fail
+from gilviz.trace_file import TraceError
+from gilviz.trace_file import fail as _fail
 
 FORMAT = "gilviz-trace"
 VERSION = 2
@@ -356,12 +356,12 @@ class Trace:
 
 
 def read_trace(path: str) -> Trace:
-    """Read and check a whole trace (``trace_schema`` holds the checks); TraceError (with the line number) when it is not one."""
-    numbered = trace_schema.lines(path)
+    """Read and check a whole trace (``trace_file``, ``trace_schema``); TraceError (with the line number) when it is not one."""
+    numbered = trace_file.lines(path)
     first = next(numbered, None)
     if first is None or not first[1].strip():
         raise TraceError("%s is empty, not a gilviz trace (record one with `gilviz record`)" % visible(path))
-    header = trace_schema.parse(path, 1, first[1])
+    header = trace_file.parse(path, 1, first[1])
     if header.get("format") != FORMAT:
         raise _fail(path, 1, "not a gilviz trace (no gilviz-trace header; record one with `gilviz record`)")
     version = header.get("version")
@@ -381,7 +381,7 @@ def read_trace(path: str) -> Trace:
     slots: set[int] = set()  # the slots the current run has declared (a lane event) before their first use
     last_t = 0
     for number, raw in numbered:
-        event = trace_schema.parse(path, number, raw)
+        event = trace_file.parse(path, number, raw)
         kind = event.get("ev")
         if not isinstance(kind, str) or kind not in trace_schema.RECORDS:
             raise _fail(path, number, "unknown event %s" % visible(repr(kind), 40))
