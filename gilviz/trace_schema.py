@@ -177,8 +177,16 @@ RECORDS: dict[str, dict[str, tuple[Check, bool]]] = {
     },
 }
 
-# Objects inside records that the rest of gilviz reads field by field: the same kind of table.
-NESTED: dict[tuple[str, str], dict[str, tuple[Check, bool]]] = {
+AMOUNT = _number(0, 1e18, "a finite non-negative number")
+ASYNCIO_FIGURES: dict[str, tuple[Check, bool]] = {
+    **{key: (SECONDS, OPTIONAL) for key in ("wait_s", "wall_s", "waits")},
+    **{key: (COUNT, OPTIONAL) for key in ("threads", "threads_peak")},
+    "rss_kb": (SIGNED, OPTIONAL),
+}
+START_SECONDS: dict[str, tuple[Check, bool]] = {key: (_or_none(SECONDS), OPTIONAL) for key in ("fork", "spawn", "forkserver")}
+
+# Objects inside records that the rest of gilviz reads field by field (a path of keys): the same kind of table.
+NESTED: dict[tuple[str, ...], dict[str, tuple[Check, bool]]] = {
     ("run", "python"): {
         "implementation": (text, OPTIONAL),
         "version": (text, OPTIONAL),
@@ -199,7 +207,38 @@ NESTED: dict[tuple[str, str], dict[str, tuple[Check, bool]]] = {
         "pid": (_or_none(COUNT), OPTIONAL),
         "exit_code": (_or_none(SIGNED), OPTIONAL),
         "signal": (_or_none(SIGNED), OPTIONAL),
+        "event": (text, OPTIONAL),
+        **{scenario: (obj, OPTIONAL) for scenario in ("race", "queue", "convoy", "asyncio", "start_methods")},
     },
+    ("end", "result", "race"): {  # the panels and reports read these without asking
+        "expected": (COUNT, REQUIRED),
+        "actual": (COUNT, REQUIRED),
+        "lost": (SIGNED, REQUIRED),
+        "lock": (flag, REQUIRED),
+        "switch_interval_s": (SECONDS, REQUIRED),
+        "duration_s": (SECONDS, OPTIONAL),
+        "updates_per_s": (_or_none(AMOUNT), OPTIONAL),
+    },
+    ("end", "result", "queue"): {
+        **{key: (COUNT, REQUIRED) for key in ("put", "got")},
+        "parent_global": (SIGNED, REQUIRED),
+        "items": (COUNT, OPTIONAL),
+        "child_global": (SIGNED, OPTIONAL),
+    },
+    ("end", "result", "convoy"): {
+        **{key: (AMOUNT, OPTIONAL) for key in ("alone_ms", "with_cpu_ms")},
+        **{key: (COUNT, OPTIONAL) for key in ("alone_round_trips", "with_cpu_round_trips", "cpu_threads")},
+        "ping_s": (SECONDS, OPTIONAL),
+    },
+    ("end", "result", "asyncio"): {**ASYNCIO_FIGURES, "tasks": (COUNT, OPTIONAL), "with_threads": (obj, OPTIONAL)},
+    ("end", "result", "asyncio", "with_threads"): ASYNCIO_FIGURES,
+    ("end", "result", "start_methods"): {
+        **START_SECONDS,
+        "starts": (COUNT, OPTIONAL),
+        "first": (obj, OPTIONAL),
+        "unavailable": (obj, OPTIONAL),
+    },
+    ("end", "result", "start_methods", "first"): START_SECONDS,
 }
 
 
@@ -260,9 +299,12 @@ def check_record(event: dict) -> str | None:
     problem = check_fields(event, RECORDS[kind], what)
     if problem is not None:
         return problem
-    for (record, key), table in NESTED.items():
-        if record == kind and key in event:
-            problem = check_fields(event[key], table, "%s's %r" % (what, key))
+    for (record, *path), table in NESTED.items():  # parents before children: each parent's table checked its type
+        inner: Any = event if record == kind else None
+        for key in path:
+            inner = inner.get(key) if type(inner) is dict else None
+        if type(inner) is dict:
+            problem = check_fields(inner, table, "%s's %s" % (what, ".".join(path)))
             if problem is not None:
                 return problem
     relation = RELATIONS.get(kind)

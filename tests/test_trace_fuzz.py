@@ -1,9 +1,10 @@
 """Hostile trace files: each is one line and exit 2 within seconds (or reads fine), never a traceback or a hang.
 
-A corpus of mutations of a real recorded trace (every field of every record kind swapped for
-another type, NaN and infinities, huge and negative numbers, cuts at many offsets, corrupt
-gzip, deep nesting) goes through ``gilviz.cli.main`` in this process, the function the
-command line calls; the cases the issue measured go through the real command line.
+A corpus of mutations of real recorded traces (every field of every record kind, and every
+figure of each scenario's result, swapped for another type; NaN and infinities, huge and
+negative numbers, cuts at many offsets, corrupt gzip, deep nesting) goes through
+``gilviz.cli.main`` in this process, the function the command line calls; the cases the
+issue measured go through the real command line.
 """
 
 from __future__ import annotations
@@ -58,6 +59,22 @@ def field_swaps() -> dict[str, bytes]:
     return corpus
 
 
+def result_swaps() -> dict[str, bytes]:
+    """Each figure of each scenario's result (the race's counts, the queue's, the convoy's, ...) swapped for each of SWAPS."""
+    corpus = {}
+    for key in ("race-lock-off", "queue", "convoy", "asyncio", "start-methods"):
+        lines = gzip.decompress((SOURCE.parent / (key + ".jsonl.gz")).read_bytes()).decode().splitlines(keepends=True)
+        i = max(n for n, line in enumerate(lines) if '"ev":"end"' in line)
+        end = json.loads(lines[i])
+        result = end["result"]
+        name, figures = next((k, v) for k, v in result.items() if isinstance(v, dict))
+        for figure in figures:
+            for swap in SWAPS:
+                changed = {**end, "result": {**result, name: {**figures, figure: swap}}}
+                corpus["%s.%s=%r" % (name, figure, swap)] = with_line(lines, i, changed)
+    return corpus
+
+
 def text_mutations() -> dict[str, bytes]:
     """Mutations JSON cannot carry as values: NaN and infinities, cuts, corrupt gzip, deep nesting."""
     lines = good_lines()
@@ -91,7 +108,7 @@ def through_the_command_line(path: Path, out: Path, capsys) -> tuple[int, str, f
     return code, capsys.readouterr().err, time.monotonic() - start
 
 
-@pytest.mark.parametrize("corpus", [field_swaps, text_mutations])
+@pytest.mark.parametrize("corpus", [field_swaps, result_swaps, text_mutations])
 def test_every_mutation_is_read_or_refused_in_one_line(corpus, tmp_path, capsys):
     cases = corpus()
     assert len(cases) > 50
