@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 from gilviz import cli
-from gilviz.trace import frames_until, read_trace
+from gilviz.trace import TraceError, frames_until, read_trace
 
 from conftest import ROOT, gilviz
 
@@ -285,3 +285,22 @@ def test_text_read_from_a_trace_is_made_visible_where_it_enters(tmp_path):
     for raw in ("\x1b", "\x07", "\u202e", "\x9b"):
         assert raw not in everything
     assert "␛[31mEVIL" in everything and "Linux␛]0;PWNED␇" in trace.recorded_on()
+
+
+def test_a_scenario_result_that_reads_is_drawn_without_a_traceback(tmp_path):
+    """The results the schema lets through (optional figures missing or null) are drawn, by the real command line."""
+    readable = []
+    for name, content in result_swaps().items():
+        if not name.endswith(("=None", "={}")):
+            continue
+        path = tmp_path / ("%d.jsonl" % len(readable))
+        path.write_bytes(content)
+        try:
+            read_trace(str(path))
+        except TraceError:
+            continue
+        readable.append((name, path))
+    assert readable  # the optional figures: a start method that was not measured, a race from before its rate
+    for name, path in readable:
+        out = gilviz("screenshot", str(path), "-o", str(tmp_path / "shot.svg"), timeout=60)
+        assert out.returncode == 0 and "Traceback" not in out.stderr + out.stdout, (name, out.stderr[-2000:])
