@@ -60,18 +60,17 @@ def _slices(lane, bin_s: float) -> list[dict]:
         if total <= 0:
             current = None
             continue
-        state = STATES[max(range(len(STATES)), key=lambda i: b.times[i])]
+        state = STATES[b.times.index(max(b.times))]  # the first of the longest, as max(key=) would pick
         start, end = b.index * bin_s * US, (b.index + 1) * bin_s * US
         if current is not None and current["name"] == state and abs(current["ts"] + current["dur"] - start) < 1:
             current["dur"] = end - current["ts"]
-            for s, t in zip(STATES, b.times):
-                current["_times"][s] += t
+            current["_times"].append(b.times)
             continue
         current = {"name": state, "cat": "state", "ph": "X", "ts": start, "dur": end - start, "pid": lane.pid, "tid": lane.tid}
-        current["_times"] = dict(zip(STATES, b.times))
+        current["_times"] = [b.times]
         out.append(current)
     for event in out:
-        times = event.pop("_times")
+        times = dict(zip(STATES, map(sum, zip(*event.pop("_times")))))  # each state's sum, bin by bin, in C
         whole = sum(times.values())
         event["args"] = {s: round(t / whole, 3) for s, t in times.items() if t > 0}
     return out

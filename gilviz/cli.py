@@ -11,6 +11,7 @@ import argparse
 import difflib
 import json
 import os
+import signal
 import sys
 import threading
 import time
@@ -26,6 +27,20 @@ SCREENSHOT_FORMATS = ("svg", "png")  # gilviz.ui.screenshot.FORMATS, without imp
 
 class UsageError(Exception):
     """Bad input: the message is one line that says what is wrong and what to do."""
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM: stops a command the way ctrl+c does (its lab ended, its recording closed), then exit 143."""
+
+
+def _terminated(signum: int, frame: object) -> None:
+    raise Terminated
+
+
+def _stop_at_once(signum: int, frame: object) -> None:
+    """Around a headless picture (nothing written yet, nothing to close): one line and out, at once."""
+    os.write(2, b"gilviz: stopped by a signal before the picture was written\n")
+    os._exit(128 + signum)
 
 
 class Parser(argparse.ArgumentParser):
@@ -545,14 +560,23 @@ def write_output(path: str, data: str | bytes) -> None:
         raise cannot_write(path, exc.strerror or str(exc)) from None
 
 
-def check_writable(path: str) -> None:
-    """Fail before any work when the output's directory is missing or not writable."""
-    import os
+def check_writable(path: str, source: str | None = None) -> None:
+    """Fail before any work when the output's directory is missing or not writable, when the output
+    is there and not a regular file (a device, a pipe, a directory: a rename would replace it), or
+    when it is the file ``source`` being read (it would be lost)."""
+    import stat
+
+    from gilviz.outside import visible
 
     directory = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(directory) or not os.access(directory, os.W_OK):
         reason = "no such directory" if not os.path.isdir(directory) else "the directory is not writable"
-        raise cannot_write(path, reason)
+        raise cannot_write(visible(path), reason)
+    if os.path.exists(path) and not stat.S_ISREG(os.stat(path).st_mode):
+        what = "a directory, a device or a pipe"
+        raise UsageError("cannot write %s: it is not a regular file but %s (pick a file name)" % (visible(path), what))
+    if source is not None and os.path.exists(path) and os.path.exists(source) and os.path.samefile(path, source):
+        raise UsageError("%s is the file being read: writing it would destroy it (pick another output file)" % visible(path))
 
 
 def screenshot_format(path: str) -> str:
@@ -572,7 +596,7 @@ def cmd_screenshot(args: argparse.Namespace) -> int:
     from gilviz.ui.screenshot import render
 
     fmt = screenshot_format(args.output)
-    check_writable(args.output)
+    check_writable(args.output, args.source)
     pin = None
     if args.source in BY_KEY or not os.path.exists(args.source):
         config = run_config(args, scenario_key(args.source))
@@ -592,9 +616,15 @@ def cmd_screenshot(args: argparse.Namespace) -> int:
         check_moment(args.at, trace)
         live = False
     at = trace.after_end_s if args.at is None else args.at
-    picture = render(
-        trace, at, size=args.terminal, theme=args.theme, fmt=fmt, live=live, footer=args.footer, pin=pin, present=args.present
-    )
+    stops = (signal.SIGINT, signal.SIGTERM)
+    previous = [signal.signal(sig, _stop_at_once) for sig in stops]  # the headless app's loop may be busy drawing
+    try:
+        picture = render(
+            trace, at, size=args.terminal, theme=args.theme, fmt=fmt, live=live, footer=args.footer, pin=pin, present=args.present
+        )
+    finally:
+        for sig, handler in zip(stops, previous):
+            signal.signal(sig, handler)
     write_output(args.output, picture)
     print("wrote %s (%s at %.1f s, %dx%d, %s theme)" % (args.output, args.source, at, *args.terminal, args.theme))
     return 0
@@ -620,8 +650,8 @@ def check_screenshot_dir(path: str) -> None:
 def cmd_export(args: argparse.Namespace) -> int:
     from gilviz.chrome_trace import to_chrome_trace
 
+    check_writable(args.output, args.trace)
     trace = load_trace(args.trace)
-    check_writable(args.output)
     doc = to_chrome_trace(trace)
     write_output(args.output, json.dumps(doc))
     print("wrote %s (%d events); open it in https://ui.perfetto.dev or chrome://tracing" % (args.output, len(doc["traceEvents"])))
@@ -782,6 +812,7 @@ def main(argv: list[str] | None = None) -> int:
     from gilviz.labproc import LabError
     from gilviz.outside import visible
 
+    on_term = signal.signal(signal.SIGTERM, _terminated) if threading.current_thread() is threading.main_thread() else None
     try:
         args = build_parser().parse_args(argv)
         commands = {
@@ -805,8 +836,12 @@ def main(argv: list[str] | None = None) -> int:
     except LabError as exc:
         print("gilviz: the lab failed: %s" % visible(exc), file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
-        print("gilviz: interrupted", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as exc:
+        terminated = isinstance(exc, Terminated)
+        print("gilviz: %s" % ("stopped (SIGTERM)" if terminated else "interrupted"), file=sys.stderr)
+        return 143 if terminated else 130
     except BrokenPipeError:
         return 0
+    finally:
+        if on_term is not None:
+            signal.signal(signal.SIGTERM, on_term)

@@ -219,14 +219,28 @@ class Timeline:
         index, last_index = t0_ns // bin_ns, (t1_ns - 1) // bin_ns
         if lane.open_index is not None and index < lane.open_index:
             index = last_index = lane.open_index  # never reach back into a closed bin (should not happen)
+        if last_index - index > self._history_bins:  # bins the ring would drop at once are not made (a days-long interval)
+            if lane.open_index is not None:
+                _close_open_bin(lane, self.bin_s)
+                lane.open_index = None
+            index = last_index - self._history_bins
+        whole: tuple[float, ...] | None = None  # the times of a new bin the interval covers whole: the same for each
         while index <= last_index:
             if lane.open_index != index:
                 if lane.open_index is not None:
-                    gil = _gil(lane, self.bin_s)
-                    if gil is not None:
-                        lane.gil_smooth = gil[3], gil[4]
-                    lane.bins.append(Bin(lane.open_index, tuple(lane.open_times), lane.view.count, gil))
-                    lane.gil_open = None
+                    _close_open_bin(lane, self.bin_s)
+                if index < last_index and index * bin_ns >= t0_ns:  # a new bin it covers whole: closed at once
+                    if whole is None:
+                        full, share = [0.0] * N_STATES, bin_ns / dt
+                        for i, t in parts:
+                            full[i] += t * share
+                        whole = tuple(full)
+                    covered = min(last_index, (t1_ns // bin_ns))  # the new bins it covers whole: [index, covered)
+                    count = lane.view.count
+                    lane.bins.extend([Bin(i, whole, count) for i in range(index, covered)])
+                    lane.open_index = None
+                    index = covered
+                    continue
                 lane.open_index = index
                 lane.open_times = [0.0] * N_STATES
             share = (min(t1_ns, (index + 1) * bin_ns) - max(t0_ns, index * bin_ns)) / dt if dt > 0 else 1.0
@@ -371,6 +385,16 @@ def _share(worst: tuple[int, str, float] | None, span_s: float) -> tuple[int, st
 
 
 GIL_DECAY = 0.8  # per bin: the smoothed GIL figures remember ~5 bins (a quarter of a second at 50 ms)
+
+
+def _close_open_bin(lane: _Lane, bin_s: float) -> None:
+    """The lane's open bin joins its closed ones, with the GIL's seconds read in it."""
+    assert lane.open_index is not None
+    gil = _gil(lane, bin_s)
+    if gil is not None:
+        lane.gil_smooth = gil[3], gil[4]
+    lane.bins.append(Bin(lane.open_index, tuple(lane.open_times), lane.view.count, gil))
+    lane.gil_open = None
 
 
 def _gil(lane: _Lane, bin_s: float) -> tuple[float, ...] | None:

@@ -49,7 +49,8 @@ A recording is written to ``PATH.partial``, a line at a time and flushed, and re
 to ``PATH`` when it closes: a file at ``PATH`` is always complete, and a recording cut
 short (the machine lost power) is still there under its partial name. A ``PATH`` ending
 in ``.gz`` is gzip-compressed when it closes (about ten times smaller); reading accepts
-either.
+either. Reading (``gilviz.trace_file``) checks every line against ``gilviz.trace_schema`` (a table
+per record kind, with bounds) and refuses, in one line naming the file and the line, what does not fit.
 """
 
 from __future__ import annotations
@@ -65,13 +66,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-from gilviz import __version__
+from gilviz import __version__, trace_file, trace_schema
 from gilviz.lab.board import SlotView
 from gilviz.lab.scenarios import BY_KEY, EXECUTORS, SIZES
 from gilviz.model import RunConfig, RunReport, WatchConfig
 from gilviz.noise import MachineLoad
+from gilviz.outside import visible
 from gilviz.states import CORE_WAIT, N_STATES, RUNNING, STATES
 from gilviz.timeline import Snapshot, Timeline
+from gilviz.trace_file import TraceError
+from gilviz.trace_file import fail as _fail
 
 FORMAT = "gilviz-trace"
 VERSION = 3
@@ -80,23 +84,6 @@ _V1_INDEX = [STATES.index(s) for s in V1_STATES]
 SNAPSHOT_EVERY_NS = 100_000_000  # replay draws a snapshot this often (live: sampler.SNAPSHOT_EVERY_S)
 
 _SLOT_FIELDS = ("slot", "pid", "tid", "kind", "role", "phase", "done", "total", "count", "name", "note")
-_REQUIRED = {
-    "run": ("t", "config", "python", "cores"),
-    "window": ("t", "start", "end"),
-    "lane": ("t",) + _SLOT_FIELDS,
-    "iv": ("t", "slot", "t0", "t1", "times"),
-    "sw": ("t", "slot", "at", "n"),
-    "cpu": ("t", "percents"),
-    "gil": ("t", "pid", "detail", "known"),
-    "denied": ("t",),
-    "gilstate": ("t", "pid", "readable", "detail"),
-    "gilread": ("t", "pid", "at", "locked", "n", "interval_us"),
-    "end": ("t",),
-}
-
-
-class TraceError(Exception):
-    """A trace that cannot be read: the message names the file, the line and what is wrong."""
 
 
 def config_to_dict(config: RunConfig | WatchConfig) -> dict:
@@ -408,30 +395,13 @@ class Trace:
         return "%s %s · %s cores · %s" % (name, py.get("version", "?"), first.get("cores"), where)
 
 
-def _fail(path: str, line: int, message: str) -> TraceError:
-    return TraceError("%s, line %d: %s" % (path, line, message))
-
-
 def read_trace(path: str) -> Trace:
-    """Read and check a whole trace; TraceError (with the line number) when it is not one."""
-    try:
-        with open(path, "rb") as f:
-            data = f.read()
-    except OSError as exc:
-        raise TraceError("cannot read %s: %s" % (path, exc.strerror or exc)) from None
-    if data[:2] == b"\x1f\x8b":
-        try:
-            data = gzip.decompress(data)
-        except (OSError, EOFError):
-            raise TraceError("%s: a gzip file that is corrupt or truncated" % path) from None
-    if not data.strip():
-        raise TraceError("%s is empty, not a gilviz trace (record one with `gilviz record`)" % path)
-    lines = data.split(b"\n")
-    if lines[-1] == b"":
-        lines.pop()
-    else:
-        raise _fail(path, len(lines), "the last line is cut short: the file is truncated (was the recording interrupted?)")
-    header = _parse(path, 1, lines[0])
+    """Read and check a whole trace (``trace_file``, ``trace_schema``); TraceError (with the line number) when it is not one."""
+    numbered = trace_file.lines(path)
+    first = next(numbered, None)
+    if first is None or not first[1].strip():
+        raise TraceError("%s is empty, not a gilviz trace (record one with `gilviz record`)" % visible(path))
+    header = trace_file.parse(path, 1, first[1])
     if header.get("format") != FORMAT:
         raise _fail(path, 1, "not a gilviz trace (no gilviz-trace header; record one with `gilviz record`)")
     version = header.get("version")
@@ -444,18 +414,22 @@ def read_trace(path: str) -> Trace:
             "the trace is format version %d, made by a newer gilviz (this one reads up to %d): upgrade gilviz-tui"
             % (version, VERSION),
         )
+    problem = trace_schema.check_fields(header, trace_schema.HEADER, "the header")
+    if problem:
+        raise _fail(path, 1, problem)
     runs: list[TraceRun] = []
+    slots: set[int] = set()  # the slots the current run has declared (a lane event) before their first use
     last_t = 0
-    for number, raw in enumerate(lines[1:], start=2):
-        event = _parse(path, number, raw)
+    for number, raw in numbered:
+        event = trace_file.parse(path, number, raw)
         kind = event.get("ev")
-        if kind not in _REQUIRED:
-            raise _fail(path, number, "unknown event %r" % kind)
-        missing = [k for k in _REQUIRED[kind] if k not in event]
-        if missing:
-            raise _fail(path, number, "a %r event without %s" % (kind, ", ".join(missing)))
-        if not isinstance(event["t"], int) or event["t"] < last_t:
-            raise _fail(path, number, "time %r goes backwards or is not whole nanoseconds" % (event["t"],))
+        if not isinstance(kind, str) or kind not in trace_schema.RECORDS:
+            raise _fail(path, number, "unknown event %s" % visible(repr(kind), 40))
+        if isinstance(event.get("t"), int) and event["t"] < last_t:
+            raise _fail(path, number, "time %r goes backwards" % (event["t"],))
+        problem = trace_schema.check_record(event)
+        if problem:
+            raise _fail(path, number, problem)
         last_t = event["t"]
         if kind == "run":
             try:
@@ -463,15 +437,17 @@ def read_trace(path: str) -> Trace:
             except (ValueError, TypeError, AttributeError) as exc:
                 raise _fail(path, number, "a run with a bad config: %s" % exc) from None
             runs.append(TraceRun(config, event))
+            slots.clear()
             continue
         if not runs or runs[-1].end is not None:
             raise _fail(path, number, "a %r event outside a run" % kind)
         if kind == "end":
             runs[-1].end = event
             continue
-        bad = _bad_field(event)
-        if bad:
-            raise _fail(path, number, "a %r event whose %r is %r" % (kind, bad, event[bad]))
+        if kind == "lane":
+            slots.add(event["slot"])
+        elif "slot" in event and event["slot"] not in slots:
+            raise _fail(path, number, "a %r event for slot %d, which no lane event declared" % (kind, event["slot"]))
         if kind == "iv":
             expected = N_STATES if version >= 2 else len(V1_STATES)
             if len(event["times"]) != expected:
@@ -487,40 +463,6 @@ def _from_v1(times: list) -> list:
     for i, value in zip(_V1_INDEX, times):
         out[i] = value
     return out
-
-
-_INTS = {"born", "slot", "pid", "tid", "kind", "role", "phase", "done", "total", "count", "t0", "t1", "at", "n", "start", "end"}
-_INTS |= {"interval_us", "holder"}
-_TEXTS = {"name", "note", "wait", "detail", "call"}
-_NUMBER_LISTS = {"times", "percents"}
-
-
-def _bad_field(event: dict) -> str | None:
-    """The first field whose value has the wrong type (None when all are right)."""
-    for key, value in event.items():
-        if key in _INTS and (not isinstance(value, int) or isinstance(value, bool) or value < 0):
-            return key
-        if key in _TEXTS and not isinstance(value, str):
-            return key
-        if key == "dis" and (not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0):
-            return key
-        if key in ("known", "readable", "locked") and not isinstance(value, bool):
-            return key
-        if key in _NUMBER_LISTS and not (
-            isinstance(value, list) and all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in value)
-        ):
-            return key
-    return None
-
-
-def _parse(path: str, number: int, raw: bytes) -> dict:
-    try:
-        event = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
-        raise _fail(path, number, "not JSON (the file is corrupt)") from None
-    if not isinstance(event, dict):
-        raise _fail(path, number, "not a JSON object (the file is corrupt)")
-    return event
 
 
 # -- replaying ---------------------------------------------------------------------------
@@ -544,11 +486,13 @@ class Frame:
     error: str | None = None
 
 
-def frames(trace: Trace) -> Iterator[Frame]:
-    """The replay of every run in order: started, a snapshot every 50 ms of trace time, finished.
+def frames(trace: Trace, until_ns: int | None = None) -> Iterator[Frame]:
+    """The replay of every run in order: started, a snapshot every 100 ms of trace time, finished.
 
     Speed-ups pair a run with the last sequential run of its baseline's config before
-    it, the rule the live ``Session`` follows.
+    it, the rule the live ``Session`` follows. A stretch with no event gets one snapshot,
+    not one per 100 ms (they would all be the same). ``until_ns``: only what a screen at
+    that moment shows is made: of a run's snapshots, the last one before it.
     """
     baselines: dict[RunConfig, RunReport] = {}
     for i, run in enumerate(trace.runs):
@@ -557,10 +501,13 @@ def frames(trace: Trace) -> Iterator[Frame]:
         yield Frame(run.t_start, "started", run, as_baseline=as_baseline, config=target)
         timeline = Timeline(bin_s=float(run.start.get("bin_s", 0.05)), coarse=bool(run.start.get("coarse", False)))
         next_snapshot = run.t_start + SNAPSHOT_EVERY_NS
+        last_t = run.events[-1]["t"] if run.events else 0
         for event in run.events:
-            while event["t"] >= next_snapshot:
-                yield Frame(next_snapshot, "snapshot", run, snapshot=timeline.snapshot())
-                next_snapshot += SNAPSHOT_EVERY_NS
+            if event["t"] >= next_snapshot:
+                at = next_snapshot
+                next_snapshot += (event["t"] - next_snapshot) // SNAPSHOT_EVERY_NS * SNAPSHOT_EVERY_NS + SNAPSHOT_EVERY_NS
+                if until_ns is None or not (next_snapshot <= until_ns and next_snapshot <= last_t):  # else not the last
+                    yield Frame(at, "snapshot", run, snapshot=timeline.snapshot())
             _apply(timeline, event)
         if run.end is None:
             return  # the recording stops here
@@ -634,7 +581,7 @@ def frames_until(trace: Trace, at_s: float) -> list[Frame]:
     """Every frame up to ``at_s`` seconds into the recording (what a screen at that moment shows)."""
     limit = int(at_s * 1e9)
     out = []
-    for frame in frames(trace):
+    for frame in frames(trace, limit):
         if frame.t > limit:
             break
         out.append(frame)

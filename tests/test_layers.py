@@ -37,7 +37,9 @@ ALLOWED = {
     "model": {"outside", "noise", "states", "lab", "timeline", "speedup", "figures"},
     "figures": {"outside", "noise", "lab", "model", "speedup"},
     "explain": {"outside", "noise", "states", "lab", "model", "figures", "probe", "timeline"},
-    "trace": {"outside", "noise", "states", "lab", "model", "probe", "timeline"},
+    "trace_schema": {"outside"},
+    "trace_file": {"outside"},
+    "trace": {"outside", "noise", "states", "lab", "model", "probe", "timeline", "trace_file", "trace_schema"},
     "measure": {"outside", "noise", "states", "lab", "labproc", "model", "probe", "timeline", "trace"},
     "watch": {"outside", "measure", "noise", "states", "lab", "labproc", "model", "probe", "timeline", "trace"},
     "report": {

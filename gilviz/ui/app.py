@@ -222,8 +222,8 @@ class GilvizApp(CursorKeys, App):
                 self.state.note = "incomplete trace (no end record)"
         self.fit(self.size.width, self.size.height)
         loop = asyncio.get_running_loop()
-        for sig in (signal.SIGTERM, signal.SIGHUP):  # a closed terminal or `kill`: end, and let the run's end follow
-            loop.add_signal_handler(sig, self.exit)
+        for sig in (signal.SIGTERM, signal.SIGHUP) if not self.is_headless else ():  # a closed terminal or `kill`: end,
+            loop.add_signal_handler(sig, self.exit)  # and let the run's end follow (headless: the caller's handlers)
         self.call_after_refresh(settle_memory)
         if isinstance(self.source, ReplaySource) and self.at is not None:
             self.show_moment(self.source, self.at)

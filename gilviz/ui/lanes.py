@@ -239,22 +239,23 @@ class LanesView(Widget):
         cached = self._fitted.get(key)
         if cached is not None:
             return cached
-        by_index: dict[int, list[float]] = {}
+        by_index: dict[int, list[tuple[float, ...]]] = {}  # a bin's times from each source: summed per column, in C
+        end, get = first + bins, by_index.get
         for source in row.sources:
             for b in source:
-                if first <= b.index < first + bins:
-                    acc = by_index.get(b.index)
-                    if acc is None:
-                        by_index[b.index] = list(bin_values(b))
+                index = b.index
+                if first <= index < end:
+                    same = get(index)
+                    if same is None:
+                        by_index[index] = [bin_values(b)]
                     else:
-                        for i, t in enumerate(bin_values(b)):
-                            acc[i] += t
+                        same.append(bin_values(b))
         out: list = []
         for c in range(columns):
             lo = (c * bins) // columns
             hi = max(lo + 1, ((c + 1) * bins) // columns)
-            parts = [by_index[first + i] for i in range(lo, hi) if first + i in by_index]
-            out.append([sum(col) for col in zip(*parts)] if parts else None)
+            parts = [times for i in range(lo, hi) for times in by_index.get(first + i, ())]
+            out.append(list(map(sum, zip(*parts))) if parts else None)
         if len(self._fitted) > 512:
             self._fitted.clear()
         self._fitted[key] = out
