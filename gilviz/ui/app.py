@@ -104,7 +104,7 @@ class GilvizApp(App):
     TITLE = "gilviz"
     BINDINGS = [
         *[Binding(str(i + 1), "scenario(%d)" % i, SCENARIOS[i].title, show=False) for i in range(min(9, len(SCENARIOS)))],
-        Binding("n", "step(1)", "next", show=False, tooltip="the next scenario (p: the previous one)"),
+        Binding("n", "step(1)", "next", show=False, tooltip="the next scenario"),
         Binding("p", "step(-1)", "prev", show=False, tooltip="the previous scenario"),
         Binding("r", "rerun", "re-run", tooltip="run the scenario again (in a replay: replay from the start)"),
         Binding("R", "repeat", "5 runs", show=False, tooltip="run it 5 times, each after a baseline run: the median and range"),
@@ -112,7 +112,7 @@ class GilvizApp(App):
         Binding("l", "lock", "lock", tooltip="race: turn the threading.Lock on or off, and re-run"),
         Binding("e", "executor", "executor", tooltip="pools: ThreadPoolExecutor or ProcessPoolExecutor, and re-run"),
         Binding("w", "workers(-1)", "fewer", show=False, tooltip="one worker fewer, and re-run"),
-        Binding("W", "workers(1)", "workers+", show=False, tooltip="one worker more, and re-run (w: fewer)"),
+        Binding("W", "workers(1)", "workers+", show=False, tooltip="one worker more, and re-run"),
         Binding("f", "fold", "fold", tooltip="fold each process's threads into one row, or unfold them"),
         Binding("P", "present", "present", show=False, tooltip="presenter mode: header, lanes, meters and the one figure"),
         Binding("m", "slow_motion", "slow-mo", tooltip="a 50 ms switch interval (Python's: 5 ms): the turns become visible"),
@@ -501,7 +501,8 @@ class GilvizApp(App):
         return True
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
+        ours = {"Theme", "Quit", "Screenshot"}  # gilviz's own below: its light/dark, its format, one quit
+        yield from (command for command in super().get_system_commands(screen) if command.title not in ours)
         if isinstance(self.source, LabSource):
             for i, s in enumerate(SCENARIOS):
                 yield SystemCommand("Scenario %d: %s" % (i + 1, s.title), s.summary, lambda i=i: self.action_scenario(i))
@@ -512,7 +513,8 @@ class GilvizApp(App):
             if not binding.tooltip or binding.action in seen or name == "scenario" or not self.check_action(name, ()):
                 continue
             seen.add(binding.action)
-            yield SystemCommand(binding.description.capitalize(), binding.tooltip, self._command(binding.action))
+            title = "Screenshot" if name == "save_screenshot" else binding.description.capitalize()
+            yield SystemCommand(title, binding.tooltip, self._command(binding.action))
 
     def _command(self, action: str):
         return lambda: self.run_action(action)
