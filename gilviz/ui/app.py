@@ -164,6 +164,12 @@ class GilvizApp(App):
         self.pacer = FramePacer()  # how often snapshots are drawn
         self._pending: SourceEvent | None = None  # the latest snapshot, held until the pacer lets it be drawn
         self._pending_timer: Timer | None = None
+        self._picturing = False  # `s` is drawing the screen for a picture: no key hints, no footer
+
+    @property
+    def keys_hinted(self) -> bool:
+        """Whether asides that name a key ("+/- zoom") are shown: on a live screen, not in a still or a saved picture."""
+        return not self.still and not self._picturing
 
     @property
     def replaying(self) -> bool:
@@ -403,7 +409,8 @@ class GilvizApp(App):
             return
         if cfg.scenario == "race":
             panel.border_title = "race · threading.Lock"
-            self.show(panel, race_text(cfg, state.snapshot, state.finished, state.reports, state.python))
+            keys = self.keys_hinted and bool(self.check_action("lock", ()))
+            self.show(panel, race_text(cfg, state.snapshot, state.finished, state.reports, state.python, keys))
         elif cfg.scenario == "queue":
             panel.border_title = "queue · multiprocessing.Queue"
             self.show(panel, queue_text(state.snapshot, state.finished, cfg.worker_count))
@@ -650,7 +657,25 @@ class GilvizApp(App):
                 view.refresh()  # ... and joined again on screen
 
     def action_save_screenshot(self) -> None:
+        """Draw the screen as a still (no footer, no key hints, no toasts), then save it, then draw it live again."""
+        self._picturing = True
+        self.clear_notifications()
+        self.add_class("-still")
+        self.draw({LANES, PANEL})
+        self.query_one("#lanes", LanesView).refresh()
+        self.call_after_refresh(self.save_screenshot_now)
+
+    def save_screenshot_now(self) -> None:
         """Save the screen as SVG or PNG, named after the scenario and the time, and say where."""
+        try:
+            self._save_screenshot()
+        finally:
+            self._picturing = False
+            self.set_class(self.still, "-still")
+            self.draw({LANES, PANEL})
+            self.query_one("#lanes", LanesView).refresh()
+
+    def _save_screenshot(self) -> None:
         path = os.path.join(self.screenshot_dir, self.screenshot_name())
         cfg = self.state.scenario
         try:

@@ -341,7 +341,8 @@ class LanesView(Widget):
                 ms = max(1, round(fit[1] * snap.bin_s * 1000 / fit[2]))
             elif frame.stretch > 1:
                 ms = 0  # said below: a bin over several columns
-            fitted = " · the whole run (+/- zoom)" if self._finished_window is not None else ""
+            hint = " (+/- zoom)" if not self.cells_apart and getattr(self.app, "keys_hinted", True) else ""
+            fitted = " · the whole run" + hint if self._finished_window is not None else ""
             coarse = "   (coarse: psutil ticks)" if snap and snap.coarse else ""
             scale = (
                 column_label(ms) if ms else "1 bin (%d ms) = %d columns" % ((snap.bin_s if snap else 0.05) * 1000, frame.stretch)

@@ -108,7 +108,11 @@ def figure_text(state: DashboardState) -> Text:
     report = state.finished
     if report is None:
         return Text("the figure comes when the run ends", style="dim")
-    return Text(figure_line(report))
+    text = Text(figure_line(report))
+    for line in result_lines(report)[1:]:  # what the results say beside it: why it is off its theory, a busy machine
+        if line.startswith(("  why: ", "  impossible", "  ! ")):
+            text.append("\n" + line.strip(), style="dim" if line.startswith("  why: ") else "bold")
+    return text
 
 
 def results_text(reports: Sequence[RunReport], limit: int = RESULTS_KEPT) -> Text:
