@@ -79,3 +79,19 @@ async def test_the_palette_has_one_of_each_and_gilviz_s_own_theme_and_screenshot
         await until(pilot, lambda: list(tmp_path.iterdir()))
         saved = list(tmp_path.iterdir())
         assert [p.suffix for p in saved] == [".png"] and saved[0].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+async def test_many_results_stay_in_their_box_newest_first_with_a_count():
+    t = trace("threads-cpu")
+    app = replay_app(t, at=t.after_end_s)
+    async with app.run_test(size=(200, 50)) as pilot:
+        await pilot.pause()
+        app.state.reports = app.state.reports[:1] * 6 + app.state.reports  # eight runs, most with a why line
+        app.draw_static()
+        await pilot.pause()
+        lower, results, footer = app.query_one("#lower"), app.query_one("#results"), app.query_one("Footer")
+        assert results.region.bottom <= lower.region.bottom <= footer.region.y, (results.region, lower.region)
+        lines = [results.render_line(y).text for y in range(results.size.height)]
+        shown = "\n".join(lines)
+        assert "threads-cpu" in lines[0] and "older runs" in shown, lines
+        assert shown.rstrip().endswith("older runs"), lines  # the count is on screen, not cut

@@ -387,7 +387,10 @@ class GilvizApp(App):
             lesson.border_title = "how to read it"
             self.query_one("#lesson-text", Static).update(waits_text(self.state.snapshot))
             self.query_one("#code", Static).update("")
-        self.query_one("#results", Static).update(results_text(self.state.reports))
+        results = self.query_one("#results", Static)
+        lines = max(3, int((self.size.height - 2) * 0.35) - 2)  # #lower's max-height, less the box's border
+        room = (lines, results.content_size.width or (42 if self.size.width < NARROW_BELOW else 54))
+        results.update(results_text(self.state.reports, room=room))
         self.query_one("#figure", Static).update(figure_text(self.state))
         self.draw_panel()
 
@@ -471,7 +474,7 @@ class GilvizApp(App):
 
     def on_resize(self, event: Resize) -> None:
         self.fit(event.size.width, event.size.height)
-        self.draw({HEADER, LANES})
+        self.draw({HEADER, LANES, RESULTS})
 
     def fit(self, width: int, height: int) -> None:
         """Drop what matters least as the terminal shrinks; below the minimum, ask for more room."""

@@ -115,12 +115,29 @@ def figure_text(state: DashboardState) -> Text:
     return text
 
 
-def results_text(reports: Sequence[RunReport], limit: int = RESULTS_KEPT) -> Text:
-    lines = [line for report in reports[:limit] for line in result_lines(report)]
+def results_text(reports: Sequence[RunReport], limit: int = RESULTS_KEPT, room: tuple[int, int] | None = None) -> Text:
+    """The newest runs first; in ``room`` (lines, columns), as many whole runs as fit and a count of the others."""
+    per_run = [result_lines(report) for report in reports[:limit]]
+    if room is not None:
+        lines_max, width = room
+        kept, used = 0, 0
+        for run_lines in per_run:
+            height = sum(max(1, -(-len(line) // max(1, width - 6))) for line in run_lines)  # long lines wrap, at words
+            last = kept + 1 == len(reports)
+            if used + height + (0 if last else 1) > lines_max and kept:
+                break
+            kept, used = kept + 1, used + height
+        older = len(reports) - kept
+        per_run = per_run[:kept] + ([["  … and %d older run%s" % (older, "" if older == 1 else "s")]] if older else [])
+    lines = [line for run_lines in per_run for line in run_lines]
     if not lines:
         return Text("no finished run yet", style="dim")
     text = Text()
     for i, line in enumerate(lines):
-        style = "dim" if line.startswith(("  = ", "  why: ")) else ("bold" if line.startswith(("  ! ", "  impossible")) else "")
+        style = (
+            "dim"
+            if line.startswith(("  = ", "  why: ", "  … and "))
+            else ("bold" if line.startswith(("  ! ", "  impossible")) else "")
+        )
         text.append(("\n" if i else "") + line, style=style)
     return text
