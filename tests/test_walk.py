@@ -8,14 +8,20 @@ import io
 import time
 from collections import Counter
 
+import pytest
+from gilviz.model import RunConfig, RunReport
+from gilviz.sources.lab import series_progress
 from gilviz.trace import read_trace
-from gilviz.ui.app import THEMES, replay_app
+from gilviz.ui.app import THEMES, replay_app, scenario_app
+from gilviz.ui.header import header_text
 from gilviz.ui.help import key_rows
+from gilviz.ui.state import DashboardState
 from rich.console import Console
 
 from conftest import ROOT
 
 TRACES = ROOT / "assets" / "traces"
+PY = {"implementation": "cpython", "version": "3.11.7", "gil_enabled": True, "free_threaded_build": False}
 
 
 def trace(name):
@@ -95,3 +101,48 @@ async def test_many_results_stay_in_their_box_newest_first_with_a_count():
         shown = "\n".join(lines)
         assert "threads-cpu" in lines[0] and "older runs" in shown, lines
         assert shown.rstrip().endswith("older runs"), lines  # the count is on screen, not cut
+
+
+@pytest.mark.parametrize("width", [200, 120, 100, 80, 60])
+def test_the_header_keeps_gilviz_and_the_series_progress(width):
+    state = DashboardState(RunConfig("race", workers=4), python=PY, cores=2)
+    state.status = "measuring the sequential baseline first"
+    state.progress = "run 3 of 5 · so far 0.95–1.01×"
+    text = header_text(state, width).plain
+    assert len(text) <= width and text.split()[0] == "gilviz", text
+    assert "run 3 of 5" in text, text
+    if width >= 120:
+        assert "so far 0.95–1.01×" in text, text
+
+
+def report(config, wall_s):
+    return RunReport(config, python={}, cores=2, result={"wall_s": wall_s}, snapshot=None, watched=True)  # type: ignore[arg-type]
+
+
+def test_a_series_says_which_run_and_the_spread_so_far():
+    base = report(RunConfig("seq-cpu"), 4.0)
+    runs = []
+    assert series_progress(runs, 5, baseline=True) == "run 1 of 5"
+    for wall in (4.0, 5.0):
+        run = report(RunConfig("threads-cpu"), wall)
+        run.baseline = base
+        runs.append(run)
+    assert series_progress(runs, 5, baseline=False) == "run 3 of 5 · so far 0.80–1.00×"
+    alone = [report(RunConfig("race"), w) for w in (1.5, 1.6)]
+    assert series_progress(alone, 5, baseline=False) == "run 3 of 5 · so far 1.50–1.60 s"
+
+
+async def test_r_shows_the_run_of_the_series_in_the_header():
+    app = scenario_app(RunConfig("threads-io", size="tiny"))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await until(pilot, lambda: app.state.status == "live")
+        await pilot.press("R")
+        seen = set()
+
+        def progressed():
+            header = str(app.query_one("#title").render())
+            seen.update(part for part in ("run 1 of 5", "run 2 of 5", "so far") if part in header)
+            return {"run 2 of 5", "so far"} <= seen
+
+        await until(pilot, progressed, timeout=60)
+        await pilot.press("q")
