@@ -11,7 +11,7 @@ from collections import Counter
 import pytest
 from gilviz.model import RunConfig, RunReport
 from gilviz.sources.lab import series_progress
-from gilviz.trace import read_trace
+from gilviz.trace import frames, read_trace
 from gilviz.ui.app import THEMES, replay_app, scenario_app
 from gilviz.ui.header import header_text
 from gilviz.ui.help import key_rows
@@ -146,3 +146,26 @@ async def test_r_shows_the_run_of_the_series_in_the_header():
 
         await until(pilot, progressed, timeout=60)
         await pilot.press("q")
+
+
+async def test_asyncio_shows_the_thread_per_wait_run_it_promises_in_words_that_read():
+    t = trace("asyncio")
+    app = replay_app(t, at=t.after_end_s)
+    async with app.run_test(size=(200, 50)) as pilot:
+        await pilot.pause()
+        results = app.query_one("#results")
+        shown = " ".join(results.render_line(y).text.strip() for y in range(results.size.height))
+        report = app.state.finished
+        threaded = report.result["asyncio"]["with_threads"]
+        assert "a thread per wait" in shown and "%d threads" % threaded["threads_peak"] in shown, shown
+        assert "%+.1f MB" % (threaded["rss_kb"] / 1024) in shown, shown
+        assert "1000 waits took 1.02 s" in shown and "waits · theory 1 waits" not in shown, shown
+        assert "1000 tasks" in shown
+
+
+def test_run_and_the_dashboard_both_say_tasks_for_asyncio():
+    from gilviz.report import to_text
+
+    report = next(f.report for f in frames(trace("asyncio")) if getattr(f, "report", None) is not None)
+    first = to_text(report).splitlines()[0]
+    assert "1000 tasks" in first and "workers" not in first, first

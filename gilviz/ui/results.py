@@ -9,7 +9,7 @@ from rich.text import Text
 from gilviz import figures
 from gilviz.explain import explain
 from gilviz.model import RunConfig, RunReport, WatchConfig
-from gilviz.report import machine_warning, speedup_impossible
+from gilviz.report import duration, machine_warning, size_kb, speedup_impossible
 from gilviz.ui.state import DashboardState, finished_status
 
 RESULTS_KEPT = 6
@@ -54,6 +54,7 @@ def result_lines(report: RunReport) -> list[str]:
             below.append("  why: " + why.split(": ", 1)[-1])
     elif figures.measured(report).measured is not None:  # a lesson with a figure of its own
         line += "  " + figure_line(report)
+        below.extend(asyncio_lines(report))
         starts = report.result.get("start_methods")
         if starts:
             below.append(
@@ -71,6 +72,25 @@ def result_lines(report: RunReport) -> list[str]:
     if report.result.get("failed"):
         line += " FAILED"
     return [line] + below
+
+
+def asyncio_lines(report: RunReport) -> list[str]:
+    """The asyncio lesson's comparison, as it promises: its one thread beside a thread per wait, measured in the same run."""
+    waits = report.result.get("asyncio")
+    if not waits:
+        return []
+    lines = ["  in one thread: %s · %d threads started" % (size_kb(waits.get("rss_kb")), waits.get("threads_peak") or 0)]
+    threaded = waits.get("with_threads")
+    if threaded:
+        lines.append(
+            "  a thread per wait: %s · %d threads · %s"
+            % (duration(threaded["wall_s"]), threaded.get("threads_peak") or 0, size_kb(threaded.get("rss_kb")))
+        )
+        if threaded.get("error"):
+            lines.append("  ! " + threaded["error"])
+    else:
+        lines.append("  a thread per wait: not measured (the run was stopped)")
+    return lines
 
 
 def run_title(report: RunReport) -> str:
@@ -99,6 +119,14 @@ def figure_line(report: RunReport) -> str:
     else:
         fmt = "%.2f×" if unit == "×" else "%.2f " + unit
         value, theory = fmt % figure.measured, ((fmt.replace(".2f", "g") % figure.theory) if figure.theory is not None else "")
+    waits = report.result.get("asyncio")
+    if unit == "waits" and waits and waits.get("wall_s") is not None:  # "1000 waits took 1.02 s: 1.02× one wait"
+        return "%d waits took %s: %.2f× one wait · theory %s×" % (
+            waits.get("tasks", 0),
+            duration(waits["wall_s"]),
+            figure.measured,
+            theory.replace(" waits", ""),
+        )
     line = "%s %s" % (figure.name, value)
     return line + (" · theory %s" % theory if theory else " · theory: %s" % figure.says)
 
