@@ -169,3 +169,15 @@ def test_run_and_the_dashboard_both_say_tasks_for_asyncio():
     report = next(f.report for f in frames(trace("asyncio")) if getattr(f, "report", None) is not None)
     first = to_text(report).splitlines()[0]
     assert "1000 tasks" in first and "workers" not in first, first
+
+
+async def test_a_finished_sleeper_is_labelled_with_its_sleep_not_its_last_futex():
+    t = trace("seq-io")
+    app = replay_app(t, at=t.after_end_s)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        lanes = app.query_one("#lanes")
+        lane = lanes.rows[0].lane
+        assert lane.wait_now == "futex" and lane.waits[0][0] == "clock_nanosleep"  # the recorded run: its last wait, and longest
+        details = [lanes.render_line(y).text[:24].strip() for y in range(1, lanes.size.height)]
+        assert "in clock_nanosleep" in details and "in futex" not in details, details

@@ -368,7 +368,7 @@ class LanesView(Widget):
         if index >= len(self._rows):
             return [Segment(" " * width, base)]
         row = self._rows[index]
-        label = row.label if sub == 0 else (self._detail(row) if sub == 1 else "")
+        label = row.label if sub == 0 else (self._detail(row, bool(snap.window[1])) if sub == 1 else "")
         segments = [Segment(label[:LABEL_WIDTH].ljust(LABEL_WIDTH) + " ", dim if sub else base)]
         segments.extend(self._cells(row, height - 1 - sub, height, frame))
         shares_width = frame.shares_width
@@ -405,11 +405,15 @@ class LanesView(Widget):
         return Segment(cell.char, self._style(cell.fg, cell.bg))
 
     @staticmethod
-    def _detail(row: LaneRow) -> str:
-        """A tall lane's second line: the system call it last waited in."""
-        if row.lane is not None and row.lane.wait_now:
-            return "    in %s" % row.lane.wait_now
-        return ""
+    def _detail(row: LaneRow, finished: bool = False) -> str:
+        """A tall lane's second line: the system call it last waited in; once the run has ended, the one it
+        waited in longest (a sleeper's last wait is often its join's futex, not its sleep)."""
+        lane = row.lane
+        if lane is None:
+            return ""
+        if finished and lane.waits:
+            return "    in %s" % lane.waits[0][0]
+        return "    in %s" % lane.wait_now if lane.wait_now else ""
 
     def _shares(self, row: LaneRow, frame: _Frame) -> str:
         """The row's figures: over the thread's whole life in a finished run, over the last second while live."""
