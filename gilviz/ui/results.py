@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from rich.text import Text
 
 from gilviz import figures
+from gilviz.departs import figure_why
 from gilviz.explain import explain
 from gilviz.model import RunConfig, RunReport, WatchConfig
 from gilviz.report import duration, machine_warning, size_kb, speedup_impossible
@@ -64,6 +65,9 @@ def result_lines(report: RunReport) -> list[str]:
                     for m in ("fork", "spawn", "forkserver")
                 )
             )
+    off = figure_why(report)  # a lesson's own figure off its theory: why, as explain says for a speed-up
+    if off:
+        below.append("  why: " + off)
     warning = machine_warning(report)
     if warning:
         below.append("  ! " + warning)
