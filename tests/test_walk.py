@@ -181,3 +181,16 @@ async def test_a_finished_sleeper_is_labelled_with_its_sleep_not_its_last_futex(
         assert lane.wait_now == "futex" and lane.waits[0][0] == "clock_nanosleep"  # the recorded run: its last wait, and longest
         details = [lanes.render_line(y).text[:24].strip() for y in range(1, lanes.size.height)]
         assert "in clock_nanosleep" in details and "in futex" not in details, details
+
+
+@pytest.mark.parametrize("size", [(60, 16), (80, 24), (104, 30), (120, 36), (200, 50)])
+async def test_the_lanes_scale_line_keeps_its_value_and_its_gaps(size):
+    t = trace("threads-cpu")
+    app = replay_app(t, at=t.after_end_s)
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        line = app.query_one("#lanes").render_line(0).text
+        assert "1 column = " in line and line.split("1 column = ")[1][:1].isdigit(), line
+        if "its whole life" in line:
+            before = line.split("its whole life")[0]
+            assert before.endswith("   ") or not before.strip(), line  # never run together with the aside before it

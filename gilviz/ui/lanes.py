@@ -351,15 +351,18 @@ class LanesView(Widget):
                 fitted = " · both runs from their start"
             live = snap is not None and snap.window[0] and not snap.window[1]
             figures = "last second" if live else ("its whole life" if snap is not None and snap.window[1] else "")
-            room = width - (frame.shares_width + 1 if figures else 0)
+            room = width - (frame.shares_width + 3 if figures else 0)  # 3: a gap before what the figures cover
             lead = "%s   " % self.title if self.title else " " * (LABEL_WIDTH + 1)
             text = lead + scale + fitted + coarse
             if len(text) > room:  # drop the asides before anything is cut
                 text = lead + scale + coarse
-            if len(text) > room:
-                text = (lead + scale)[:room]
+            if len(text) > room:  # then the indent, so the scale keeps its value
+                text = (lead.strip() + "   " if lead.strip() else " ") + scale
+            if len(text) > room and figures:  # then what the figures cover
+                room, figures = width, ""
+            text = text[:room]
             if figures:  # what the figures at each row's end cover, right-aligned over them
-                text = text.ljust(room) + " " + figures
+                text = text.ljust(room) + "   " + figures
             return [Segment(text[:width].ljust(width), dim)]
         if snap is None or not self._rows:
             return [Segment(self.waiting_text[:width].ljust(width), dim)] if y == 1 else [Segment(" " * width, base)]
