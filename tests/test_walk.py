@@ -194,3 +194,18 @@ async def test_the_lanes_scale_line_keeps_its_value_and_its_gaps(size):
         if "its whole life" in line:
             before = line.split("its whole life")[0]
             assert before.endswith("   ") or not before.strip(), line  # never run together with the aside before it
+
+
+def footer_row(app):
+    from gilviz.ui.png import screen_lines
+
+    return "".join(seg.text for seg in screen_lines(app)[-1])
+
+
+async def test_at_80x24_the_footer_shows_its_keys_whole():
+    app = scenario_app(RunConfig("pools", workers=8, size="tiny"))  # the most keys: executor, and fold (9 rows)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: app.check_action("fold", ()) and "fold" in footer_row(app), timeout=60)
+        footer = footer_row(app)
+        assert footer.startswith("r re-run") and footer.rstrip().endswith("q quit"), footer
+        await pilot.press("q")

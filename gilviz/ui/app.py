@@ -483,6 +483,8 @@ class GilvizApp(App):
         self.set_class(height < SHORT_BELOW, "-short")
         self.set_class(too_small, "-too-small")
         self.query_one(CpuMeters).compact = height < SHORT_BELOW
+        # narrow: the keys that apply need the whole footer (^p still opens the palette; ? lists it)
+        self.query_one(Footer).show_command_palette = width >= NARROW_BELOW
         self.query_one("#too-small", Static).update(
             "gilviz needs a terminal of at least %d×%d; this one is %d×%d.\nEnlarge the terminal (or press q to quit)."
             % (MIN_SIZE[0], MIN_SIZE[1], width, height)
