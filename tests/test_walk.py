@@ -15,6 +15,7 @@ from gilviz.trace import frames, read_trace
 from gilviz.ui.app import THEMES, replay_app, scenario_app
 from gilviz.ui.header import header_text
 from gilviz.ui.help import key_rows
+from gilviz.ui.lane_rows import fitted_note
 from gilviz.ui.state import DashboardState
 from rich.console import Console
 
@@ -209,3 +210,32 @@ async def test_at_80x24_the_footer_shows_its_keys_whole():
         footer = footer_row(app)
         assert footer.startswith("r re-run") and footer.rstrip().endswith("q quit"), footer
         await pilot.press("q")
+
+
+def test_a_folded_summary_is_cut_at_a_whole_count():
+    from gilviz.ui.lane_rows import fitted_note
+
+    note = "27 I/O · 4 GIL · 1 run · 1 lock"
+    assert fitted_note(note, 40) == note
+    assert fitted_note(note, 21) == "27 I/O · 4 GIL · +2"
+    assert fitted_note(note, 12) == "27 I/O · +6"
+    assert all(len(fitted_note(note, w)) <= w for w in range(6, 40))
+
+
+async def test_a_finished_watch_s_folded_threads_say_what_they_did_not_that_they_ended():
+    t = trace("watch-busy-server")
+    app = replay_app(t, at=t.after_end_s)
+    async with app.run_test(size=(200, 50)) as pilot:
+        await pilot.pause()
+        lanes = app.query_one("#lanes")
+        lanes.fold = True
+        await pilot.pause()
+        summaries = [row for row in lanes.rows if row.lane is None]
+        assert summaries
+        for row in summaries:
+            counted = sum(int(part.split()[0]) for part in row.note.split(" · "))
+            assert counted == len(row.threads) and "ended" not in row.note, row.note
+        lines = [lanes.render_line(y).text for y in range(lanes.size.height)]
+        for row in summaries:
+            shown = next(line for line in lines if line.startswith(row.label))
+            assert fitted_note(row.note, lanes.shares_width - 1) in shown

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from gilviz.report import SHARE_LABELS
 from gilviz.timeline import Bin, LaneView
-from gilviz.ui.drawing import recent_shares
+from gilviz.ui.drawing import life_shares, recent_shares
 
 FOLD_OVER = 16  # a process with more threads than this starts folded
 LABEL_WIDTH = 24
@@ -54,20 +54,25 @@ def lane_label(lane: LaneView) -> str:
     return ("  └ %s %d" % (lane.name, lane.tid))[:LABEL_WIDTH]
 
 
-def dominant(lane: LaneView, last_index: int, bin_s: float = 0.05) -> str:
-    """What the thread mostly did over the last second: a share label's word ("I/O", "GIL", "run", "ended")."""
-    shares = recent_shares(lane.bins, last_index=last_index, count=recent_bins(bin_s))
+def dominant(lane: LaneView, last_index: int, bin_s: float = 0.05, finished: bool = False) -> str:
+    """What the thread mostly did over the last second (``finished``: over its whole life): a share label's word
+    ("I/O", "GIL", "run", "ended")."""
+    if finished:
+        shares = life_shares(lane.run_times)
+    else:
+        shares = recent_shares(lane.bins, last_index=last_index, count=recent_bins(bin_s))
     state, share = max(shares.items(), key=lambda kv: kv[1])
     if share <= 0:
         return "idle"
     return SHARE_LABELS.get(state, {"done": "ended", "not_started": "new"}.get(state, state))
 
 
-def counts_note(lanes: Sequence[LaneView], last_index: int) -> str:
-    """ "27 I/O · 4 GIL · 1 run": threads by what each mostly did over the last second, most first."""
+def counts_note(lanes: Sequence[LaneView], last_index: int, finished: bool = False) -> str:
+    """ "27 I/O · 4 GIL · 1 run": threads by what each mostly did over the last second (a finished run: over
+    each thread's life, so not "20 ended"), most first."""
     counts: dict[str, int] = {}
     for lane in lanes:
-        word = dominant(lane, last_index)
+        word = dominant(lane, last_index, finished=finished)
         counts[word] = counts.get(word, 0) + 1
     return " · ".join("%d %s" % (n, word) for word, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
 
@@ -76,8 +81,22 @@ def never_ran(lane: LaneView) -> bool:
     return lane.role != "main" and lane.kind == "thread" and not any(b.times[0] > 0 for b in lane.bins)
 
 
-def arrange(lanes: Sequence[LaneView], *, last_index: int, fold: bool | None = None) -> list[LaneRow]:
-    """The rows for these lanes. ``fold``: None folds processes with more than FOLD_OVER threads; True all; False none."""
+def fitted_note(note: str, width: int) -> str:
+    """A summary's counts cut at a whole count, never mid-word: "27 I/O · 4 GIL · +2" (the rest counted)."""
+    if len(note) <= width:
+        return note
+    parts = note.split(" · ")
+    for keep in range(len(parts) - 1, 0, -1):
+        rest = sum(int(p.split()[0]) for p in parts[keep:] if p.split()[0].isdigit())
+        text = " · ".join(parts[:keep]) + " · +%d" % rest
+        if len(text) <= width:
+            return text
+    return parts[0][:width]
+
+
+def arrange(lanes: Sequence[LaneView], *, last_index: int, fold: bool | None = None, finished: bool = False) -> list[LaneRow]:
+    """The rows for these lanes. ``fold``: None folds processes with more than FOLD_OVER threads; True all; False none.
+    ``finished``: the run has ended, and a summary counts what each thread did over its life."""
     order: list[int] = []
     mains: dict[int, LaneView] = {}
     threads: dict[int, list[LaneView]] = {}
@@ -97,7 +116,7 @@ def arrange(lanes: Sequence[LaneView], *, last_index: int, fold: bool | None = N
         folded = fold if fold is not None else len(others) > FOLD_OVER
         if folded and len(others) > 1:
             label = ("  └ %d threads" % len(others))[:LABEL_WIDTH]
-            rows.append(LaneRow(pid, label, threads=tuple(others), note=counts_note(others, last_index)))
+            rows.append(LaneRow(pid, label, threads=tuple(others), note=counts_note(others, last_index, finished)))
             continue
         idle = [lane for lane in others if never_ran(lane)]
         if len(idle) < 2:
@@ -106,5 +125,5 @@ def arrange(lanes: Sequence[LaneView], *, last_index: int, fold: bool | None = N
         rows.extend(LaneRow(pid, lane_label(lane), lane) for lane in others if id(lane) not in quiet)
         if idle:
             label = ("  └ %d never ran" % len(idle))[:LABEL_WIDTH]
-            rows.append(LaneRow(pid, label, threads=tuple(idle), note=counts_note(idle, last_index)))
+            rows.append(LaneRow(pid, label, threads=tuple(idle), note=counts_note(idle, last_index, finished)))
     return rows

@@ -19,7 +19,7 @@ from textual.widget import Widget
 
 from gilviz.timeline import Snapshot
 from gilviz.ui.drawing import BARS, COLOURS, GLYPHS, ColumnCache, cell_for, life_shares, recent_shares, shares_label, states_in
-from gilviz.ui.lane_rows import LABEL_WIDTH, LaneRow, arrange, recent_bins
+from gilviz.ui.lane_rows import LABEL_WIDTH, LaneRow, arrange, fitted_note, recent_bins
 
 ZOOMS = (1, 2, 4, 10, 20)  # bins per column; a bin is 50 ms
 SHARES_WIDE = 32  # the figures at a row's end: three states ("run 29% · GIL 34% · core 35%") ...
@@ -147,7 +147,8 @@ class LanesView(Widget):
 
     def _arrange(self) -> None:
         snap = self.snapshot
-        self._rows = arrange(snap.lanes, last_index=self.last_index, fold=self.fold) if snap else []
+        finished = bool(snap and snap.window[0] and snap.window[1])
+        self._rows = arrange(snap.lanes, last_index=self.last_index, fold=self.fold, finished=finished) if snap else []
 
     @property
     def rows(self) -> list[LaneRow]:
@@ -421,7 +422,7 @@ class LanesView(Widget):
     def _shares(self, row: LaneRow, frame: _Frame) -> str:
         """The row's figures: over the thread's whole life in a finished run, over the last second while live."""
         if row.lane is None:
-            return row.note
+            return fitted_note(row.note, frame.shares_width - 1)
         if row.lane.phase == "failed":
             return "failed: " + row.lane.note
         snap = frame.snapshot
