@@ -7,6 +7,7 @@ import inspect
 import io
 import time
 from collections import Counter
+from pathlib import Path
 
 import pytest
 from gilviz.model import RunConfig, RunReport
@@ -239,3 +240,28 @@ async def test_a_finished_watch_s_folded_threads_say_what_they_did_not_that_they
         for row in summaries:
             shown = next(line for line in lines if line.startswith(row.label))
             assert fitted_note(row.note, lanes.shares_width - 1) in shown
+
+
+def test_a_watched_process_keeps_its_script_s_name_after_it_exits(tmp_path):
+    import subprocess
+    import sys
+
+    from gilviz.probe.watchlist import ProcessTreeWatchList
+
+    script = tmp_path / "my_app.py"
+    script.write_text("import sys\nsys.stdin.read()\n")  # runs until its stdin closes
+    child = subprocess.Popen([sys.executable, str(script)], stdin=subprocess.PIPE)
+    try:
+        watch = ProcessTreeWatchList(child.pid, refresh_s=0.0)
+        deadline = time.monotonic() + 20
+        while not any(v.name == "my_app.py" for v in watch.lanes()):
+            assert time.monotonic() < deadline, [v.name for v in watch.lanes()]
+        child.stdin.close()
+        stat = Path("/proc/%d/stat" % child.pid)
+        while stat.read_text().rsplit(")", 1)[1].split()[0] != "Z":  # a zombie: exited, not yet reaped
+            assert time.monotonic() < deadline, "the child did not exit"
+        names = {v.name for v in watch.lanes() if v.tid == child.pid}  # exited, not yet reaped: no exe to read
+        assert names == {"my_app.py"}, names
+    finally:
+        child.kill()
+        child.wait()
