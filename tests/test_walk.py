@@ -265,3 +265,17 @@ def test_a_watched_process_keeps_its_script_s_name_after_it_exits(tmp_path):
     finally:
         child.kill()
         child.wait()
+
+
+async def test_while_paused_the_footer_offers_resume_not_pause():
+    t = trace("threads-cpu")
+    app = replay_app(t)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await until(pilot, lambda: app.state.snapshot is not None)
+        await until(pilot, lambda: "space pause" in footer_row(app))
+        await pilot.press("space")
+        await until(pilot, lambda: "space resume" in footer_row(app))
+        assert app.state.paused and "pause" not in footer_row(app).replace("resume", "")
+        await pilot.press("space")
+        await until(pilot, lambda: "space pause" in footer_row(app))
+        assert not app.state.paused

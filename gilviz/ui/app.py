@@ -109,6 +109,7 @@ class GilvizApp(App):
         Binding("r", "rerun", "re-run", tooltip="run the scenario again (in a replay: replay from the start)"),
         Binding("R", "repeat", "5 runs", show=False, tooltip="run it 5 times, each after a baseline run: the median and range"),
         Binding("space", "pause", "pause", tooltip="freeze the picture; a live run goes on, a replay waits"),
+        Binding("space", "resume", "resume", tooltip="go on from the frozen picture"),
         Binding("l", "lock", "lock", tooltip="race: turn the threading.Lock on or off, and re-run"),
         Binding("e", "executor", "executor", tooltip="pools: ThreadPoolExecutor or ProcessPoolExecutor, and re-run"),
         Binding("w", "workers(-1)", "fewer", show=False, tooltip="one worker fewer, and re-run"),
@@ -510,6 +511,8 @@ class GilvizApp(App):
             return live and cfg is not None and cfg.info.threads_side_by_side
         if action == "fold":
             return self.state.watching or len(self.query_one("#lanes", LanesView).rows) > 8
+        if action in ("pause", "resume"):  # one space key: the footer says "resume" while paused
+            return self.state.paused == (action == "resume")
         return True
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
@@ -557,6 +560,9 @@ class GilvizApp(App):
             self.source.repeats = REPEATS
             self.notify("%d runs, each after a baseline run: the median and range come at the end" % REPEATS, timeout=4)
             self.start_run()
+
+    def action_resume(self) -> None:
+        self.action_pause()
 
     def action_pause(self) -> None:
         self.state.paused = not self.state.paused

@@ -52,6 +52,8 @@ def key_rows(bindings: Sequence[BindingType], applies: Callable[[str, tuple], bo
         if not applies(name, ()):
             continue
         key = KEY_NAMES.get(binding.key, binding.key)
+        if name not in row_of and any(key in keys.split(" / ") for keys, _ in rows):
+            continue  # one key, two actions by turns (space: pause, resume): the first that applies says it
         if name in row_of:
             keys, what = rows[row_of[name]]
             rows[row_of[name]] = ("%s / %s" % (keys, key), "%s / %s" % (what, binding.tooltip))
