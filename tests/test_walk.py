@@ -37,6 +37,11 @@ async def until(pilot, condition, timeout=30.0):
         await pilot.pause(0.05)
 
 
+def lane_lines(app):
+    lanes = app.query_one("#lanes")
+    return [lanes.render_line(y).text for y in range(lanes.size.height)]
+
+
 async def run(callback):
     """Call a palette command as the palette does: awaiting what it returns, if anything."""
     result = callback()
@@ -279,3 +284,30 @@ async def test_while_paused_the_footer_offers_resume_not_pause():
         await pilot.press("space")
         await until(pilot, lambda: "space pause" in footer_row(app))
         assert not app.state.paused
+
+
+def test_unseen_time_is_said_once_at_a_tall_lane_s_foot_not_stacked():
+    from gilviz.states import STATES
+    from gilviz.ui.drawing import cell_for
+
+    unseen = [0.0] * len(STATES)
+    unseen[STATES.index("unseen")] = 0.05
+    assert cell_for(unseen, 0, 3).char == "?"
+    assert cell_for(unseen, 1, 3) is None and cell_for(unseen, 2, 3) is None
+    gil = [0.0] * len(STATES)
+    gil[STATES.index("gil_wait")] = 0.05
+    assert cell_for(gil, 2, 3).char == cell_for(gil, 0, 3).char  # a wait still fills its lane
+
+
+async def test_a_still_mid_run_fits_the_run_so_far_from_the_left_edge():
+    t = trace("threads-cpu")
+    for at in (1.0, t.mid_run_s()):
+        app = replay_app(t, at=at, still=True)
+        async with app.run_test(size=(120, 36)) as pilot:
+            await pilot.pause()
+            lanes = app.query_one("#lanes")
+            lines = lane_lines(app)
+            assert "the run so far" in lines[0], lines[0]
+            drawn = [line[25 : 25 + lanes.columns] for line in lines[1:]]
+            spans = [len(cells.strip()) for cells in drawn if cells.strip()]
+            assert spans and max(spans) >= lanes.columns - 2, (at, spans, lanes.columns)  # not 10 columns at the right

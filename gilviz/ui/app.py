@@ -201,6 +201,7 @@ class GilvizApp(App):
 
     def on_mount(self) -> None:
         self.query_one("#pinned", LanesView).display = False
+        self.query_one("#lanes", LanesView).fit_so_far = self.still  # a still mid-run: the run so far, across the width
         self.query_one("#lanes-box").border_title = "lanes"
         self.query_one("#meters").border_title = "CPU (per core)"
         self.query_one("#results").border_title = "results (measured)"

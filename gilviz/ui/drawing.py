@@ -112,6 +112,8 @@ def cell_for(times: Sequence[float] | None, row: int = 0, height: int = 1) -> Ce
         return Cell(BARS[8], "running")
     if eighths > 0:
         return Cell(BARS[eighths], "running", wait)
+    if wait == "unseen" and row > 0:
+        return None  # not known is said once, on the lane's bottom line, not stacked "???" up a tall lane
     return Cell(GLYPHS[wait], wait)
 
 

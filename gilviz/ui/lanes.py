@@ -131,6 +131,7 @@ class LanesView(Widget):
         self._frame: _Frame | None = None  # what every line of the current repaint shares
         self._drawing: _Frame | None = None  # that frame, while render_lines draws it
         self.cells_apart = False  # every cell a segment of its own (an SVG screenshot is being made)
+        self.fit_so_far = False  # a still of a moment mid-run: the run so far fitted to the width, from its start
 
     def watch_snapshot(self, snapshot: Snapshot | None) -> None:
         if snapshot is None:
@@ -266,8 +267,10 @@ class LanesView(Widget):
     def _finished_window(self) -> tuple[float, float] | None:
         """The run's start and end, when it has ended and the view is fitted to it."""
         snap = self.snapshot
-        if snap is None or not self.fitted or not snap.window[0] or not snap.window[1]:
+        if snap is None or not self.fitted or not snap.window[0]:
             return None
+        if not snap.window[1]:  # mid-run: only a still fits what there is so far (live, the lanes scroll)
+            return (snap.window[0], snap.t) if self.fit_so_far and snap.t > snap.window[0] else None
         return snap.window
 
     @property
@@ -343,7 +346,8 @@ class LanesView(Widget):
             elif frame.stretch > 1:
                 ms = 0  # said below: a bin over several columns
             hint = " (+/- zoom)" if not self.cells_apart and getattr(self.app, "keys_hinted", True) else ""
-            fitted = " · the whole run" + hint if self._finished_window is not None else ""
+            whole = " · the whole run" if snap is not None and snap.window[1] else " · the run so far"
+            fitted = whole + hint if self._finished_window is not None else ""
             coarse = "   (coarse: psutil ticks)" if snap and snap.coarse else ""
             scale = (
                 column_label(ms) if ms else "1 bin (%d ms) = %d columns" % ((snap.bin_s if snap else 0.05) * 1000, frame.stretch)
