@@ -311,3 +311,14 @@ async def test_a_still_mid_run_fits_the_run_so_far_from_the_left_edge():
             drawn = [line[25 : 25 + lanes.columns] for line in lines[1:]]
             spans = [len(cells.strip()) for cells in drawn if cells.strip()]
             assert spans and max(spans) >= lanes.columns - 2, (at, spans, lanes.columns)  # not 10 columns at the right
+
+
+@pytest.mark.parametrize("size", [(120, 36), (200, 50)])
+async def test_in_presenter_mode_the_lanes_take_most_of_the_width(size):
+    t = trace("race-lock-on")
+    app = replay_app(t, at=t.after_end_s, present=True, still=True)
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        box, lanes = app.query_one("#lanes-box"), app.query_one("#lanes")
+        assert box.region.width >= 0.7 * size[0] and not app.query_one("#scenarios").display, box.region
+        assert lanes.columns >= 0.55 * size[0], lanes.columns  # the time itself, beside the labels and figures
