@@ -75,3 +75,13 @@ def test_the_lock_s_wait_hidden_behind_a_core_wait_is_said():
     assert why is not None and "the lock's wait hid behind a core wait" in why, why
     assert "70 % for a core" in why and "0 % for the lock" in why and "2 busy cores" in why
     assert figure_why(with_shares(recorded("race-lock-off"), core_wait=0.70)) is None  # no lock, no lock wait to hide
+
+
+def test_a_small_screen_keeps_the_figure_to_one_line_with_its_warning():
+    report = busy(recorded("threads-cpu"))
+    state = DashboardState(report.config)
+    state.finished = report
+    short = figure_text(state, detail=False).plain
+    assert "\n" not in short and "busy machine" in short and short.startswith("speed-up")
+    full = figure_text(state).plain
+    assert "why: " in full and "other programs used 1.3 of 2 cores" in full

@@ -49,7 +49,7 @@ async def until(pilot, condition, timeout=30.0):
 async def test_s_saves_a_still_and_the_screen_keeps_its_keys(tmp_path):
     trace = read_trace(str(ROOT / "assets" / "traces" / "race-lock-on.jsonl.gz"))
     app = replay_app(trace, at=trace.after_end_s, screenshot_dir=str(tmp_path))
-    async with app.run_test(size=(120, 36)) as pilot:
+    async with app.run_test(size=(200, 50)) as pilot:  # wide enough for the zoom hint
         await pilot.pause()
         lanes = app.query_one("#lanes")
         assert "+/- zoom" in lanes.render_line(0).text  # on screen, the hint is there

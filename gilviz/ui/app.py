@@ -393,7 +393,8 @@ class GilvizApp(App):
         lines = max(3, int((self.size.height - 2) * 0.35) - 2)  # #lower's max-height, less the box's border
         room = (lines, results.content_size.width or (42 if self.size.width < NARROW_BELOW else 54))
         results.update(results_text(self.state.reports, room=room))
-        self.query_one("#figure", Static).update(figure_text(self.state))
+        detail = self.present and self.size.height >= SHORT_BELOW  # a small screen keeps the figure to its line
+        self.query_one("#figure", Static).update(figure_text(self.state, detail))
         self.draw_panel()
 
     def draw_panel(self) -> None:

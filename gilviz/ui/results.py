@@ -135,15 +135,18 @@ def figure_line(report: RunReport) -> str:
     return line + (" · theory %s" % theory if theory else " · theory: %s" % figure.says)
 
 
-def figure_text(state: DashboardState) -> Text:
-    """The presenter's line: the current run's figure, or what it is waiting for."""
+def figure_text(state: DashboardState, detail: bool = True) -> Text:
+    """The presenter's line: the current run's figure, or what it is waiting for; with ``detail``, the lines the
+    results give beside it (why it is off its theory, a busy machine), else a busy machine said on the same line."""
     report = state.finished
     if report is None:
         return Text("the figure comes when the run ends", style="dim")
     text = Text(figure_line(report))
     for line in result_lines(report)[1:]:  # what the results say beside it: why it is off its theory, a busy machine
-        if line.startswith(("  why: ", "  impossible", "  ! ")):
+        if detail and line.startswith(("  why: ", "  impossible", "  ! ")):
             text.append("\n" + line.strip(), style="dim" if line.startswith("  why: ") else "bold")
+        elif line.startswith("  ! "):  # a small screen: the warning stays, in a few words
+            text.append("  ! busy machine: figures will be off", style="bold")
     return text
 
 
