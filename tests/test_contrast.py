@@ -50,4 +50,11 @@ async def test_panel_titles_meet_wcag_aa(theme):
                 assert seg.style is not None and seg.style.color and seg.style.bgcolor, (selector, seg)
                 fg, bg = seg.style.color.get_truecolor(), seg.style.bgcolor.get_truecolor()
                 measured[selector, seg.text.strip()] = round(contrast(tuple(fg), tuple(bg)), 2)
+        box = app.query_one("#lanes-box")  # its subtitle: where a replay was recorded
+        bottom = box.render_lines(Region(0, box.outer_size.height - 1, box.outer_size.width, 1))[0]
+        for seg in bottom:
+            if "recorded" in seg.text:
+                fg, bg = seg.style.color.get_truecolor(), seg.style.bgcolor.get_truecolor()
+                measured["#lanes-box", seg.text.strip()] = round(contrast(tuple(fg), tuple(bg)), 2)
+    assert any(key[1].startswith("recorded") for key in measured), measured
     assert all(ratio >= 4.5 for ratio in measured.values()), measured
