@@ -527,8 +527,11 @@ def cmd_record(args: argparse.Namespace) -> int:
 def need_terminal(instead: str) -> None:
     """The dashboard draws on a terminal: without one (a pipe, a cron job, TERM=dumb), say so rather than hang.
 
-    Textual reads keys from stdin and draws on stderr (stdout stays free), so those two must be a terminal.
+    Textual reads keys from stdin and draws on stderr, so those two must be a terminal; and stdout too:
+    `gilviz | cat` or `gilviz > file` asks for text, which `gilviz run` gives, not a dashboard.
     """
+    if sys.stdin.isatty() and not sys.stdout.isatty():
+        raise UsageError("stdout is not a terminal (a pipe or a file), so there is no dashboard to show; use %s" % instead)
     if not (sys.stdin.isatty() and sys.__stderr__ is not None and sys.__stderr__.isatty()) or os.environ.get("TERM") == "dumb":
         raise UsageError("the dashboard needs a terminal, and this is not one; without one, use %s" % instead)
 
@@ -598,7 +601,8 @@ def cmd_screenshot(args: argparse.Namespace) -> int:
     fmt = screenshot_format(args.output)
     check_writable(args.output, args.source)
     pin = None
-    if args.source in BY_KEY or not os.path.exists(args.source):
+    looks_like_a_path = os.sep in args.source or args.source.endswith((".jsonl", ".gz", ".json"))
+    if args.source in BY_KEY or not (os.path.exists(args.source) or looks_like_a_path):
         config = run_config(args, scenario_key(args.source))
         also = [compared_config(args.compare, config)] if args.compare else []
         pin = config if also else None

@@ -517,8 +517,9 @@ def to_text(report: RunReport) -> str:
         return watch_text(report)
     doc = to_json(report)
     title = doc["title"] + (" (%s executor)" % doc["executor"] if "executor" in doc else "")
+    unit = "task" if doc["scenario"] == "asyncio" else "worker"  # as the dashboard says: asyncio's workers are tasks
     lines = [
-        "%s · %d worker%s · %s size" % (title, doc["workers"], "" if doc["workers"] == 1 else "s", doc["size"]),
+        "%s · %d %s%s · %s size" % (title, doc["workers"], unit, "" if doc["workers"] == 1 else "s", doc["size"]),
         interpreter_line(report.python, report.cores),
     ]
     lines.extend(timing_lines(report, doc))

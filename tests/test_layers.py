@@ -40,6 +40,7 @@ ALLOWED = {
     "trace_schema": {"outside"},
     "trace_file": {"outside"},
     "trace": {"outside", "noise", "states", "lab", "model", "probe", "timeline", "trace_file", "trace_schema"},
+    "departs": {"outside", "noise", "states", "lab", "model", "figures", "probe", "timeline", "explain"},
     "measure": {"outside", "noise", "states", "lab", "labproc", "model", "probe", "timeline", "trace"},
     "watch": {"outside", "measure", "noise", "states", "lab", "labproc", "model", "probe", "timeline", "trace"},
     "report": {
@@ -79,6 +80,7 @@ ALLOWED = {
         "thread_table",
         "gil_figures",
         "gil_json",
+        "departs",
     },
     "cli": {"*"},
     "__main__": {"cli"},

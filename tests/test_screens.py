@@ -345,3 +345,38 @@ def test_neighbouring_cells_of_one_style_are_one_segment_on_screen_and_apart_in_
             assert lanes.cells_apart is False  # and the screen goes back to joined cells
 
     asyncio.run(check())
+
+
+def test_with_stdout_piped_or_redirected_the_dashboard_exits_2_at_once():
+    """`gilviz | cat` and `gilviz > file`: keys and the screen (stderr) are a terminal, stdout is not."""
+    import os
+    import pty
+    import select
+
+    controller, terminal = pty.openpty()
+    try:
+        started = time.monotonic()
+        child = subprocess.Popen(
+            [sys.executable, "-m", "gilviz"], stdin=terminal, stdout=subprocess.PIPE, stderr=terminal, cwd=ROOT
+        )
+        try:
+            returncode = child.wait(timeout=20)
+        finally:
+            child.kill()
+            child.wait()
+        screen = b""
+        while select.select([controller], [], [], 0)[0]:
+            try:
+                chunk = os.read(controller, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            screen += chunk
+    finally:
+        os.close(terminal)
+        os.close(controller)
+    said = screen.decode(errors="replace")
+    assert returncode == 2 and "stdout is not a terminal" in said and "gilviz run" in said, said[-300:]
+    assert said.strip().count("\n") == 0 and child.stdout is not None and child.stdout.read() == b""
+    assert time.monotonic() - started < 5

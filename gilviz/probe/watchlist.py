@@ -189,7 +189,8 @@ class ProcessTreeWatchList:
         alive: set[tuple[int, int]] = set()
         for pid in self.processes():
             exe = executable(pid)
-            if pid not in self._names or exe != self._exe.get(pid):  # new, or it exec'd another program
+            # new, or it exec'd another program; one that is exiting (no exe to read) keeps the name it lived with
+            if pid not in self._names or (exe and exe != self._exe.get(pid)):
                 try:
                     self._names[pid] = process_name(psutil.Process(pid))
                 except psutil.Error:

@@ -21,6 +21,7 @@ class RunStarted:
     baseline: bool = False
     python: dict | None = None  # the interpreter's facts, when already known
     cores: int = 0
+    progress: str = ""  # in a series of runs (R): "run 3 of 5 · so far 0.95–1.01×"
 
 
 @dataclass(frozen=True)

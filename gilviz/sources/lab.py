@@ -13,7 +13,7 @@ from dataclasses import replace
 from typing import Callable
 
 from gilviz.measure import Session
-from gilviz.model import RunConfig
+from gilviz.model import RunConfig, RunReport
 from gilviz.sources.events import Event, InterpreterKnown, Problem, RunFinished, RunStarted, SnapshotTaken
 from gilviz.timeline import Snapshot
 
@@ -68,14 +68,36 @@ class LabSource:
         post(RunFinished(report))
 
     def _run_repeated(self, config: RunConfig, repeats: int, post, cancel: threading.Event, snapshot, hello) -> None:
+        done: list[RunReport] = []  # the series' runs so far (not their baselines)
+
         def started(what: RunConfig, baseline: bool) -> None:
-            post(RunStarted(config, baseline=baseline))
+            post(RunStarted(config, baseline=baseline, progress=series_progress(done, repeats, baseline)))
+
+        def reported(report: RunReport) -> None:
+            if report.config == config and not report.result.get("cancelled"):
+                done.append(report)
 
         try:
-            report = self.session.repeat(config, repeats, on_start=started, on_snapshot=snapshot, cancel=cancel, on_hello=hello)
+            report = self.session.repeat(
+                config, repeats, on_start=started, on_report=reported, on_snapshot=snapshot, cancel=cancel, on_hello=hello
+            )
         except Exception as exc:  # shown in the UI; the next run starts clean
             post(RunFinished(None, "%s: %s" % (type(exc).__name__, exc)))
             return
         if report.run_config.scenario != config.scenario:  # a baseline run, cancelled: nothing to show
             return
         post(RunFinished(report))
+
+
+def series_progress(done: list[RunReport], repeats: int, baseline: bool) -> str:
+    """Where a series of runs is: "run 3 of 5 · so far 0.95–1.01×" (speed-ups, or wall times without a baseline)."""
+    text = "run %d of %d" % (min(len(done) + 1, repeats), repeats)
+    speedups = [r.baseline.wall_s / r.wall_s for r in done if r.baseline is not None and r.wall_s > 0]
+    if speedups and len(speedups) == len(done):
+        lo, hi = min(speedups), max(speedups)
+        text += " · so far %.2f×" % lo if len(speedups) == 1 else " · so far %.2f–%.2f×" % (lo, hi)
+    elif done:
+        walls = [r.wall_s for r in done]
+        lo, hi = min(walls), max(walls)
+        text += " · so far %.2f s" % lo if len(walls) == 1 else " · so far %.2f–%.2f s" % (lo, hi)
+    return text

@@ -109,15 +109,16 @@ class GilvizApp(CursorKeys, App):
     TITLE = "gilviz"
     BINDINGS = [
         *[Binding(str(i + 1), "scenario(%d)" % i, SCENARIOS[i].title, show=False) for i in range(min(9, len(SCENARIOS)))],
-        Binding("n", "step(1)", "next", show=False, tooltip="the next scenario (p: the previous one)"),
+        Binding("n", "step(1)", "next", show=False, tooltip="the next scenario"),
         Binding("p", "step(-1)", "prev", show=False, tooltip="the previous scenario"),
         Binding("r", "rerun", "re-run", tooltip="run the scenario again (in a replay: replay from the start)"),
         Binding("R", "repeat", "5 runs", show=False, tooltip="run it 5 times, each after a baseline run: the median and range"),
         Binding("space", "pause", "pause", tooltip="freeze the picture; a live run goes on, a replay waits"),
+        Binding("space", "resume", "resume", tooltip="go on from the frozen picture"),
         Binding("l", "lock", "lock", tooltip="race: turn the threading.Lock on or off, and re-run"),
         Binding("e", "executor", "executor", tooltip="pools: ThreadPoolExecutor or ProcessPoolExecutor, and re-run"),
         Binding("w", "workers(-1)", "fewer", show=False, tooltip="one worker fewer, and re-run"),
-        Binding("W", "workers(1)", "workers+", show=False, tooltip="one worker more, and re-run (w: fewer)"),
+        Binding("W", "workers(1)", "workers+", show=False, tooltip="one worker more, and re-run"),
         Binding("f", "fold", "fold", tooltip="fold each process's threads into one row, or unfold them"),
         Binding("T", "table", "table", tooltip="every thread in a table: sort (< >, I), filter (/), Enter: its lane"),
         Binding("P", "present", "present", show=False, tooltip="presenter mode: header, lanes, meters and the one figure"),
@@ -177,6 +178,12 @@ class GilvizApp(CursorKeys, App):
         self.pacer = FramePacer()  # how often snapshots are drawn
         self._pending: SourceEvent | None = None  # the latest snapshot, held until the pacer lets it be drawn
         self._pending_timer: Timer | None = None
+        self._picturing = False  # `s` is drawing the screen for a picture: no key hints, no footer
+
+    @property
+    def keys_hinted(self) -> bool:
+        """Whether asides that name a key ("+/- zoom") are shown: on a live screen, not in a still or a saved picture."""
+        return not self.still and not self._picturing
 
     @property
     def replaying(self) -> bool:
@@ -207,6 +214,7 @@ class GilvizApp(CursorKeys, App):
 
     def on_mount(self) -> None:
         self.query_one("#pinned", LanesView).display = False
+        self.query_one("#lanes", LanesView).fit_so_far = self.still  # a still mid-run: the run so far, across the width
         self.query_one("#lanes-box").border_title = "lanes"
         self.query_one("#meters").border_title = "CPU (per core)"
         self.query_one("#results").border_title = "results (measured)"
@@ -398,8 +406,12 @@ class GilvizApp(CursorKeys, App):
             lesson.border_title = "how to read it"
             self.query_one("#lesson-text", Static).update(waits_text(self.state.snapshot))
             self.query_one("#code", Static).update("")
-        self.query_one("#results", Static).update(results_text(self.state.reports))
-        self.query_one("#figure", Static).update(figure_text(self.state))
+        results = self.query_one("#results", Static)
+        lines = max(3, int((self.size.height - 2) * 0.35) - 2)  # #lower's max-height, less the box's border
+        room = (lines, results.content_size.width or (42 if self.size.width < NARROW_BELOW else 54))
+        results.update(results_text(self.state.reports, room=room))
+        detail = self.present and self.size.height >= SHORT_BELOW  # a small screen keeps the figure to its line
+        self.query_one("#figure", Static).update(figure_text(self.state, detail))
         self.draw_panel()
 
     def draw_panel(self) -> None:
@@ -421,7 +433,8 @@ class GilvizApp(CursorKeys, App):
         if cfg.scenario == "race":
             panel.border_title = "race · threading.Lock"
             at = self.panel_at_cursor()  # the counter at the time cursor, if there is one
-            self.show(panel, at or race_text(cfg, state.snapshot, state.finished, state.reports, state.python))
+            keys = self.keys_hinted and bool(self.check_action("lock", ()))
+            self.show(panel, at or race_text(cfg, state.snapshot, state.finished, state.reports, state.python, keys))
         elif cfg.scenario == "queue":
             panel.border_title = "queue · multiprocessing.Queue"
             until = self.snapshot_at_cursor()
@@ -483,7 +496,7 @@ class GilvizApp(CursorKeys, App):
 
     def on_resize(self, event: Resize) -> None:
         self.fit(event.size.width, event.size.height)
-        self.draw({HEADER, LANES})
+        self.draw({HEADER, LANES, RESULTS})
 
     def fit(self, width: int, height: int) -> None:
         """Drop what matters least as the terminal shrinks; below the minimum, ask for more room."""
@@ -492,6 +505,8 @@ class GilvizApp(CursorKeys, App):
         self.set_class(height < SHORT_BELOW, "-short")
         self.set_class(too_small, "-too-small")
         self.query_one(CpuMeters).compact = height < SHORT_BELOW
+        # narrow: the keys that apply need the whole footer (^p still opens the palette; ? lists it)
+        self.query_one(Footer).show_command_palette = width >= NARROW_BELOW
         self.query_one("#too-small", Static).update(
             "gilviz needs a terminal of at least %d×%d; this one is %d×%d.\nEnlarge the terminal (or press q to quit)."
             % (MIN_SIZE[0], MIN_SIZE[1], width, height)
@@ -524,10 +539,13 @@ class GilvizApp(CursorKeys, App):
             return self.cursor_applies()
         if action == "cursor_off":
             return self.cursor_lanes().cursor is not None
+        if action in ("pause", "resume"):  # one space key: the footer says "resume" while paused
+            return self.state.paused == (action == "resume")
         return True
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
+        ours = {"Theme", "Quit", "Screenshot"}  # gilviz's own below: its light/dark, its format, one quit
+        yield from (command for command in super().get_system_commands(screen) if command.title not in ours)
         if isinstance(self.source, LabSource):
             for i, s in enumerate(SCENARIOS):
                 yield SystemCommand("Scenario %d: %s" % (i + 1, s.title), s.summary, lambda i=i: self.action_scenario(i))
@@ -538,7 +556,8 @@ class GilvizApp(CursorKeys, App):
             if not binding.tooltip or binding.action in seen or name == "scenario" or not self.check_action(name, ()):
                 continue
             seen.add(binding.action)
-            yield SystemCommand(binding.description.capitalize(), binding.tooltip, self._command(binding.action))
+            title = "Screenshot" if name == "save_screenshot" else binding.description.capitalize()
+            yield SystemCommand(title, binding.tooltip, self._command(binding.action))
 
     def _command(self, action: str):
         return lambda: self.run_action(action)
@@ -571,6 +590,9 @@ class GilvizApp(CursorKeys, App):
             self.source.repeats = REPEATS
             self.notify("%d runs, each after a baseline run: the median and range come at the end" % REPEATS, timeout=4)
             self.start_run()
+
+    def action_resume(self) -> None:
+        self.action_pause()
 
     def action_pause(self) -> None:
         self.state.paused = not self.state.paused
@@ -704,7 +726,25 @@ class GilvizApp(CursorKeys, App):
                 view.refresh()  # ... and joined again on screen
 
     def action_save_screenshot(self) -> None:
+        """Draw the screen as a still (no footer, no key hints, no toasts), then save it, then draw it live again."""
+        self._picturing = True
+        self.clear_notifications()
+        self.add_class("-still")
+        self.draw({LANES, PANEL})
+        self.query_one("#lanes", LanesView).refresh()
+        self.call_after_refresh(self.save_screenshot_now)
+
+    def save_screenshot_now(self) -> None:
         """Save the screen as SVG or PNG, named after the scenario and the time, and say where."""
+        try:
+            self._save_screenshot()
+        finally:
+            self._picturing = False
+            self.set_class(self.still, "-still")
+            self.draw({LANES, PANEL})
+            self.query_one("#lanes", LanesView).refresh()
+
+    def _save_screenshot(self) -> None:
         path = os.path.join(self.screenshot_dir, self.screenshot_name())
         cfg = self.state.scenario
         try:

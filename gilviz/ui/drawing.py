@@ -133,19 +133,21 @@ def cell_for(times: Sequence[float] | None, row: int = 0, height: int = 1) -> Ce
         settled = smooth_running >= 2 * times[RUNNING]  # a few bins of history behind the verdict, not one reading
         if running > 0 and read >= 0.5 * total and settled and smooth_held < NO_GIL_BELOW * smooth_running:
             cell = _cell(running, times, row, height)
-            if cell.fg != "running":
+            if cell is None or cell.fg != "running":
                 return cell
             return Cell(GLYPHS["no_gil"] if cell.char == BARS[8] else cell.char, "no_gil", cell.bg)
     return _cell(running, times, row, height)
 
 
-def _cell(running: float, times: Sequence[float], row: int, height: int) -> Cell:
+def _cell(running: float, times: Sequence[float], row: int, height: int) -> Cell | None:
     wait = main_wait(times)
     eighths = round(running * 8 * height) - row * 8
     if eighths >= 8:
         return Cell(BARS[8], "running")
     if eighths > 0:
         return Cell(BARS[eighths], "running", wait)
+    if wait == "unseen" and row > 0:
+        return None  # not known is said once, on the lane's bottom line, not stacked "???" up a tall lane
     return Cell(GLYPHS[wait], wait)
 
 

@@ -19,7 +19,6 @@ from gilviz.ui.state import DashboardState
 MOVES = (
     ("short", "gil"),
     ("short", "motion"),
-    ("drop", "brand"),
     ("short", "variant"),
     ("drop", "cores"),
     ("drop", "gil"),
@@ -28,10 +27,12 @@ MOVES = (
     ("drop", "impl"),
     ("short", "title"),
     ("short", "status"),
+    ("short", "progress"),
     ("drop", "variant"),
     ("drop", "title"),
     ("short", "handoffs"),
     ("short", "alarm"),
+    ("drop", "brand"),  # the name goes last: a screenshot says what made it
 )
 
 
@@ -56,6 +57,8 @@ def _parts(state: DashboardState) -> list[Part]:
     ]
     if state.note:
         parts.append(Part("note", state.note, None, "bold"))
+    if state.progress:  # "run 3 of 5 · so far 0.95–1.01×", or just "run 3 of 5" where room is short
+        parts.append(Part("progress", state.progress, state.progress.split(" · ")[0], "bold"))
     cfg = state.config
     if isinstance(cfg, WatchConfig):
         what = cfg.title

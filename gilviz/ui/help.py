@@ -37,7 +37,8 @@ READING = (
     "Each row is a thread, nested under its process (pid, thread name, native id). A cell is "
     "one column of time: its bar height is the share of that time the thread ran on a core; "
     "behind or instead of the bar, what it waited for. The shares at the row's end cover "
-    "the last second of the thread's life. Every figure is measured: thread times come from "
+    "the last second while a run is live, and the thread's whole life once it has ended. "
+    "Every figure is measured: thread times come from "
     "the kernel (/proc/PID/task/TID/schedstat), and what a blocked thread waits on from "
     "/proc/PID/task/TID/syscall: a futex in the interpreter's static data is the GIL, any "
     "other futex a lock, any other call I/O. CPU meters come from /proc/stat, wall times from the lab."
@@ -47,13 +48,22 @@ READING = (
 def key_rows(bindings: Sequence[BindingType], applies: Callable[[str, tuple], bool | None]) -> list[tuple[str, str]]:
     """(key, what it does) for every binding with a description of its own that applies here."""
     rows: list[tuple[str, str]] = [("1-9", "switch scenario (the old run is ended cleanly)")] if applies("scenario", ()) else []
+    row_of: dict[str, int] = {}  # one row per action: n and p (step), w and W (workers), + and - (zoom) share theirs
     for binding in bindings:
         if not isinstance(binding, Binding) or not binding.tooltip:
             continue
         name = binding.action.partition("(")[0]
         if not applies(name, ()):
             continue
-        rows.append((KEY_NAMES.get(binding.key, binding.key), binding.tooltip))
+        key = KEY_NAMES.get(binding.key, binding.key)
+        if name not in row_of and any(key in keys.split(" / ") for keys, _ in rows):
+            continue  # one key, two actions by turns (space: pause, resume): the first that applies says it
+        if name in row_of:
+            keys, what = rows[row_of[name]]
+            rows[row_of[name]] = ("%s / %s" % (keys, key), "%s / %s" % (what, binding.tooltip))
+            continue
+        row_of[name] = len(rows)
+        rows.append((key, binding.tooltip))
     rows.append(("ctrl+p", "command palette: every action by name"))
     return rows
 

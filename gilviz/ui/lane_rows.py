@@ -64,12 +64,16 @@ def lane_label(lane: LaneView) -> str:
     return ("  └ %s %d" % (lane.name, lane.tid))[:LABEL_WIDTH]
 
 
-def dominant(lane: LaneView, last_index: int, bin_s: float = 0.05) -> str:
-    """What the thread mostly did over the last second: a share label's word ("I/O", "GIL", "run", "ended").
+def dominant(lane: LaneView, last_index: int, bin_s: float = 0.05, finished: bool = False) -> str:
+    """What the thread mostly did over the last second (``finished``: over its whole life): a share label's
+    word ("I/O", "GIL", "run", "ended").
 
     The biggest of ``recent_shares``, found without dividing: a folded row asks it of every
     thread it stands for, every frame (a thousand threads: ~4x faster than through the shares).
     """
+    if finished:
+        state, share = max(life_shares(lane.run_times).items(), key=lambda kv: kv[1])
+        return "idle" if share <= 0 else SHARE_LABELS.get(state, {"done": "ended", "not_started": "new"}.get(state, state))
     first = last_index - recent_bins(bin_s)
     recent = []
     for b in reversed(lane.bins):
@@ -87,11 +91,12 @@ def dominant(lane: LaneView, last_index: int, bin_s: float = 0.05) -> str:
     return SHARE_LABELS.get(state, {"done": "ended", "not_started": "new"}.get(state, state))
 
 
-def counts_note(lanes: Sequence[LaneView], last_index: int) -> str:
-    """ "27 I/O · 4 GIL · 1 run": threads by what each mostly did over the last second, most first."""
+def counts_note(lanes: Sequence[LaneView], last_index: int, finished: bool = False) -> str:
+    """ "27 I/O · 4 GIL · 1 run": threads by what each mostly did over the last second (a finished run: over
+    each thread's life, so not "20 ended"), most first."""
     counts: dict[str, int] = {}
     for lane in lanes:
-        word = dominant(lane, last_index)
+        word = dominant(lane, last_index, finished=finished)
         counts[word] = counts.get(word, 0) + 1
     return " · ".join("%d %s" % (n, word) for word, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
 
@@ -106,13 +111,30 @@ def ended_note(lanes: Sequence[LaneView]) -> str:
     return shares_label(life_shares(totals), most=2) if totals else "ended"
 
 
-def summary(pid: int, lanes: Sequence[LaneView], what: str, last_index: int) -> LaneRow:
+def fitted_note(note: str, width: int) -> str:
+    """A summary's counts cut at a whole count, never mid-word: "27 I/O · 4 GIL · +2" (the rest counted)."""
+    if len(note) <= width:
+        return note
+    parts = note.split(" · ")
+    for keep in range(len(parts) - 1, 0, -1):
+        rest = sum(int(p.split()[0]) for p in parts[keep:] if p.split()[0].isdigit())
+        text = " · ".join(parts[:keep]) + " · +%d" % rest
+        if len(text) <= width:
+            return text
+    return parts[0][:width]
+
+
+def summary(pid: int, lanes: Sequence[LaneView], what: str, last_index: int, finished: bool = False) -> LaneRow:
     label = ("  └ %d %s" % (len(lanes), what))[:LABEL_WIDTH]
-    return LaneRow(pid, label, threads=tuple(lanes), note=counts_note(lanes, last_index))
+    return LaneRow(pid, label, threads=tuple(lanes), note=counts_note(lanes, last_index, finished))
 
 
 def one_by_one(
-    pid: int, lanes: Sequence[LaneView], last_index: int, kept: set[int] | frozenset[int] = frozenset()
+    pid: int,
+    lanes: Sequence[LaneView],
+    last_index: int,
+    kept: set[int] | frozenset[int] = frozenset(),
+    finished: bool = False,
 ) -> list[LaneRow]:
     """Each thread on a row of its own, but those that never ran (and are not ``kept``: ids) gathered in one row at the end."""
     idle = [lane for lane in lanes if never_ran(lane) and id(lane) not in kept]
@@ -121,7 +143,7 @@ def one_by_one(
     quiet = {id(lane) for lane in idle}
     rows = [LaneRow(pid, lane_label(lane), lane) for lane in lanes if id(lane) not in quiet]
     if idle:
-        rows.append(summary(pid, idle, "never ran", last_index))
+        rows.append(summary(pid, idle, "never ran", last_index, finished))
     return rows
 
 
@@ -141,6 +163,7 @@ def arrange(
     bin_s: float = 0.05,
     keep: object = None,
     since: int | None = None,
+    finished: bool = False,
 ) -> list[LaneRow]:
     """The rows for these lanes. ``fold``: None folds processes with more than FOLD_OVER threads; True all; False none.
 
@@ -148,7 +171,8 @@ def arrange(
     "ended threads" row per process, whatever the folding; and a big process folds its
     short-lived threads first: those that lived LONG_LIVED_S or more keep their rows while they
     are at most FOLD_OVER (and so do those there when watching began, bin ``since``). ``keep``: a
-    row key (a lane the table jumped to) that is never folded.
+    row key (a lane the table jumped to) that is never folded. ``finished``: the run has ended,
+    and a summary counts what each thread did over its life.
     """
     order: list[int] = []
     mains: dict[int, LaneView] = {}
@@ -175,22 +199,23 @@ def arrange(
         alone = [LaneRow(pid, lane_label(lane), lane) for lane in others if id(lane) in kept]  # shown whatever folds
         folded = fold if fold is not None else len(present) > FOLD_OVER
         if not folded or len(present) < 2:
-            rows.extend(one_by_one(pid, others, last_index, kept))
+            rows.extend(one_by_one(pid, others, last_index, kept, finished))
         elif fold is None and newest is not None:  # the short-lived fold first
             long = {id(lane) for lane in present if long_lived(lane, bin_s, since)}
             short = [lane for lane in present if id(lane) not in long]
             if len(long) > FOLD_OVER:
                 rows.extend(alone)
-                rows.append(summary(pid, [lane for lane in present if id(lane) in long], "threads", last_index))
+                rows.append(summary(pid, [lane for lane in present if id(lane) in long], "threads", last_index, finished))
             else:
-                rows.extend(one_by_one(pid, [lane for lane in others if id(lane) in long or id(lane) in kept], last_index, kept))
+                kept_or_long = [lane for lane in others if id(lane) in long or id(lane) in kept]
+                rows.extend(one_by_one(pid, kept_or_long, last_index, kept, finished))
             if len(short) > 1:
-                rows.append(summary(pid, short, "short-lived", last_index))
+                rows.append(summary(pid, short, "short-lived", last_index, finished))
             else:
                 rows.extend(LaneRow(pid, lane_label(lane), lane) for lane in short)
         else:
             rows.extend(alone)
-            rows.append(summary(pid, present, "threads", last_index))
+            rows.append(summary(pid, present, "threads", last_index, finished))
         if gone:
             label = ("  └ %d ended thread%s" % (len(gone), "s" if len(gone) > 1 else ""))[:LABEL_WIDTH]
             rows.append(LaneRow(pid, label, threads=tuple(gone), note=ended_note(gone)))
@@ -201,7 +226,10 @@ def snapshot_rows(snapshot: Snapshot, *, last_index: int, fold: bool | None = No
     """The rows for a snapshot's lanes, threads gone a while retired (``arrange`` with the snapshot's newest bin)."""
     newest, bin_s = newest_index(snapshot), snapshot.bin_s
     since = math.floor(snapshot.window[0] / bin_s) if snapshot.window[0] else None
-    return arrange(snapshot.lanes, last_index=last_index, fold=fold, newest=newest, bin_s=bin_s, keep=keep, since=since)
+    finished = bool(snapshot.window[0] and snapshot.window[1])
+    return arrange(
+        snapshot.lanes, last_index=last_index, fold=fold, newest=newest, bin_s=bin_s, keep=keep, since=since, finished=finished
+    )
 
 
 def row_index(rows: Sequence[LaneRow], key: object) -> int | None:

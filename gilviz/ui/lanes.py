@@ -30,7 +30,7 @@ from gilviz.ui.drawing import (
     shares_label,
     states_in,
 )
-from gilviz.ui.lane_rows import LABEL_WIDTH, LaneRow, recent_bins, snapshot_rows
+from gilviz.ui.lane_rows import LABEL_WIDTH, LaneRow, fitted_note, recent_bins, snapshot_rows
 
 ZOOMS = (1, 2, 4, 10, 20)  # bins per column; a bin is 50 ms
 SHARES_WIDE = 32  # the figures at a row's end: three states ("run 29% · GIL 34% · core 35%") ...
@@ -144,6 +144,7 @@ class LanesView(Widget):
         self._frame: _Frame | None = None  # what every line of the current repaint shares
         self._drawing: _Frame | None = None  # that frame, while render_lines draws it
         self.cells_apart = False  # every cell a segment of its own (an SVG screenshot is being made)
+        self.fit_so_far = False  # a still of a moment mid-run: the run so far fitted to the width, from its start
 
     def watch_snapshot(self, snapshot: Snapshot | None) -> None:
         if snapshot is None:
@@ -283,8 +284,10 @@ class LanesView(Widget):
     def _finished_window(self) -> tuple[float, float] | None:
         """The run's start and end, when it has ended and the view is fitted to it."""
         snap = self.snapshot
-        if snap is None or not self.fitted or not snap.window[0] or not snap.window[1]:
+        if snap is None or not self.fitted or not snap.window[0]:
             return None
+        if not snap.window[1]:  # mid-run: only a still fits what there is so far (live, the lanes scroll)
+            return (snap.window[0], snap.t) if self.fit_so_far and snap.t > snap.window[0] else None
         return snap.window
 
     @property
@@ -359,7 +362,9 @@ class LanesView(Widget):
                 ms = max(1, round(fit[1] * snap.bin_s * 1000 / fit[2]))
             elif frame.stretch > 1:
                 ms = 0  # said below: a bin over several columns
-            fitted = " · the whole run (+/- zoom)" if self._finished_window is not None else ""
+            hint = " (+/- zoom)" if not self.cells_apart and getattr(self.app, "keys_hinted", True) else ""
+            whole = " · the whole run" if snap is not None and snap.window[1] else " · the run so far"
+            fitted = whole + hint if self._finished_window is not None else ""
             coarse = "   (coarse: psutil ticks)" if snap and snap.coarse else ""
             scale = (
                 column_label(ms) if ms else "1 bin (%d ms) = %d columns" % ((snap.bin_s if snap else 0.05) * 1000, frame.stretch)
@@ -368,15 +373,18 @@ class LanesView(Widget):
                 fitted = " · both runs from their start"
             live = snap is not None and snap.window[0] and not snap.window[1]
             figures = "last second" if live else ("its whole life" if snap is not None and snap.window[1] else "")
-            room = width - (frame.shares_width + 1 if figures else 0)
+            room = width - (frame.shares_width + 3 if figures else 0)  # 3: a gap before what the figures cover
             lead = "%s   " % self.title if self.title else " " * (LABEL_WIDTH + 1)
             text = lead + scale + fitted + coarse
             if len(text) > room:  # drop the asides before anything is cut
                 text = lead + scale + coarse
-            if len(text) > room:
-                text = (lead + scale)[:room]
+            if len(text) > room:  # then the indent, so the scale keeps its value
+                text = (lead.strip() + "   " if lead.strip() else " ") + scale
+            if len(text) > room and figures:  # then what the figures cover
+                room, figures = width, ""
+            text = text[:room]
             if figures:  # what the figures at each row's end cover, right-aligned over them
-                text = text.ljust(room) + " " + figures
+                text = text.ljust(room) + "   " + figures
             return [Segment(text[:width].ljust(width), dim)]
         if snap is None or not self._rows:
             return [Segment(self.waiting_text[:width].ljust(width), dim)] if y == 1 else [Segment(" " * width, base)]
@@ -385,7 +393,7 @@ class LanesView(Widget):
         if index >= len(self._rows):
             return [Segment(" " * width, base)]
         row = self._rows[index]
-        label = row.label if sub == 0 else (self._detail(row) if sub == 1 else "")
+        label = row.label if sub == 0 else (self._detail(row, bool(snap.window[1])) if sub == 1 else "")
         if self.highlight is not None and row.key == self.highlight:  # the lane the table jumped to
             segments = [Segment(label[:LABEL_WIDTH].ljust(LABEL_WIDTH), (dim if sub else base) + Style(reverse=True))]
             segments.append(Segment(" ", base))
@@ -426,16 +434,20 @@ class LanesView(Widget):
         return Segment(cell.char, self._style(cell.fg, cell.bg))
 
     @staticmethod
-    def _detail(row: LaneRow) -> str:
-        """A tall lane's second line: the system call it last waited in."""
-        if row.lane is not None and row.lane.wait_now:
-            return "    in %s" % row.lane.wait_now
-        return ""
+    def _detail(row: LaneRow, finished: bool = False) -> str:
+        """A tall lane's second line: the system call it last waited in; once the run has ended, the one it
+        waited in longest (a sleeper's last wait is often its join's futex, not its sleep)."""
+        lane = row.lane
+        if lane is None:
+            return ""
+        if finished and lane.waits:
+            return "    in %s" % lane.waits[0][0]
+        return "    in %s" % lane.wait_now if lane.wait_now else ""
 
     def _shares(self, row: LaneRow, frame: _Frame) -> str:
         """The row's figures: over the thread's whole life in a finished run, over the last second while live."""
         if row.lane is None:
-            return row.note
+            return fitted_note(row.note, frame.shares_width - 1)
         if row.lane.phase == "failed":
             return "failed: " + row.lane.note
         snap = frame.snapshot

@@ -61,7 +61,7 @@ def bar(text: Text, part: int | float, whole: int | float, fill: str, rest: str,
     text.append(rest_char * (BAR_WIDTH - filled), style=rest)
 
 
-def comparison(text: Text, config: RunConfig, reports: Sequence[RunReport]) -> None:
+def comparison(text: Text, config: RunConfig, reports: Sequence[RunReport], keys: bool = True) -> None:
     """The lock's cost as throughput, from the last measured run each way."""
     off, on = last_race(reports, config, False), last_race(reports, config, True)
     off_rate = updates_per_s(off) if off is not None else None
@@ -73,7 +73,8 @@ def comparison(text: Text, config: RunConfig, reports: Sequence[RunReport]) -> N
     else:
         text.append("without the lock: %s" % ("%s updates/s" % rate(off_rate) if off_rate else "not run yet"))
         text.append(" · with it: %s" % ("%s updates/s" % rate(on_rate) if on_rate else "not run yet"))
-        text.append("   (l runs the other)", style="dim")
+        if keys:
+            text.append("   (l runs the other)", style="dim")
     text.append("\n")
 
 
@@ -83,12 +84,14 @@ def race_text(
     finished: RunReport | None,
     reports: Sequence[RunReport],
     python: dict | None = None,
+    keys: bool = True,
 ) -> Text:
-    """The panel's lines. ``finished`` is the current run's report once it has ended."""
+    """The panel's lines. ``finished`` is the current run's report once it has ended. ``keys``: `l` works
+    here and the screen is live (a replay or a still names no key)."""
     text = Text()
     text.append("%d threads update one global counter · " % config.worker_count)
     text.append("lock %s" % ("ON" if config.lock else "OFF"), style="bold")
-    text.append("   l toggles it and re-runs\n", style="dim")
+    text.append("   l toggles it and re-runs\n" if keys else "\n", style="dim")
     seconds = SIZES[config.size].race_s
 
     interval = RACE_SWITCH_INTERVAL if config.switch_interval_ms is None else config.switch_interval_ms / 1000
@@ -115,7 +118,7 @@ def race_text(
             bar(text, min(elapsed, seconds), seconds, COLOURS["io"], "dim", "·")
             text.append(" %.1f of %g s\n" % (min(elapsed, seconds), seconds), style="dim")
 
-    comparison(text, config, reports)
+    comparison(text, config, reports, keys)
     default = (python or {}).get("switch_interval_s")
     text.append(
         "each thread counts its updates for %g s · switch interval %g ms (default %s) so the race shows in a short run"

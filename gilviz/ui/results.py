@@ -7,10 +7,11 @@ from collections.abc import Sequence
 from rich.text import Text
 
 from gilviz import figures
+from gilviz.departs import figure_why
 from gilviz.explain import explain
 from gilviz.gil_json import lesson_line
 from gilviz.model import RunConfig, RunReport, WatchConfig
-from gilviz.report import machine_warning, speedup_impossible
+from gilviz.report import duration, machine_warning, size_kb, speedup_impossible
 from gilviz.ui.state import DashboardState, finished_status
 
 RESULTS_KEPT = 6
@@ -55,6 +56,7 @@ def result_lines(report: RunReport) -> list[str]:
             below.append("  why: " + why.split(": ", 1)[-1])
     elif figures.measured(report).measured is not None:  # a lesson with a figure of its own
         line += "  " + figure_line(report)
+        below.extend(asyncio_lines(report))
         starts = report.result.get("start_methods")
         if starts:
             below.append(
@@ -67,6 +69,9 @@ def result_lines(report: RunReport) -> list[str]:
     gil = lesson_line(report.snapshot, cfg.scenario, bool(cfg.switch_interval_ms), report.window_s)
     if gil:
         below.append("  " + gil)
+    off = figure_why(report)  # a lesson's own figure off its theory: why, as explain says for a speed-up
+    if off:
+        below.append("  why: " + off)
     warning = machine_warning(report)
     if warning:
         below.append("  ! " + warning)
@@ -75,6 +80,25 @@ def result_lines(report: RunReport) -> list[str]:
     if report.result.get("failed"):
         line += " FAILED"
     return [line] + below
+
+
+def asyncio_lines(report: RunReport) -> list[str]:
+    """The asyncio lesson's comparison, as it promises: its one thread beside a thread per wait, measured in the same run."""
+    waits = report.result.get("asyncio")
+    if not waits:
+        return []
+    lines = ["  in one thread: %s · %d threads started" % (size_kb(waits.get("rss_kb")), waits.get("threads_peak") or 0)]
+    threaded = waits.get("with_threads")
+    if threaded:
+        lines.append(
+            "  a thread per wait: %s · %d threads · %s"
+            % (duration(threaded["wall_s"]), threaded.get("threads_peak") or 0, size_kb(threaded.get("rss_kb")))
+        )
+        if threaded.get("error"):
+            lines.append("  ! " + threaded["error"])
+    else:
+        lines.append("  a thread per wait: not measured (the run was stopped)")
+    return lines
 
 
 def run_title(report: RunReport) -> str:
@@ -103,24 +127,56 @@ def figure_line(report: RunReport) -> str:
     else:
         fmt = "%.2f×" if unit == "×" else "%.2f " + unit
         value, theory = fmt % figure.measured, ((fmt.replace(".2f", "g") % figure.theory) if figure.theory is not None else "")
+    waits = report.result.get("asyncio")
+    if unit == "waits" and waits and waits.get("wall_s") is not None:  # "1000 waits took 1.02 s: 1.02× one wait"
+        return "%d waits took %s: %.2f× one wait · theory %s×" % (
+            waits.get("tasks", 0),
+            duration(waits["wall_s"]),
+            figure.measured,
+            theory.replace(" waits", ""),
+        )
     line = "%s %s" % (figure.name, value)
     return line + (" · theory %s" % theory if theory else " · theory: %s" % figure.says)
 
 
-def figure_text(state: DashboardState) -> Text:
-    """The presenter's line: the current run's figure, or what it is waiting for."""
+def figure_text(state: DashboardState, detail: bool = True) -> Text:
+    """The presenter's line: the current run's figure, or what it is waiting for; with ``detail``, the lines the
+    results give beside it (why it is off its theory, a busy machine), else a busy machine said on the same line."""
     report = state.finished
     if report is None:
         return Text("the figure comes when the run ends", style="dim")
-    return Text(figure_line(report))
+    text = Text(figure_line(report))
+    for line in result_lines(report)[1:]:  # what the results say beside it: why it is off its theory, a busy machine
+        if detail and line.startswith(("  why: ", "  impossible", "  ! ")):
+            text.append("\n" + line.strip(), style="dim" if line.startswith("  why: ") else "bold")
+        elif line.startswith("  ! "):  # a small screen: the warning stays, in a few words
+            text.append("  ! busy machine: figures will be off", style="bold")
+    return text
 
 
-def results_text(reports: Sequence[RunReport], limit: int = RESULTS_KEPT) -> Text:
-    lines = [line for report in reports[:limit] for line in result_lines(report)]
+def results_text(reports: Sequence[RunReport], limit: int = RESULTS_KEPT, room: tuple[int, int] | None = None) -> Text:
+    """The newest runs first; in ``room`` (lines, columns), as many whole runs as fit and a count of the others."""
+    per_run = [result_lines(report) for report in reports[:limit]]
+    if room is not None:
+        lines_max, width = room
+        kept, used = 0, 0
+        for run_lines in per_run:
+            height = sum(max(1, -(-len(line) // max(1, width - 6))) for line in run_lines)  # long lines wrap, at words
+            last = kept + 1 == len(reports)
+            if used + height + (0 if last else 1) > lines_max and kept:
+                break
+            kept, used = kept + 1, used + height
+        older = len(reports) - kept
+        per_run = per_run[:kept] + ([["  … and %d older run%s" % (older, "" if older == 1 else "s")]] if older else [])
+    lines = [line for run_lines in per_run for line in run_lines]
     if not lines:
         return Text("no finished run yet", style="dim")
     text = Text()
     for i, line in enumerate(lines):
-        style = "dim" if line.startswith(("  = ", "  why: ")) else ("bold" if line.startswith(("  ! ", "  impossible")) else "")
+        style = (
+            "dim"
+            if line.startswith(("  = ", "  why: ", "  … and "))
+            else ("bold" if line.startswith(("  ! ", "  impossible")) else "")
+        )
         text.append(("\n" if i else "") + line, style=style)
     return text

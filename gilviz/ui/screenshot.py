@@ -42,6 +42,10 @@ def _headless(
 
     async def pilot_then_shoot(pilot) -> None:
         await pilot.pause()
+        # the lanes are fitted to their box after the first layout, and that lays the screen out again: let it
+        # settle, or a busy machine's still can catch the in-between screen (a scrollbar, narrower lanes)
+        await pilot.pause()
+        await pilot.pause()
         box["shot"] = shoot(app)
         app.exit()
 

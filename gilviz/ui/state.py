@@ -45,6 +45,7 @@ class DashboardState:
     output: tuple[str, ...] = ()  # a watched program's last lines
     output_path: str | None = None
     note: str = ""  # said in the header beside the status (e.g. a trace cut short)
+    progress: str = ""  # a series of runs (R): "run 3 of 5 · so far 0.95–1.01×", until it ends
     pinned: RunReport | None = None  # a finished run kept above the current one, to compare
     notices: list[tuple[str, str]] = field(default_factory=list)  # (title, text) for the app to notify, then clear
 
@@ -81,6 +82,7 @@ class DashboardState:
             if event.python:
                 self.python, self.cores = event.python, event.cores
             self.status = "measuring the sequential baseline first" if event.baseline else "live"
+            self.progress = event.progress
             return {HEADER, PANEL, RESULTS}
         if isinstance(event, InterpreterKnown):
             if event.python == self.python and event.cores == self.cores:
@@ -101,6 +103,7 @@ class DashboardState:
         return set()
 
     def _finished(self, event: RunFinished) -> set[str]:
+        self.progress = ""
         if event.error:
             self.status = "failed"
             self.error = visible(event.error)  # an error's text can carry a program's output or a path
