@@ -121,6 +121,7 @@ class GilvizApp(CursorKeys, App):
         Binding("W", "workers(1)", "workers+", show=False, tooltip="one worker more, and re-run"),
         Binding("f", "fold", "fold", tooltip="fold each process's threads into one row, or unfold them"),
         Binding("T", "table", "table", tooltip="every thread in a table: sort (< >, I), filter (/), Enter: its lane"),
+        Binding("T", "table_unlisted", "table", show=False),  # a narrow scenario's footer has no room: the key still works
         Binding("P", "present", "present", show=False, tooltip="presenter mode: header, lanes, meters and the one figure"),
         Binding("m", "slow_motion", "slow-mo", tooltip="a 50 ms switch interval (Python's: 5 ms): the turns become visible"),
         Binding("c", "compare", "pin", tooltip="pin this run: the next is drawn under it on one time scale (c again: unpin)"),
@@ -507,6 +508,7 @@ class GilvizApp(CursorKeys, App):
         self.query_one(CpuMeters).compact = height < SHORT_BELOW
         # narrow: the keys that apply need the whole footer (^p still opens the palette; ? lists it)
         self.query_one(Footer).show_command_palette = width >= NARROW_BELOW
+        self.refresh_bindings()  # narrow, a scenario's footer leaves out T (the key still works)
         self.query_one("#too-small", Static).update(
             "gilviz needs a terminal of at least %d×%d; this one is %d×%d.\nEnlarge the terminal (or press q to quit)."
             % (MIN_SIZE[0], MIN_SIZE[1], width, height)
@@ -533,8 +535,10 @@ class GilvizApp(CursorKeys, App):
         if action == "fold":  # once folded, f stays to unfold
             lanes = self.query_one("#lanes", LanesView)
             return self.state.watching or len(lanes.rows) > 8 or bool(lanes.fold)
-        if action == "table":
-            return self.state.watching or len(self.query_one("#lanes", LanesView).rows) > 8
+        if action in ("table", "table_unlisted"):
+            applies = self.state.watching or len(self.query_one("#lanes", LanesView).rows) > 8
+            listed = self.state.watching or self.size.width >= NARROW_BELOW
+            return applies and listed == (action == "table")
         if action in ("cursor", "cursor_edge"):
             return self.cursor_applies()
         if action == "cursor_off":
@@ -631,6 +635,9 @@ class GilvizApp(CursorKeys, App):
         folded_now = any(row.lane is None and "threads" in row.label for row in lanes.rows)
         lanes.fold = not folded_now
         self.draw({LANES})
+
+    def action_table_unlisted(self) -> None:
+        self.action_table()
 
     def action_table(self) -> None:
         """The table view: every thread on a line, sorted and filtered; Enter comes back to its lane."""
