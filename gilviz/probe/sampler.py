@@ -30,7 +30,8 @@ from gilviz.lab.board import Board
 from gilviz.probe.classify import DONE, FAILED, Wait, declared, kernel_wait, name_wait, split
 from gilviz.probe.cpustat import CoreMeter
 from gilviz.probe.gil_address import GilLocation
-from gilviz.probe.threadstats import CLOCK_TICKS, PermissionDenied, ThreadTimes, thread_stats
+from gilviz.probe.parking import rest
+from gilviz.probe.threadstats import CLOCK_TICKS, NOT_NOW, PermissionDenied, ThreadTimes, thread_stats
 from gilviz.probe.watchlist import BoardWatchList, ProcessTreeWatchList
 from gilviz.states import GIL_WAIT
 from gilviz.timeline import SnapshotSink, Timeline
@@ -55,7 +56,10 @@ TICK_NS = 1_000_000_000 // CLOCK_TICKS  # the resolution of a thread's start tim
 class _Watched:
     """What the sampler keeps of one lane between ticks."""
 
-    __slots__ = ("pid", "tid", "t", "cpu_ns", "queue_ns", "cpu_carry", "queue_carry", "wait", "still_blocked", "gone", "phase")
+    __slots__ = (
+        "pid", "tid", "t", "cpu_ns", "queue_ns", "cpu_carry", "queue_carry", "wait", "still_blocked", "gone", "phase",
+        "rest_ns", "rest_until",
+    )  # fmt: skip
 
     def __init__(self, pid: int, tid: int) -> None:
         self.pid, self.tid = pid, tid
@@ -66,6 +70,8 @@ class _Watched:
         self.still_blocked = False  # its latest syscall reading was a wait
         self.gone = False  # its thread has exited
         self.phase = protocol.NONE  # the phase its worker declared at the last tick
+        self.rest_ns = 0  # parked: how long it is left unread (0: read every tick; see ``parking``)
+        self.rest_until = 0  # not read again before this (CLOCK_MONOTONIC ns)
 
     def seen(self, now: int, times: ThreadTimes | None) -> None:
         self.t = now
@@ -105,6 +111,8 @@ class Sampler:
         self.cpu_times_at_start: list | None = None  # psutil per-core times at the run's start
         self.cpu_times_at_end: list | None = None
         self._lanes: dict[int, _Watched] = {}  # slot -> what the sampler keeps of it between ticks
+        self._wake_all = False  # the next tick reads parked lanes too (a snapshot follows it)
+        self.parked_skips = 0  # lane readings left out because the lane was parked
         self._final_read = False
         self._switch_turn = 0
         self.started_ns = time.monotonic_ns()
@@ -138,6 +146,7 @@ class Sampler:
         jitter = random.Random().random
         try:
             while not self._stop.is_set():
+                self._wake_all = self.on_snapshot is not None and time.monotonic() >= next_snapshot
                 self.tick()
                 now = time.monotonic()
                 new_lane = len(self._lanes) != lanes_shown  # a worker registered: show it at once
@@ -202,15 +211,23 @@ class Sampler:
         ending = []  # lanes that declared themselves done or failed: their last switches are read now
         lanes = self._lanes
         named_by_kernel = not (stats.coarse or self.syscalls_denied)
+        wake = final or self._wake_all  # every parked lane is read before a snapshot, and at the end
+        self._wake_all = False
         gil_pid = 0
         for view in watch.lanes():
             slot = view.slot
+            lane = lanes.get(slot)
+            parked = lane is not None and lane.rest_until > now and lane.tid == view.tid and lane.pid == view.pid
+            if parked and not wake and lane.phase == view.phase:  # type: ignore[union-attr]
+                self.parked_skips += 1  # blocked in the same wait, not run since its last reading (``parking``)
+                continue
             if named_by_kernel and view.pid != gil_pid and (slow or view.pid not in self._gil_told):
                 gil_pid = view.pid  # every process's GIL is named, even one whose threads never block
                 self._gil(gil_pid)  # (and looked at again on slow ticks, in case it exec'd)
-            lane = lanes.get(slot)
             same = lane is not None and lane.pid == view.pid and lane.tid == view.tid
             times = None if same and lane.gone else stats.read(view.pid, view.tid)  # type: ignore[union-attr]
+            if times is NOT_NOW:
+                continue  # alive, but not readable this time (no file descriptor to spare): its interval waits
             if lane is None or not same:
                 self._changed = True
                 lane = lanes[slot] = _Watched(view.pid, view.tid)
@@ -272,6 +289,8 @@ class Sampler:
             running, core, state, blocked, lane.cpu_carry, lane.queue_carry = split(dt_s, cpu_s, queue_s, wait)
             name = wait.syscall if wait is not None and blocked > 0 else ""
             timeline.add_split(slot, t0, now, running, core, state, blocked, name, blocked if disagree else 0.0)
+            if named_by_kernel and times is not None:
+                rest(lane, now, ran)
         if final or now >= self._next_switch_ns:
             self._next_switch_ns = now + SWITCH_EVERY_NS
             self._read_switches(alive, now, every=final)
