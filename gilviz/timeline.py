@@ -17,6 +17,7 @@ from __future__ import annotations
 import threading
 from collections import deque
 from dataclasses import dataclass
+from itertools import repeat
 from typing import Callable, Optional
 
 from gilviz.lab import protocol
@@ -214,6 +215,13 @@ class Timeline:
             if lane.open_index != index:
                 if lane.open_index is not None:
                     lane.bins.append(Bin(lane.open_index, tuple(lane.open_times), lane.view.count))
+                if index < last_index and index * bin_ns >= t0_ns:  # whole bins inside the interval (a parked
+                    whole = [0.0] * N_STATES  # lane's long one) all get the same times: made once, not per bin
+                    for i, t in parts:
+                        whole[i] += t * bin_ns / dt
+                    first = max(index, last_index - self._history_bins)
+                    lane.bins.extend(map(Bin, range(first, last_index), repeat(tuple(whole)), repeat(lane.view.count)))
+                    index = last_index
                 lane.open_index = index
                 lane.open_times = [0.0] * N_STATES
             share = (min(t1_ns, (index + 1) * bin_ns) - max(t0_ns, index * bin_ns)) / dt if dt > 0 else 1.0
