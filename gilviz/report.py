@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from gilviz import figures
 from gilviz.explain import explain
+from gilviz.lane_fold import fold_lanes
 from gilviz.model import RunReport, WatchConfig
 from gilviz.noise import MachineLoad, combine, spread
 from gilviz.speedup import CEILING_TOLERANCE, above_ceiling
-from gilviz.states import STATES
+from gilviz.states import RUNNING, STATES
 from gilviz.timeline import LaneView, Snapshot
 
 SHARE_LABELS = {
@@ -52,6 +53,7 @@ def lane_json(lane: LaneView, window_s: float) -> dict:
         "shares": {state: round(share, 4) for state, share in lane.shares(window_s).items()},
         "waits": {name: round(t / window_s, 4) for name, t in lane.waits if window_s > 0 and t / window_s >= 0.0001},
         "switches": lane.switches,
+        "cpu_s": round(lane.run_times[RUNNING], 4),  # seconds on a CPU inside the window
     }
     if lane.disagreements and window_s > 0:
         entry["disagreements"] = {what: round(t / window_s, 4) for what, t in lane.disagreements}
@@ -85,7 +87,7 @@ def watch_json(report: RunReport) -> dict:
         "wall_s": _r(report.wall_s, 4),
         "cores": report.cores,
         "python": python_facts(report) if report.python else None,
-        "lanes": [lane_json(lane, report.window_s) for lane in report.lanes],
+        "lanes": watch_lanes_json(report),
         "waits_named_by": waits_json(report.snapshot),
         "core_busy": report.core_busy,
         "machine": machine_json(report.machine),
@@ -93,6 +95,12 @@ def watch_json(report: RunReport) -> dict:
         "output": config.output,
         "sampler": sampler_json(report),
     }
+
+
+def watch_lanes_json(report: RunReport) -> list[dict]:
+    """The lanes, at most MAX_THREAD_LANES thread lanes a process, the rest folded (``lane_fold``)."""
+    kept, folded = fold_lanes(report.lanes, report.window_s)
+    return [lane_json(lane, report.window_s) for lane in kept] + folded
 
 
 def sampler_json(report: RunReport) -> dict:
@@ -413,6 +421,11 @@ def lanes_text(lanes: list[dict]) -> list[str]:
     lines = []
     width = max((len(lane["name"]) for lane in lanes), default=4)
     for lane in lanes:
+        if lane["kind"] == "folded":
+            lines.append(
+                "  %-7s %7d %7s  %-*s  %s" % ("threads", lane["pid"], "", width, lane["name"], shares_text(lane["shares"]))
+            )
+            continue
         who = "%-7s %7d %7d  %-*s" % (lane["kind"], lane["pid"], lane["tid"], width, lane["name"])
         extra = ""
         if lane["switches"] is not None and lane["kind"] == "thread" and lane["role"] == "worker":
@@ -435,7 +448,8 @@ def watch_text(report: RunReport) -> str:
     else:
         ending = "exit %d" % doc["exit_code"] + (" (signal %d)" % doc["signal"] if doc["signal"] else "")
         ending += ", stopped by gilviz" if doc["stopped"] else ""
-    lines.append("wall %.2f s · %s · %d threads seen" % (doc["wall_s"], ending, len(doc["lanes"])))
+    seen = sum(lane.get("count", 1) for lane in doc["lanes"])  # a folded entry stands for its count
+    lines.append("wall %.2f s · %s · %d threads seen" % (doc["wall_s"], ending, seen))
     warning = machine_warning(report)
     if warning:
         lines.append(warning)
