@@ -11,6 +11,7 @@ from gilviz.explain import explain
 from gilviz.lane_fold import fold_lanes
 from gilviz.model import RunReport, WatchConfig
 from gilviz.noise import MachineLoad, combine, spread
+from gilviz.probe.io_kinds import by_kind
 from gilviz.speedup import CEILING_TOLERANCE, above_ceiling
 from gilviz.states import RUNNING, STATES
 from gilviz.timeline import LaneView, Snapshot
@@ -54,6 +55,7 @@ def lane_json(lane: LaneView, window_s: float) -> dict:
         "waits": {name: round(t / window_s, 4) for name, t in lane.waits if window_s > 0 and t / window_s >= 0.0001},
         "switches": lane.switches,
         "cpu_s": round(lane.run_times[RUNNING], 4),  # seconds on a CPU inside the window
+        "io_kinds": {kind: round(t / window_s, 4) for kind, t in by_kind(lane.waits).items() if window_s > 0},
     }
     if lane.disagreements and window_s > 0:
         entry["disagreements"] = {what: round(t / window_s, 4) for what, t in lane.disagreements}
