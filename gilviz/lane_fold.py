@@ -6,6 +6,12 @@ become one entry ``{"kind": "folded", "pid", "count", "shares", "cpu_s"}``: how 
 their mean shares of the window (so they still add up to 1) and their CPU seconds in
 total. The long-lived are never folded away behind the short-lived: the threads that
 lived longest inside the window are listed, the shortest folded first.
+
+Every CPU second lands in an entry: a process's own CPU time inside the window (from the
+kernel, exited threads' included: ``Snapshot.process_cpu``) less what its lanes ran is the
+CPU of threads too short to be seen, one ``{"kind": "short-lived", "pid", "cpu_s",
+"count": null}`` entry per process where that is more than the counters' resolution
+(their number is not known: the kernel keeps no count of a process's thread creations).
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ from gilviz.states import DONE, FAILED, NOT_STARTED, RUNNING, STATES
 from gilviz.timeline import LaneView
 
 MAX_THREAD_LANES = 256  # per process, in a report
+SHORT_LIVED_MIN_S = 0.03  # below this, the difference is the counters' resolution (10 ms ticks, two readings)
 
 
 def lived_s(lane: LaneView) -> float:
@@ -55,3 +62,20 @@ def folded_entry(pid: int, group: Sequence[LaneView], window_s: float) -> dict:
         "shares": {state: round(t * scale, 4) for state, t in zip(STATES, totals)},
         "cpu_s": round(totals[RUNNING], 4),
     }
+
+
+def short_lived(lanes: Sequence[LaneView], process_cpu: Sequence[tuple[int, float]]) -> list[tuple[int, float]]:
+    """Per process, (pid, CPU seconds of its threads that were never lanes), where above the resolution."""
+    ran: dict[int, float] = {}
+    for lane in lanes:
+        if lane.kind == "thread" or lane.tid == lane.pid:  # a process lane is its main thread
+            ran[lane.pid] = ran.get(lane.pid, 0.0) + lane.run_times[RUNNING]
+    return [(pid, cpu - ran.get(pid, 0.0)) for pid, cpu in process_cpu if cpu - ran.get(pid, 0.0) > SHORT_LIVED_MIN_S]
+
+
+def short_lived_entries(lanes: Sequence[LaneView], process_cpu: Sequence[tuple[int, float]]) -> list[dict]:
+    """The JSON entries of ``short_lived``: one row a process, "n unseen" threads."""
+    return [
+        {"kind": "short-lived", "name": "short-lived threads", "pid": pid, "count": None, "cpu_s": round(cpu, 4)}
+        for pid, cpu in short_lived(lanes, process_cpu)
+    ]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from gilviz import figures
 from gilviz.explain import explain
-from gilviz.lane_fold import fold_lanes
+from gilviz.lane_fold import fold_lanes, short_lived_entries
 from gilviz.model import RunReport, WatchConfig
 from gilviz.noise import MachineLoad, combine, spread
 from gilviz.probe.io_kinds import by_kind
@@ -102,7 +102,8 @@ def watch_json(report: RunReport) -> dict:
 def watch_lanes_json(report: RunReport) -> list[dict]:
     """The lanes, at most MAX_THREAD_LANES thread lanes a process, the rest folded (``lane_fold``)."""
     kept, folded = fold_lanes(report.lanes, report.window_s)
-    return [lane_json(lane, report.window_s) for lane in kept] + folded
+    unseen = short_lived_entries(report.lanes, report.snapshot.process_cpu)
+    return [lane_json(lane, report.window_s) for lane in kept] + folded + unseen
 
 
 def sampler_json(report: RunReport) -> dict:
@@ -423,10 +424,10 @@ def lanes_text(lanes: list[dict]) -> list[str]:
     lines = []
     width = max((len(lane["name"]) for lane in lanes), default=4)
     for lane in lanes:
-        if lane["kind"] == "folded":
-            lines.append(
-                "  %-7s %7d %7s  %-*s  %s" % ("threads", lane["pid"], "", width, lane["name"], shares_text(lane["shares"]))
-            )
+        if lane["kind"] in ("folded", "short-lived"):
+            who = "%-7s %7d %7s  %-*s" % ("threads", lane["pid"], "", width, lane["name"])
+            what = shares_text(lane["shares"]) if "shares" in lane else "%.3f s of CPU, threads not seen" % lane["cpu_s"]
+            lines.append("  %s  %s" % (who, what))
             continue
         who = "%-7s %7d %7d  %-*s" % (lane["kind"], lane["pid"], lane["tid"], width, lane["name"])
         extra = ""
@@ -450,7 +451,7 @@ def watch_text(report: RunReport) -> str:
     else:
         ending = "exit %d" % doc["exit_code"] + (" (signal %d)" % doc["signal"] if doc["signal"] else "")
         ending += ", stopped by gilviz" if doc["stopped"] else ""
-    seen = sum(lane.get("count", 1) for lane in doc["lanes"])  # a folded entry stands for its count
+    seen = sum(lane["count"] if lane["kind"] == "folded" else lane["kind"] != "short-lived" for lane in doc["lanes"])
     lines.append("wall %.2f s · %s · %d threads seen" % (doc["wall_s"], ending, seen))
     warning = machine_warning(report)
     if warning:

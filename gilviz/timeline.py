@@ -76,6 +76,8 @@ class Snapshot:
     coarse: bool  # True when thread times come from psutil ticks, not /proc
     gil: tuple[tuple[int, str, bool], ...] = ()  # per process: (pid, where its GIL is or why unknown, known)
     denied: bool = False  # the kernel refused to show where threads block: waits are the declared phases
+    process_cpu: tuple[tuple[int, float], ...] = ()  # per process: (pid, CPU seconds inside the window, from its
+    # own counters, exited threads' included); less its lanes' running time: its threads too short to be seen
 
     @property
     def waits_from_kernel(self) -> bool:
@@ -120,6 +122,7 @@ class Timeline:
         self._t = 0.0
         self._gil: dict[int, tuple[str, bool]] = {}
         self.denied = False
+        self._process_cpu: tuple[tuple[int, float], ...] = ()
 
     # -- fed by the sampler ---------------------------------------------------------
 
@@ -267,6 +270,10 @@ class Timeline:
         with self._lock:
             self._gil[pid] = (detail, known)
 
+    def set_process_cpu(self, seconds: dict[int, float]) -> None:
+        """Each process's CPU seconds inside the window, from its own counters (``probe.proc_cpu``)."""
+        self._process_cpu = tuple(sorted(seconds.items()))
+
     def set_denied(self) -> None:
         self.denied = True
 
@@ -333,4 +340,5 @@ class Timeline:
                 coarse=self.coarse,
                 gil=tuple((pid, detail, known) for pid, (detail, known) in sorted(self._gil.items())),
                 denied=self.denied,
+                process_cpu=self._process_cpu,
             )

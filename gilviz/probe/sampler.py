@@ -31,6 +31,7 @@ from gilviz.probe.classify import DONE, FAILED, Wait, declared, kernel_wait, nam
 from gilviz.probe.cpustat import CoreMeter
 from gilviz.probe.gil_address import GilLocation
 from gilviz.probe.parking import rest
+from gilviz.probe.proc_cpu import PROC_CPU_EVERY_NS, ProcessCpu
 from gilviz.probe.threadstats import CLOCK_TICKS, NOT_NOW, PermissionDenied, ThreadTimes, thread_stats
 from gilviz.probe.watchlist import BoardWatchList, ProcessTreeWatchList
 from gilviz.states import GIL_WAIT
@@ -105,6 +106,9 @@ class Sampler:
         self.on_snapshot = on_snapshot
         self.snapshot_every_s = snapshot_every_s
         self.stats = thread_stats(force_fallback)
+        stats = self.stats  # each process's own CPU (every CPU second in a lane), where /proc has it:
+        self.proc_cpu = None if stats.coarse else ProcessCpu(stats.files, CLOCK_TICKS, stats.boot_offset_ns)  # type: ignore[union-attr]
+        self._next_proc_ns = 0
         timeline.coarse = self.stats.coarse
         self.cpu_s = 0.0  # the sampler thread's own CPU time
         self.ticks = 0
@@ -214,7 +218,8 @@ class Sampler:
         wake = final or self._wake_all  # every parked lane is read before a snapshot, and at the end
         self._wake_all = False
         gil_pid = 0
-        for view in watch.lanes():
+        views = watch.lanes()
+        for view in views:
             slot = view.slot
             lane = lanes.get(slot)
             parked = lane is not None and lane.rest_until > now and lane.tid == view.tid and lane.pid == view.pid
@@ -301,6 +306,11 @@ class Sampler:
         if end and self.cpu_times_at_end is None:
             self.cpu_times_at_end = psutil.cpu_times(percpu=True)
         self._final_read = self._final_read or final
+        if self.proc_cpu is not None and (now >= self._next_proc_ns or final) and start:
+            self._next_proc_ns = now + PROC_CPU_EVERY_NS
+            for pid in {view.pid for view in views}:
+                self.proc_cpu.read(pid, now, start, end)
+            timeline.set_process_cpu(self.proc_cpu.seconds())
         if now >= self._next_cores_ns:
             self._next_cores_ns = now + CORES_EVERY_NS
             timeline.add_cpu(self.cores.read())

@@ -56,7 +56,7 @@ class ProcfsThreadStats:
         soft, _ = raise_fd_limit()
         self.files = FdCache(budget or budget_for(soft))  # schedstat, syscall and status files, kept open under a budget
         self._table = syscalls.syscall_table()
-        self._boot_offset_ns = boot_to_monotonic_ns()
+        self.boot_offset_ns = boot_to_monotonic_ns()
 
     @staticmethod
     def available() -> bool:
@@ -92,7 +92,7 @@ class ProcfsThreadStats:
         try:
             with open("/proc/%d/task/%d/stat" % (pid, tid), "rb") as f:
                 fields = f.read().rsplit(b")", 1)[1].split()
-            return int(fields[19]) * 1_000_000_000 // CLOCK_TICKS + self._boot_offset_ns
+            return int(fields[19]) * 1_000_000_000 // CLOCK_TICKS + self.boot_offset_ns
         except (OSError, IndexError, ValueError):
             return None
 
