@@ -203,7 +203,8 @@ class Sampler:
         watch, timeline, stats = self.watch, self.timeline, self.stats
         start, end = watch.window_ns()
         timeline.set_window(start, end)
-        if (start, end) != self._window:
+        edge = (start, end) != self._window  # the window starts or ends at this tick
+        if edge:
             self._window, self._changed = (start, end), True
         final = bool(end) and not self._final_read  # the first tick after the run's end
         self.ticks += 1
@@ -215,7 +216,8 @@ class Sampler:
         ending = []  # lanes that declared themselves done or failed: their last switches are read now
         lanes = self._lanes
         named_by_kernel = not (stats.coarse or self.syscalls_denied)
-        wake = final or self._wake_all  # every parked lane is read before a snapshot, and at the end
+        wake = final or self._wake_all or edge  # every parked lane is read before a snapshot, and as the
+        # window starts and ends (its time must not spill over the window's edge)
         self._wake_all = False
         gil_pid = 0
         views = watch.lanes()
