@@ -5,7 +5,8 @@ most ``MAX_THREAD_LANES`` thread lanes per process; the rest of that process's t
 become one entry ``{"kind": "folded", "pid", "count", "shares", "cpu_s"}``: how many,
 their mean shares of the window (so they still add up to 1) and their CPU seconds in
 total. The long-lived are never folded away behind the short-lived: the threads that
-lived longest inside the window are listed, the shortest folded first.
+lived longest inside the window are listed, the shortest folded first (among threads
+that lived about as long, to a tenth of a second, those that ran least).
 
 Every CPU second lands in an entry: a process's own CPU time inside the window (from the
 kernel, exited threads' included: ``Snapshot.process_cpu``) less what its lanes ran is the
@@ -42,7 +43,7 @@ def fold_lanes(lanes: Sequence[LaneView], window_s: float, limit: int = MAX_THRE
     for pid, group in threads.items():
         if len(group) <= limit:
             continue
-        by_life = sorted(group, key=lambda lane: (-lived_s(lane), lane.slot))
+        by_life = sorted(group, key=lambda lane: (-round(lived_s(lane), 1), -lane.run_times[RUNNING], lane.slot))
         rest = by_life[limit:]
         folded_slots.update(lane.slot for lane in rest)
         folded.append(folded_entry(pid, rest, window_s))
