@@ -121,6 +121,7 @@ def number_in(low: float, high: float, what: str) -> Callable[[str], float]:
 
 
 seconds = number_in(0, 1e6, "a number of seconds")
+INTERVAL_MS = (1, 10_000)  # watch --interval: the sampler's tick, in ms
 speed_factor = number_in(0.05, 100, "a speed factor such as 0.5 or 2")
 minutes = number_in(0.1, 600, "a number of minutes")
 
@@ -238,6 +239,13 @@ def build_parser() -> Parser:
     watch.add_argument("--json", action="store_true", help="no dashboard: print one JSON document when the program ends")
     watch.add_argument("--log", metavar="PATH", default=None, help="dashboard: where the program's output goes")
     watch.add_argument("--record", metavar="PATH", help="record the watch to this trace file")
+    watch.add_argument(
+        "--interval",
+        type=number_in(*INTERVAL_MS, "a number of milliseconds"),
+        default=None,
+        metavar="MS",
+        help="the sampler's tick while threads change, in ms (default 10; like top -d, larger costs less)",
+    )
     add_theme_option(watch)
     watch.add_argument("program", nargs=argparse.REMAINDER, metavar="-- PROGRAM [ARGS ...]", help="the program to start")
 
@@ -686,6 +694,8 @@ def cmd_watch(args: argparse.Namespace) -> int:
         check_screenshot_dir(args.screenshot_dir)
         need_terminal("`gilviz watch --json -- PROGRAM`")
     config = watch_config(args, output=None if args.json or args.pid else output_log(args))
+    if args.interval is not None:
+        config = replace(config, interval_s=args.interval / 1000)
     writer = open_trace_writer(args.record) if args.record else None
     try:
         if not args.json:

@@ -261,3 +261,14 @@ def test_10000_short_threads_keep_the_json_bounded():
     doc, _, peak_kib = watch(SHORT, "10000", "1", "2", timeout=400)
     assert len(doc["lanes"]) <= 320
     assert peak_kib <= 250 * 1024
+
+
+def test_interval_sets_the_samplers_tick():
+    sleep = [sys.executable, "-c", "import time; time.sleep(1)"]
+    gilviz = [sys.executable, "-m", "gilviz", "watch"]
+    out = subprocess.run([*gilviz, "--json", "--interval", "50", "--", *sleep], cwd=ROOT, capture_output=True, text=True)
+    doc = json.loads(out.stdout)
+    assert doc["sampler"]["interval_s"] == 0.05
+    assert doc["sampler"]["ticks"] <= doc["wall_s"] / (0.05 * 0.8) + 2  # never faster than asked (±20 % jitter)
+    bad = subprocess.run([*gilviz, "--interval", "0", "--", "true"], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert bad.returncode == 2 and "--interval" in bad.stderr and len(bad.stderr.strip().splitlines()) == 1
