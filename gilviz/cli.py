@@ -431,6 +431,13 @@ def cmd_bench(args: argparse.Namespace) -> int:
     board = replace(config, scenario="threads-cpu", workers=4, iterations=None, size="seed")  # long enough to watch
     doc["dashboard"] = dashboard_cpu(board, seconds=5.0)
     doc["dashboard"]["target"], doc["dashboard"]["limit"] = 0.03, 0.05
+    from gilviz import parked
+    from gilviz.ui.cost import watched_dashboard_cpu
+
+    doc["parked"] = parked.sampler_rows(progress)  # a server: 256 and 1,024 parked threads, one bursty, two CPU
+    progress("the dashboard's own CPU watching 260 lanes (256 parked threads), at 120x36")
+    doc["dashboard_many"] = watched_dashboard_cpu(parked.command(256, seconds=12.0), seconds=5.0)
+    doc["dashboard_many"]["target"] = 0.05
     print(json.dumps(doc, indent=2) if args.json else format_bench(doc))
     return 0
 

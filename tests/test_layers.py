@@ -39,6 +39,7 @@ ALLOWED = {
     "watch": {"outside", "measure", "noise", "states", "lab", "labproc", "model", "probe", "timeline", "trace"},
     "report": {"outside", "noise", "speedup", "states", "lab", "model", "probe", "timeline", "figures", "explain", "lane_fold"},
     "lane_fold": {"states", "lab", "timeline"},
+    "parked": {"outside", "noise", "states", "lab", "model", "timeline", "watch"},
     "chrome_trace": {"outside", "noise", "states", "lab", "model", "probe", "timeline", "trace"},
     "bench": {"outside", "noise", "speedup", "states", "lab", "measure", "model", "report", "figures", "probe", "timeline"},
     "sources": {"outside", "noise", "states", "lab", "measure", "model", "probe", "timeline", "trace", "watch"},

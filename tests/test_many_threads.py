@@ -202,7 +202,7 @@ def test_parked_threads_are_read_less_often_and_a_waking_one_keeps_its_exact_cpu
     finally:
         child.kill()
         child.wait()
-    assert sampler.parked_skips > sampler.ticks * 16  # most of the 32 were left unread at most ticks
+    assert sampler.lane_reads < sampler.ticks * 34 / 3  # most of the 34 lanes were left unread at most ticks
     spinner = max(timeline.snapshot().lanes, key=lambda lane: lane.run_times[0])
     assert abs(spinner.run_times[0] - cpu_s) < 0.03, (spinner.run_times[0], cpu_s)
 

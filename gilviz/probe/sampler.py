@@ -30,7 +30,7 @@ from gilviz.lab.board import Board
 from gilviz.probe.classify import DONE, FAILED, Wait, declared, kernel_wait, name_wait, split
 from gilviz.probe.cpustat import CoreMeter
 from gilviz.probe.gil_address import GilLocation
-from gilviz.probe.parking import rest
+from gilviz.probe.parking import Rota, rest
 from gilviz.probe.proc_cpu import PROC_CPU_EVERY_NS, ProcessCpu
 from gilviz.probe.threadstats import CLOCK_TICKS, NOT_NOW, PermissionDenied, ThreadTimes, thread_stats
 from gilviz.probe.watchlist import BoardWatchList, ProcessTreeWatchList
@@ -52,6 +52,12 @@ JITTER = 0.2  # each tick comes 0.8–1.2 intervals after the last: a fixed beat
 # 5 ms hand-offs and find a thread running at every reading, its waits never named
 BUSY_S = 0.0002  # blocked less than this in an interval: busy throughout, nothing to name
 TICK_NS = 1_000_000_000 // CLOCK_TICKS  # the resolution of a thread's start time in /proc
+
+
+def alive_until(watch, view) -> int:
+    """When the watch list last found the thread alive (0: it cannot tell; the lab's board cannot)."""
+    told = getattr(watch, "alive_until_ns", None)
+    return told(view.pid, view.tid) if told is not None else 0
 
 
 class _Watched:
@@ -116,7 +122,9 @@ class Sampler:
         self.cpu_times_at_end: list | None = None
         self._lanes: dict[int, _Watched] = {}  # slot -> what the sampler keeps of it between ticks
         self._wake_all = False  # the next tick reads parked lanes too (a snapshot follows it)
-        self.parked_skips = 0  # lane readings left out because the lane was parked
+        self.parked_skips = 0  # lanes looked at but left unread because they were parked
+        self.lane_reads = 0  # lanes read (what the sampler's cost follows)
+        self._rota = Rota()  # which lanes a tick looks at (``parking``)
         self._final_read = False
         self._switch_turn = 0
         self.started_ns = time.monotonic_ns()
@@ -221,13 +229,15 @@ class Sampler:
         self._wake_all = False
         gil_pid = 0
         views = watch.lanes()
-        for view in views:
+        looked_at = []
+        for view in self._rota.lanes(views, wake, now, lanes):
             slot = view.slot
             lane = lanes.get(slot)
             parked = lane is not None and lane.rest_until > now and lane.tid == view.tid and lane.pid == view.pid
             if parked and not wake and lane.phase == view.phase:  # type: ignore[union-attr]
                 self.parked_skips += 1  # blocked in the same wait, not run since its last reading (``parking``)
                 continue
+            looked_at.append(view)
             if named_by_kernel and view.pid != gil_pid and (slow or view.pid not in self._gil_told):
                 gil_pid = view.pid  # every process's GIL is named, even one whose threads never block
                 self._gil(gil_pid)  # (and looked at again on slow ticks, in case it exec'd)
@@ -267,6 +277,9 @@ class Sampler:
                 if first_gone and view.phase in (protocol.DONE, protocol.FAILED) and t0 < view.t_phase < now:
                     t0 = self._until_finished(view, lane, t0, cpu_s, queue_s, phase_before, named_by_kernel)
                     cpu_s, queue_s = lane.cpu_carry, lane.queue_carry
+                elif first_gone and lane.rest_ns and t0 < (listed_at := alive_until(watch, view)) < now:
+                    t0 = self._until_finished(view, lane, t0, cpu_s, queue_s, phase_before, named_by_kernel, listed_at)
+                    cpu_s, queue_s = lane.cpu_carry, lane.queue_carry  # parked until the watch list last listed it
             else:
                 cpu_ns, queue_ns = times
                 ran = cpu_ns != lane.cpu_ns or queue_ns != lane.queue_ns
@@ -298,6 +311,8 @@ class Sampler:
             timeline.add_split(slot, t0, now, running, core, state, blocked, name, blocked if disagree else 0.0)
             if named_by_kernel and times is not None:
                 rest(lane, now, ran)
+        self._rota.settle(looked_at, lanes)
+        self.lane_reads += len(looked_at)
         if final or now >= self._next_switch_ns:
             self._next_switch_ns = now + SWITCH_EVERY_NS
             self._read_switches(alive, now, every=final)
@@ -317,11 +332,14 @@ class Sampler:
             self._next_cores_ns = now + CORES_EVERY_NS
             timeline.add_cpu(self.cores.read())
 
-    def _until_finished(self, view, lane: _Watched, t0: int, cpu_s: float, queue_s: float, phase: int, by_kernel: bool) -> int:
+    def _until_finished(
+        self, view, lane: _Watched, t0: int, cpu_s: float, queue_s: float, phase: int, by_kernel: bool, finished: int = 0
+    ) -> int:
         """A lab worker that exited between two ticks, up to the moment it declared itself done:
         running for its CPU time (told on the board), the rest in the last wait the kernel showed
-        (or its declared phase's). Only what follows is "ended". Returns that moment."""
-        finished = view.t_phase
+        (or its declared phase's). Only what follows is "ended". Returns that moment. A parked
+        thread that exited unread is in its wait until ``finished``: the watch list last listed it."""
+        finished = finished or view.t_phase
         wait = lane.wait if by_kernel else declared(phase)
         if wait is not None and by_kernel:
             wait, _ = name_wait(wait, phase)

@@ -143,6 +143,8 @@ class ProcessTreeWatchList:
         self._proc_names: list[str] | None = None  # /proc's listing at the last look, and the tree found then
         self._tree: list[int] = []
         self._alive_count = -1
+        self._listed_ns: dict[int, int] = {}  # pid -> when its task list was last read (monotonic ns)
+        self._alive_ns: dict[tuple[int, int], int] = {}  # a gone thread -> the last listing that still had it
         self._same_refreshes = (
             0  # refreshes in a row that found the same threads and processes  # threads found alive by the last refresh
         )
@@ -222,6 +224,8 @@ class ProcessTreeWatchList:
         looked at again, thread by thread (0.3 ms a pass for 256 threads, 20 times a second)."""
         alive: set[tuple[int, int]] = set()
         changed = False
+        now_ns = time.monotonic_ns()
+        listed_before = dict(self._listed_ns)
         tasks = self._tasks
         for pid in self.processes():
             exe = executable(pid)
@@ -237,6 +241,7 @@ class ProcessTreeWatchList:
                     self._slots[(pid, pid)] = renamed(main, self._names[pid])
                     self._listed = None
             listed = task_names(pid)
+            self._listed_ns[pid] = now_ns if listed is not None else self._listed_ns.get(pid, 0)
             last = tasks.get(pid)
             if last is not None and listed == last[0]:
                 alive.update(last[1])  # the same threads as last time
@@ -260,6 +265,8 @@ class ProcessTreeWatchList:
                 del tasks[pid]
         for key in self._slots:
             if key not in alive:
+                if key not in self._gone_at:
+                    self._alive_ns[key] = listed_before.get(key[0], 0)  # the last listing that had it
                 self._gone_at.setdefault(key, now)
             else:
                 self._gone_at.pop(key, None)
@@ -276,6 +283,10 @@ class ProcessTreeWatchList:
             comm = thread_comm(pid, tid)
             name = comm if comm and comm != process_comm else "thread %d" % self._thread_numbers[pid]
         return SlotView(len(self._slots), pid, tid, kind, role, protocol.NONE, 0, 0, 0, name, "")
+
+    def alive_until_ns(self, pid: int, tid: int) -> int:
+        """For a thread that has gone: when a listing last had it (0: unknown, or not gone yet)."""
+        return self._alive_ns.get((pid, tid), 0)
 
     # -- the GIL -----------------------------------------------------------------------
 
