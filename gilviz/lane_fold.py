@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from gilviz.retired import EndedThreads
 from gilviz.states import DONE, FAILED, NOT_STARTED, RUNNING, STATES
 from gilviz.timeline import LaneView
 
@@ -65,18 +66,38 @@ def folded_entry(pid: int, group: Sequence[LaneView], window_s: float) -> dict:
     }
 
 
-def short_lived(lanes: Sequence[LaneView], process_cpu: Sequence[tuple[int, float]]) -> list[tuple[int, float]]:
+def ended_entries(ended: Sequence[EndedThreads], window_s: float) -> list[dict]:
+    """Each process's retired thread lanes (``Snapshot.ended``) as one folded entry, ``"ended": true``."""
+    return [
+        {
+            "kind": "folded",
+            "name": "%d ended threads" % group.count,
+            "pid": group.pid,
+            "count": group.count,
+            "shares": {state: round(share, 4) for state, share in group.shares(window_s).items()},
+            "cpu_s": round(group.cpu_s, 4),
+            "ended": True,
+        }
+        for group in ended
+    ]
+
+
+def short_lived(
+    lanes: Sequence[LaneView], process_cpu: Sequence[tuple[int, float]], ended: Sequence[EndedThreads] = ()
+) -> list[tuple[int, float]]:
     """Per process, (pid, CPU seconds of its threads that were never lanes), where above the resolution."""
-    ran: dict[int, float] = {}
+    ran: dict[int, float] = {group.pid: group.cpu_s for group in ended}
     for lane in lanes:
         if lane.kind == "thread" or lane.tid == lane.pid:  # a process lane is its main thread
             ran[lane.pid] = ran.get(lane.pid, 0.0) + lane.run_times[RUNNING]
     return [(pid, cpu - ran.get(pid, 0.0)) for pid, cpu in process_cpu if cpu - ran.get(pid, 0.0) > SHORT_LIVED_MIN_S]
 
 
-def short_lived_entries(lanes: Sequence[LaneView], process_cpu: Sequence[tuple[int, float]]) -> list[dict]:
+def short_lived_entries(
+    lanes: Sequence[LaneView], process_cpu: Sequence[tuple[int, float]], ended: Sequence[EndedThreads] = ()
+) -> list[dict]:
     """The JSON entries of ``short_lived``: one row a process, "n unseen" threads."""
     return [
         {"kind": "short-lived", "name": "short-lived threads", "pid": pid, "count": None, "cpu_s": round(cpu, 4)}
-        for pid, cpu in short_lived(lanes, process_cpu)
+        for pid, cpu in short_lived(lanes, process_cpu, ended)
     ]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from gilviz import figures
 from gilviz.explain import explain
-from gilviz.lane_fold import fold_lanes, short_lived_entries
+from gilviz.lane_fold import ended_entries, fold_lanes, short_lived_entries
 from gilviz.model import RunReport, WatchConfig
 from gilviz.noise import MachineLoad, combine, spread
 from gilviz.probe.io_kinds import by_kind
@@ -102,8 +102,9 @@ def watch_json(report: RunReport) -> dict:
 def watch_lanes_json(report: RunReport) -> list[dict]:
     """The lanes, at most MAX_THREAD_LANES thread lanes a process, the rest folded (``lane_fold``)."""
     kept, folded = fold_lanes(report.lanes, report.window_s)
-    unseen = short_lived_entries(report.lanes, report.snapshot.process_cpu)
-    return [lane_json(lane, report.window_s) for lane in kept] + folded + unseen
+    snap = report.snapshot
+    unseen = short_lived_entries(report.lanes, snap.process_cpu, snap.ended)
+    return [lane_json(lane, report.window_s) for lane in kept] + folded + ended_entries(snap.ended, report.window_s) + unseen
 
 
 def sampler_json(report: RunReport) -> dict:

@@ -21,6 +21,7 @@ from itertools import repeat
 from typing import Callable, Optional
 
 from gilviz.lab import protocol
+from gilviz.retired import RETIRE_AFTER_NS, EndedThreads, Retired
 from gilviz.states import CORE_WAIT, DONE, FAILED, N_STATES, NOT_STARTED, RUNNING, STATES, UNSEEN, WAITS
 
 
@@ -76,6 +77,7 @@ class Snapshot:
     coarse: bool  # True when thread times come from psutil ticks, not /proc
     gil: tuple[tuple[int, str, bool], ...] = ()  # per process: (pid, where its GIL is or why unknown, known)
     denied: bool = False  # the kernel refused to show where threads block: waits are the declared phases
+    ended: tuple[EndedThreads, ...] = ()  # per process, its thread lanes retired since they ended (``retired``)
     process_cpu: tuple[tuple[int, float], ...] = ()  # per process: (pid, CPU seconds inside the window, from its
     # own counters, exited threads' included); less its lanes' running time: its threads too short to be seen
 
@@ -123,6 +125,7 @@ class Timeline:
         self._gil: dict[int, tuple[str, bool]] = {}
         self.denied = False
         self._process_cpu: tuple[tuple[int, float], ...] = ()
+        self._retired: dict[int, Retired] = {}  # pid -> its thread lanes that ended long ago, as one
 
     # -- fed by the sampler ---------------------------------------------------------
 
@@ -274,18 +277,34 @@ class Timeline:
         """Each process's CPU seconds inside the window, from its own counters (``probe.proc_cpu``)."""
         self._process_cpu = tuple(sorted(seconds.items()))
 
+    def retire(self, now_ns: int) -> list[int]:
+        """Thread lanes whose thread ended over RETIRE_AFTER_NS ago leave for their process's aggregate; their slots."""
+        start, end = self._window
+        if not start or end:  # only while the window is open: each then counts as ended up to its end
+            return []
+        gone = []
+        with self._lock:
+            for slot, lane in self._lanes.items():
+                ended = lane.last_state in (DONE, FAILED) and 0 < lane.last_ns < now_ns - RETIRE_AFTER_NS
+                if ended and lane.view.kind == protocol.THREAD and lane.view.role == protocol.WORKER:
+                    gone.append(slot)
+                    self._retired.setdefault(lane.view.pid, Retired()).add(self._whole_window(lane, now_ns), now_ns)
+            for slot in gone:
+                del self._lanes[slot]
+        return gone
+
     def set_denied(self) -> None:
         self.denied = True
 
     # -- read by the UI and the reports -------------------------------------------------
 
-    def _whole_window(self, lane: _Lane) -> tuple[float, ...]:
+    def _whole_window(self, lane: _Lane, now_ns: int = 0) -> tuple[float, ...]:
         """The lane's window times, with "not started" and "unseen" filling what intervals did not cover."""
         times = list(lane.run_times)
         start, end = self._window
         if not start:
             return tuple(times)
-        stop = end or int(self._t * 1e9)
+        stop = end or now_ns or int(self._t * 1e9)
         span = max(0, stop - start) / 1e9
         if lane.born_ns or not lane.first_ns:  # the thread began inside the window (or has not been seen)
             times[NOT_STARTED] += min(span, max(0, (lane.born_ns or stop) - start) / 1e9)
@@ -341,4 +360,5 @@ class Timeline:
                 gil=tuple((pid, detail, known) for pid, (detail, known) in sorted(self._gil.items())),
                 denied=self.denied,
                 process_cpu=self._process_cpu,
+                ended=tuple(r.view(pid, end or int(self._t * 1e9)) for pid, r in sorted(self._retired.items())),
             )

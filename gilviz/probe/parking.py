@@ -52,19 +52,22 @@ class Rota:
     def __init__(self) -> None:
         self.views: object = None  # the watch list's lanes at the last tick (the same list object while unchanged)
         self.awake: list = []  # views read at the last tick and not parked
+        self._listed: dict = {}  # slot -> view, of the watch list's lanes
         self._parked: list[tuple[int, int, object]] = []  # (rest_until, slot, view), a heap; stale entries skipped
 
     def lanes(self, views: list, everyone: bool, now: int, watched: dict) -> list:
         """The views to look at this tick: all of them, or the awake ones and the parked ones whose rest has ended."""
         if everyone or views is not self.views:
-            self.views = views
+            if views is not self.views:
+                self.views, self._listed = views, {view.slot: view for view in views}
             return views
-        due = list(self.awake)
+        listed = self._listed
+        due = [view for view in self.awake if listed.get(view.slot) is view]
         parked = self._parked
         while parked and parked[0][0] <= now:
             until, slot, view = heapq.heappop(parked)
             lane = watched.get(slot)
-            if lane is not None and lane.rest_until == until:  # not a stale entry (read since, or parked again)
+            if lane is not None and lane.rest_until == until and listed.get(slot) is view:  # not stale, still listed
                 due.append(view)
         return due
 

@@ -220,6 +220,8 @@ class Sampler:
         slow = now >= self._next_slow_ns
         if slow:
             self._next_slow_ns = now + SLOW_EVERY_NS
+            for retired in timeline.retire(now):  # threads long gone: one "ended threads" aggregate a process
+                self._lanes.pop(retired, None)
         alive = []
         ending = []  # lanes that declared themselves done or failed: their last switches are read now
         lanes = self._lanes
@@ -280,6 +282,7 @@ class Sampler:
                 elif first_gone and lane.rest_ns and t0 < (listed_at := alive_until(watch, view)) < now:
                     t0 = self._until_finished(view, lane, t0, cpu_s, queue_s, phase_before, named_by_kernel, listed_at)
                     cpu_s, queue_s = lane.cpu_carry, lane.queue_carry  # parked until the watch list last listed it
+                lane.rest_ns = lane.rest_until = 0  # ended: never parked
             else:
                 cpu_ns, queue_ns = times
                 ran = cpu_ns != lane.cpu_ns or queue_ns != lane.queue_ns

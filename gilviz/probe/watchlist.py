@@ -143,6 +143,7 @@ class ProcessTreeWatchList:
         self._proc_names: list[str] | None = None  # /proc's listing at the last look, and the tree found then
         self._tree: list[int] = []
         self._alive_count = -1
+        self._next_slot = 0
         self._listed_ns: dict[int, int] = {}  # pid -> when its task list was last read (monotonic ns)
         self._alive_ns: dict[tuple[int, int], int] = {}  # a gone thread -> the last listing that still had it
         self._same_refreshes = (
@@ -214,6 +215,9 @@ class ProcessTreeWatchList:
             self._next_refresh = now + (max(self.refresh_s, CALM_REFRESH_S) if calm else self.refresh_s)
         if self._listed is None or now >= self._listed_until:
             gone_at, linger = self._gone_at, self.linger_s
+            for key in [key for key, at in gone_at.items() if now - at > linger]:  # gone and drawn: forget it
+                del self._slots[key], gone_at[key]
+                self._alive_ns.pop(key, None)
             self._listed = [v for key, v in self._slots.items() if now - gone_at.get(key, now) <= linger]
             self._listed_until = min(gone_at.values(), default=now + 3600) + linger  # when the next gone lane leaves
         return self._listed
@@ -282,7 +286,8 @@ class ProcessTreeWatchList:
             self._thread_numbers[pid] = self._thread_numbers.get(pid, 0) + 1
             comm = thread_comm(pid, tid)
             name = comm if comm and comm != process_comm else "thread %d" % self._thread_numbers[pid]
-        return SlotView(len(self._slots), pid, tid, kind, role, protocol.NONE, 0, 0, 0, name, "")
+        self._next_slot += 1  # slots are never used again (a lane's slot names it in the timeline)
+        return SlotView(self._next_slot - 1, pid, tid, kind, role, protocol.NONE, 0, 0, 0, name, "")
 
     def alive_until_ns(self, pid: int, tid: int) -> int:
         """For a thread that has gone: when a listing last had it (0: unknown, or not gone yet)."""
