@@ -33,7 +33,7 @@ from gilviz.probe.gil_address import GilLocation
 from gilviz.probe.parking import Rota, rest
 from gilviz.probe.proc_cpu import PROC_CPU_EVERY_NS, ProcessCpu
 from gilviz.probe.threadstats import CLOCK_TICKS, NOT_NOW, PermissionDenied, ThreadTimes, thread_stats
-from gilviz.probe.watchlist import BoardWatchList, ProcessTreeWatchList
+from gilviz.probe.watchlist import BoardWatchList, ProcessTreeWatchList, alive_until, listed_born
 from gilviz.states import GIL_WAIT
 from gilviz.timeline import SnapshotSink, Timeline
 
@@ -52,12 +52,6 @@ JITTER = 0.2  # each tick comes 0.8–1.2 intervals after the last: a fixed beat
 # 5 ms hand-offs and find a thread running at every reading, its waits never named
 BUSY_S = 0.0002  # blocked less than this in an interval: busy throughout, nothing to name
 TICK_NS = 1_000_000_000 // CLOCK_TICKS  # the resolution of a thread's start time in /proc
-
-
-def alive_until(watch, view) -> int:
-    """When the watch list last found the thread alive (0: it cannot tell; the lab's board cannot)."""
-    told = getattr(watch, "alive_until_ns", None)
-    return told(view.pid, view.tid) if told is not None else 0
 
 
 class _Watched:
@@ -250,7 +244,7 @@ class Sampler:
             if lane is None or not same:
                 self._changed = True
                 lane = lanes[slot] = _Watched(view.pid, view.tid)
-                born = stats.started_ns(view.pid, view.tid) if times is not None else None
+                born = stats.started_ns(view.pid, view.tid) if times is not None else listed_born(watch, view)
                 if born is None or born < self.started_ns - TICK_NS or born >= now:
                     lane.seen(now, times)
                     timeline.lane_seen(view)

@@ -18,11 +18,24 @@ import psutil
 from gilviz.lab import protocol
 from gilviz.lab.board import Board, SlotView
 from gilviz.probe.gil_address import GilLocation, locate_gil
+from gilviz.probe.threadstats import CLOCK_TICKS, boot_to_monotonic_ns
 
 GIL_SETTLE_NS = 2_000_000_000  # a process this young may still exec: look at its maps again
 CALM_REFRESHES = 10  # refreshes that found nothing new before the thread list is looked at less often
 CALM_REFRESH_S = 0.2  # ... this often (listing /proc costs ~0.3 ms on a busy 2-core machine, cold)
 _SCRIPT = re.compile(r"\.pyw?$")
+
+
+def listed_born(watch, view) -> int | None:
+    """When a thread that has already gone started, as the watch list read it when it listed it (None: unknown)."""
+    told = getattr(watch, "born_ns", None)
+    return told(view.pid, view.tid) if told is not None else None
+
+
+def alive_until(watch, view) -> int:
+    """When the watch list last found the thread alive (0: it cannot tell; the lab's board cannot)."""
+    told = getattr(watch, "alive_until_ns", None)
+    return told(view.pid, view.tid) if told is not None else 0
 
 
 class BoardWatchList:
@@ -80,6 +93,19 @@ def renamed(view: SlotView, name: str) -> SlotView:
     return SlotView(
         view.slot, view.pid, view.tid, view.kind, view.role, view.phase, view.done, view.total, view.count, name, view.note
     )
+
+
+_BOOT_OFFSET_NS = boot_to_monotonic_ns()
+_TICK_NS = 1_000_000_000 // CLOCK_TICKS
+
+
+def thread_started_ns(pid: int, tid: int) -> int:
+    """When the thread started, in CLOCK_MONOTONIC ns (whole clock ticks); 0 once it is gone."""
+    try:
+        with open("/proc/%d/task/%d/stat" % (pid, tid), "rb") as f:
+            return int(f.read().rsplit(b")", 1)[1].split()[19]) * _TICK_NS + _BOOT_OFFSET_NS
+    except (OSError, IndexError, ValueError):
+        return 0
 
 
 def thread_comm(pid: int, tid: int) -> str | None:
@@ -144,6 +170,7 @@ class ProcessTreeWatchList:
         self._tree: list[int] = []
         self._alive_count = -1
         self._next_slot = 0
+        self._born_ns: dict[tuple[int, int], int] = {}  # a listed thread -> when it started
         self._listed_ns: dict[int, int] = {}  # pid -> when its task list was last read (monotonic ns)
         self._alive_ns: dict[tuple[int, int], int] = {}  # a gone thread -> the last listing that still had it
         self._same_refreshes = (
@@ -218,6 +245,7 @@ class ProcessTreeWatchList:
             for key in [key for key, at in gone_at.items() if now - at > linger]:  # gone and drawn: forget it
                 del self._slots[key], gone_at[key]
                 self._alive_ns.pop(key, None)
+                self._born_ns.pop(key, None)
             self._listed = [v for key, v in self._slots.items() if now - gone_at.get(key, now) <= linger]
             self._listed_until = min(gone_at.values(), default=now + 3600) + linger  # when the next gone lane leaves
         return self._listed
@@ -257,7 +285,7 @@ class ProcessTreeWatchList:
                 key = (pid, tid)
                 keys.append(key)
                 if key not in self._slots:
-                    self._slots[key] = self._new_lane(pid, tid, process_comm)
+                    self._slots[key] = self._new_lane(pid, tid, process_comm, now_ns)
             alive.update(keys)
             if listed is not None:
                 tasks[pid] = (listed, keys)
@@ -276,7 +304,7 @@ class ProcessTreeWatchList:
                 self._gone_at.pop(key, None)
         self._listed = None
 
-    def _new_lane(self, pid: int, tid: int, process_comm: str | None) -> SlotView:
+    def _new_lane(self, pid: int, tid: int, process_comm: str | None, listed_ns: int = 0) -> SlotView:
         if tid == pid:
             kind = protocol.THREAD if pid == self.root_pid else protocol.PROCESS
             role = protocol.MAIN if pid == self.root_pid else protocol.WORKER
@@ -287,7 +315,14 @@ class ProcessTreeWatchList:
             comm = thread_comm(pid, tid)
             name = comm if comm and comm != process_comm else "thread %d" % self._thread_numbers[pid]
         self._next_slot += 1  # slots are never used again (a lane's slot names it in the timeline)
+        born = thread_started_ns(pid, tid) or listed_ns  # read as it is listed: it may be gone before the sampler's
+        if born:  # first reading (and if it is gone already, it had started by the time it was listed)
+            self._born_ns[(pid, tid)] = born
         return SlotView(self._next_slot - 1, pid, tid, kind, role, protocol.NONE, 0, 0, 0, name, "")
+
+    def born_ns(self, pid: int, tid: int) -> int | None:
+        """When a listed thread started (CLOCK_MONOTONIC ns, to a clock tick), read when it was listed."""
+        return self._born_ns.get((pid, tid))
 
     def alive_until_ns(self, pid: int, tid: int) -> int:
         """For a thread that has gone: when a listing last had it (0: unknown, or not gone yet)."""
