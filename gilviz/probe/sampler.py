@@ -244,7 +244,10 @@ class Sampler:
             if lane is None or not same:
                 self._changed = True
                 lane = lanes[slot] = _Watched(view.pid, view.tid)
-                born = stats.started_ns(view.pid, view.tid) if times is not None else listed_born(watch, view)
+                born = stats.started_ns(view.pid, view.tid) if times is not None else None
+                born = born or listed_born(watch, view)  # gone already: as the watch list read it when it listed it
+                if born is not None and born >= now:
+                    born = now - 1  # listed (or started, to a clock tick) after this tick began
                 if born is None or born < self.started_ns - TICK_NS or born >= now:
                     lane.seen(now, times)
                     timeline.lane_seen(view)
