@@ -331,12 +331,13 @@ class ProcessTreeWatchList:
     # -- the GIL -----------------------------------------------------------------------
 
     def gil(self, pid: int) -> GilLocation:
-        """Looked up again when the process exec'd another program (checked while it is young)."""
+        """Looked up again when the process exec'd another program (checked while it is young), and at every
+        look while it is young and not found to be CPython (its maps read mid-exec lack the interpreter)."""
         seen = self._gil.get(pid)
         young = time.monotonic_ns() - self._born.get(pid, 0) < GIL_SETTLE_NS
         exe = executable(pid) if young or seen is None else seen[0]
         if seen is not None and not exe:
             return seen[1]  # gone (or exiting): what was found while it lived still stands
-        if seen is None or seen[0] != exe:
-            seen = self._gil[pid] = (exe, locate_gil(pid))
+        if seen is None or seen[0] != exe or (young and not seen[1].known):  # a young process not (yet) found to be
+            seen = self._gil[pid] = (exe, locate_gil(pid))  # CPython may have been read mid-exec: look again
         return seen[1]
