@@ -277,3 +277,20 @@ def test_interval_sets_the_samplers_tick():
     assert doc["sampler"]["ticks"] <= doc["wall_s"] / (0.05 * 0.8) + 2  # never faster than asked (±20 % jitter)
     bad = subprocess.run([*gilviz, "--interval", "0", "--", "true"], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert bad.returncode == 2 and "--interval" in bad.stderr and len(bad.stderr.strip().splitlines()) == 1
+
+
+SHIM = os.path.expanduser("~/.pyenv/shims/python3")
+
+
+@needs_procfs
+@pytest.mark.skipif(not os.path.exists(SHIM), reason="no pyenv shim here")
+def test_a_pyenv_shims_helper_shells_are_not_the_programs():
+    """``python3`` resolving to a pyenv shim: its helper shells ran before it exec'd the interpreter."""
+    program = "import threading\nt = threading.Thread(target=lambda: None)\nt.start()\nt.join()\n"
+    for argv in ([SHIM, "-c", program], ["sh", "-c", '"$0" -c "$1"', SHIM, program]):  # as the root, and as a child
+        gilviz = [sys.executable, "-m", "gilviz", "watch", "--json", "--"]
+        doc = json.loads(subprocess.run([*gilviz, *argv], cwd=ROOT, capture_output=True, text=True, timeout=120).stdout)
+        processes = [lane for lane in doc["lanes"] if lane["kind"] == "process"]
+        assert all(lane["name"] != "bash" for lane in processes), processes
+        workers = [lane for lane in doc["lanes"] if lane["kind"] == "thread" and lane["role"] == "worker"]
+        assert len(processes) <= 1 and len(workers) <= 1, doc["lanes"]  # the interpreter (as a child), its thread

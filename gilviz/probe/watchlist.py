@@ -24,6 +24,7 @@ GIL_SETTLE_NS = 2_000_000_000  # a process this young may still exec: look at it
 CALM_REFRESHES = 10  # refreshes that found nothing new before the thread list is looked at less often
 CALM_REFRESH_S = 0.2  # ... this often (listing /proc costs ~0.3 ms on a busy 2-core machine, cold)
 _SCRIPT = re.compile(r"\.pyw?$")
+SHELLS = frozenset({"bash", "sh", "dash", "zsh", "ksh"})
 
 
 def listed_born(watch, view) -> int | None:
@@ -170,6 +171,7 @@ class ProcessTreeWatchList:
         self._tree: list[int] = []
         self._alive_count = -1
         self._next_slot = 0
+        self._launch: dict[int, tuple[str, bool]] = {}  # pid -> its executable when looked at, and whether a launcher
         self._born_ns: dict[tuple[int, int], int] = {}  # a listed thread -> when it started
         self._listed_ns: dict[int, int] = {}  # pid -> when its task list was last read (monotonic ns)
         self._alive_ns: dict[tuple[int, int], int] = {}  # a gone thread -> the last listing that still had it
@@ -216,6 +218,7 @@ class ProcessTreeWatchList:
         for pid in list(self._ppid):
             if pid not in current:
                 del self._ppid[pid]  # gone: its number may be used again
+                self._launch.pop(pid, None)
         for pid in pids:
             if pid not in self._ppid:
                 self._ppid[pid] = parent_pid(pid)
@@ -259,8 +262,14 @@ class ProcessTreeWatchList:
         now_ns = time.monotonic_ns()
         listed_before = dict(self._listed_ns)
         tasks = self._tasks
-        for pid in self.processes():
+        launchers: set[int] = set()  # processes still running a pyenv shim: their helper shells are not the program
+        for pid in self.processes():  # (parents before their children)
+            if self._ppid.get(pid) in launchers and pid != self.root_pid:
+                launchers.add(pid)
+                continue
             exe = executable(pid)
+            if self._launcher(pid, exe):
+                launchers.add(pid)  # listed itself: once it execs the interpreter, it is the program
             if pid not in self._names or exe != self._exe.get(pid):  # new, or it exec'd another program
                 try:
                     self._names[pid] = process_name(psutil.Process(pid))
@@ -303,6 +312,18 @@ class ProcessTreeWatchList:
             else:
                 self._gone_at.pop(key, None)
         self._listed = None
+
+    def _launcher(self, pid: int, exe: str) -> bool:
+        """The process is a shell running a pyenv shim (or pyenv itself) that will exec the real program."""
+        known = self._launch.get(pid)
+        if known is None or known[0] != exe:
+            shell = os.path.basename(exe) in SHELLS
+            try:
+                args = psutil.Process(pid).cmdline()[1:3] if shell else []
+            except psutil.Error:
+                args = []
+            known = self._launch[pid] = (exe, any("/shims/" in arg or "/libexec/pyenv" in arg for arg in args))
+        return known[1]
 
     def _new_lane(self, pid: int, tid: int, process_comm: str | None, listed_ns: int = 0) -> SlotView:
         if tid == pid:
