@@ -119,6 +119,7 @@ class Sampler:
         self.parked_skips = 0  # lanes looked at but left unread because they were parked
         self.lane_reads = 0  # lanes read (what the sampler's cost follows)
         self._rota = Rota()  # which lanes a tick looks at (``parking``)
+        self._retires = isinstance(self.watch, ProcessTreeWatchList)  # a watch list that lets gone threads go
         self._final_read = False
         self._switch_turn = 0
         self.started_ns = time.monotonic_ns()
@@ -214,8 +215,8 @@ class Sampler:
         slow = now >= self._next_slow_ns
         if slow:
             self._next_slow_ns = now + SLOW_EVERY_NS
-            for retired in timeline.retire(now):  # threads long gone: one "ended threads" aggregate a process
-                self._lanes.pop(retired, None)
+            for retired in timeline.retire(now) if self._retires else ():  # threads long gone: one "ended
+                self._lanes.pop(retired, None)  # threads" aggregate a process (the lab's board keeps its few lanes)
         alive = []
         ending = []  # lanes that declared themselves done or failed: their last switches are read now
         lanes = self._lanes
