@@ -56,29 +56,33 @@ def folded_entry(pid: int, group: Sequence[LaneView], window_s: float) -> dict:
     count = len(group)
     totals = [sum(lane.run_times[i] for lane in group) for i in range(len(STATES))]
     scale = 1.0 / (count * window_s) if count and window_s > 0 else 0.0
+    return entry(
+        "folded", "%d more threads" % count, pid, count, {state: t * scale for state, t in zip(STATES, totals)}, totals[RUNNING]
+    )
+
+
+def entry(kind: str, name: str, pid: int, count: int | None, shares: dict[str, float], cpu_s: float) -> dict:
+    """An entry that stands for several threads, with a lane's keys (``tid`` and ``switches`` null) and ``count``."""
     return {
-        "kind": "folded",
-        "name": "%d more threads" % count,
+        "name": name,
         "pid": pid,
+        "tid": None,
+        "kind": kind,
+        "role": "worker",
+        "shares": {state: round(share, 4) for state, share in shares.items()},
+        "waits": {},
+        "switches": None,
+        "cpu_s": round(cpu_s, 4),
+        "io_kinds": {},
         "count": count,
-        "shares": {state: round(t * scale, 4) for state, t in zip(STATES, totals)},
-        "cpu_s": round(totals[RUNNING], 4),
     }
 
 
 def ended_entries(ended: Sequence[EndedThreads], window_s: float) -> list[dict]:
     """Each process's retired thread lanes (``Snapshot.ended``) as one folded entry, ``"ended": true``."""
     return [
-        {
-            "kind": "folded",
-            "name": "%d ended threads" % group.count,
-            "pid": group.pid,
-            "count": group.count,
-            "shares": {state: round(share, 4) for state, share in group.shares(window_s).items()},
-            "cpu_s": round(group.cpu_s, 4),
-            "ended": True,
-        }
-        for group in ended
+        dict(entry("folded", "%d ended threads" % g.count, g.pid, g.count, g.shares(window_s), g.cpu_s), ended=True)
+        for g in ended
     ]
 
 
@@ -94,10 +98,14 @@ def short_lived(
 
 
 def short_lived_entries(
-    lanes: Sequence[LaneView], process_cpu: Sequence[tuple[int, float]], ended: Sequence[EndedThreads] = ()
+    lanes: Sequence[LaneView], process_cpu: Sequence[tuple[int, float]], window_s: float, ended: Sequence[EndedThreads] = ()
 ) -> list[dict]:
-    """The JSON entries of ``short_lived``: one row a process, "n unseen" threads."""
-    return [
-        {"kind": "short-lived", "name": "short-lived threads", "pid": pid, "count": None, "cpu_s": round(cpu, 4)}
-        for pid, cpu in short_lived(lanes, process_cpu, ended)
-    ]
+    """The JSON entries of ``short_lived``: one row a process, "n unseen" threads (``count`` null). Its shares are
+    those of one lane that ran their CPU time (at most the whole window) and was unseen the rest."""
+    entries = []
+    for pid, cpu in short_lived(lanes, process_cpu, ended):
+        running = min(1.0, cpu / window_s) if window_s > 0 else 0.0
+        shares = {state: 0.0 for state in STATES}
+        shares["running"], shares["unseen"] = running, 1.0 - running
+        entries.append(entry("short-lived", "short-lived threads", pid, None, shares, cpu))
+    return entries

@@ -103,7 +103,7 @@ def watch_lanes_json(report: RunReport) -> list[dict]:
     """The lanes, at most MAX_THREAD_LANES thread lanes a process, the rest folded (``lane_fold``)."""
     kept, folded = fold_lanes(report.lanes, report.window_s)
     snap = report.snapshot
-    unseen = short_lived_entries(report.lanes, snap.process_cpu, snap.ended)
+    unseen = short_lived_entries(report.lanes, snap.process_cpu, report.window_s, snap.ended)
     return [lane_json(lane, report.window_s) for lane in kept] + folded + ended_entries(snap.ended, report.window_s) + unseen
 
 
@@ -427,7 +427,7 @@ def lanes_text(lanes: list[dict]) -> list[str]:
     for lane in lanes:
         if lane["kind"] in ("folded", "short-lived"):
             who = "%-7s %7d %7s  %-*s" % ("threads", lane["pid"], "", width, lane["name"])
-            what = shares_text(lane["shares"]) if "shares" in lane else "%.3f s of CPU, threads not seen" % lane["cpu_s"]
+            what = shares_text(lane["shares"]) if lane["count"] else "%.3f s of CPU, threads not seen" % lane["cpu_s"]
             lines.append("  %s  %s" % (who, what))
             continue
         who = "%-7s %7d %7d  %-*s" % (lane["kind"], lane["pid"], lane["tid"], width, lane["name"])
