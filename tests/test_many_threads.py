@@ -294,3 +294,45 @@ def test_a_pyenv_shims_helper_shells_are_not_the_programs():
         assert all(lane["name"] != "bash" for lane in processes), processes
         workers = [lane for lane in doc["lanes"] if lane["kind"] == "thread" and lane["role"] == "worker"]
         assert len(processes) <= 1 and len(workers) <= 1, doc["lanes"]  # the interpreter (as a child), its thread
+
+
+def test_the_bench_table_shows_the_parked_rows():
+    from gilviz import bench
+
+    doc = {
+        "python": {"implementation": "CPython", "version": "3.12.1", "gil_enabled": True, "free_threaded_build": False},
+        "cores": 2,
+        "size": "demo",
+        "workers": 2,
+        "rows": [],
+        "overhead": {
+            "scenario": "threads-cpu",
+            "repeats": 9,
+            "slowdown": 1.0,
+            "watched_s": [1.0],
+            "unwatched_s": [1.0],
+            "sampler_cpu": 0.02,
+            "target_slowdown": 1.02,
+            "target_sampler_cpu": 0.03,
+        },
+        "parked": [
+            {"parked": 256, "sampler_cpu": 0.0261, "calm": 0.3, "wall_s": 6.2, "target": 0.03},
+            {"parked": 1024, "sampler_cpu": 0.0874, "calm": 0.3, "wall_s": 6.5, "target": 0.10},
+        ],
+        "dashboard_many": {"cpu_share": 0.0456, "sampler_share": 0.021, "lanes": 260, "target": 0.05},
+    }
+    text = bench.format_bench(doc)
+    assert "sampler CPU, 256 parked threads (+3 busy)" in text and "0.026" in text and "≤ 0.03" in text
+    assert "sampler CPU, 1024 parked threads (+3 busy)" in text and "0.087" in text and "≤ 0.10" in text
+    assert "dashboard CPU watching 260 lanes" in text and "0.046" in text and "0.021" in text
+
+
+@needs_procfs
+@pytest.mark.slow
+def test_the_dashboard_watching_260_lanes_is_measured():
+    from gilviz import parked
+    from gilviz.ui.cost import watched_dashboard_cpu
+
+    figures = watched_dashboard_cpu(parked.command(256, seconds=8.0), seconds=2.0)
+    assert figures["still_live"] and figures["lanes"] >= 259
+    assert 0 < figures["sampler_share"] < figures["cpu_share"] < 0.5  # a physical bound, generous (bench: ≤ 0.05)
