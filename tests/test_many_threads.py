@@ -176,12 +176,12 @@ def test_a_live_thread_out_of_descriptors_reads_not_now_and_an_ended_one_none(mo
 
 @needs_procfs
 def test_parked_threads_are_read_less_often_and_a_waking_one_keeps_its_exact_cpu():
-    """32 threads parked on a queue, one that sleeps then spins: the sampler skips the parked ones'
+    """32 threads parked on a queue, one that sleeps, spins, sleeps: the sampler skips the parked ones'
     readings, and the spinner's running time is its own CPU time (told by the thread itself)."""
     program = (
         "import queue, sys, threading, time\nq = queue.Queue()\n"
         "def spin():\n    time.sleep(0.6)\n    end = time.thread_time() + 0.2\n"
-        "    while time.thread_time() < end:\n        pass\n    print(time.thread_time(), flush=True)\n"
+        "    while time.thread_time() < end:\n        pass\n    print(time.thread_time(), flush=True)\n    time.sleep(0.3)\n"
         "ts = [threading.Thread(target=q.get) for _ in range(32)] + [threading.Thread(target=spin)]\n"
         "[t.start() for t in ts]\nts[-1].join()\ntime.sleep(0.3)\n[q.put(None) for _ in range(32)]\n[t.join() for t in ts]\n"
     )
@@ -336,3 +336,16 @@ def test_the_dashboard_watching_260_lanes_is_measured():
     figures = watched_dashboard_cpu(parked.command(256, seconds=8.0), seconds=2.0)
     assert figures["still_live"] and figures["lanes"] >= 259
     assert 0 < figures["sampler_share"] < figures["cpu_share"] < 0.5  # a physical bound, generous (bench: ≤ 0.05)
+
+
+def test_a_process_using_more_cpu_than_its_read_lanes_wakes_the_parked_ones():
+    from gilviz.probe.parking import WAKE_AFTER_NS, Waker
+
+    tick = 10_000_000
+    waker = Waker(tick)
+    assert not waker.moved(1, 100, 0)  # the first look only takes the counter
+    assert not waker.moved(1, 101, tick)  # what the read lanes used: nothing unaccounted
+    assert not waker.moved(1, 102, 0) and not waker.moved(1, 103, 0)  # 20 ms unaccounted so far
+    assert waker.moved(1, 105, 0)  # past WAKE_AFTER_NS: a parked thread ran
+    assert not waker.moved(1, 106, 0)  # counted afresh after a wake
+    assert not waker.moved(1, 106, 5 * WAKE_AFTER_NS) and not waker.moved(1, 108, 0)  # never below zero

@@ -39,6 +39,34 @@ def rest(lane, now: int, ran: bool) -> None:
     lane.rest_until = now + lane.rest_ns
 
 
+WAKE_AFTER_NS = 30_000_000  # CPU a process used beyond what its lanes read showed: a parked one ran
+
+
+class Waker:
+    """A parked thread that runs is found at once: its process's own CPU counter moves more than its read lanes'.
+
+    Each tick, per process, what ``/proc/PID/stat`` says it used since the last tick less what
+    the lanes read in this tick used; the excess adds up (never below zero: a parked lane read
+    after a long rest brings more than this tick's share), and past ``WAKE_AFTER_NS`` every
+    parked lane is read at the next tick. The counter moves in 10 ms clock ticks, so a thread
+    that wakes for less than about 30 ms may wait for its rest's end, or its exit.
+    """
+
+    def __init__(self, tick_ns: int) -> None:
+        self.tick_ns = tick_ns
+        self._last: dict[int, int] = {}  # pid -> its counter (clock ticks) at the last look
+        self._excess: dict[int, int] = {}  # pid -> CPU ns not accounted for by the lanes read since
+
+    def moved(self, pid: int, ticks: int, seen_ns: int) -> bool:
+        last = self._last.get(pid)
+        self._last[pid] = ticks
+        if last is None:
+            return False
+        excess = max(0, self._excess.get(pid, 0) + (ticks - last) * self.tick_ns - seen_ns)
+        self._excess[pid] = 0 if excess > WAKE_AFTER_NS else excess
+        return excess > WAKE_AFTER_NS
+
+
 class Rota:
     """Which lanes a tick must look at, when the watch list's lanes are the same as at the last tick.
 
@@ -70,6 +98,10 @@ class Rota:
             if lane is not None and lane.rest_until == until and listed.get(slot) is view:  # not stale, still listed
                 due.append(view)
         return due
+
+    def parked(self) -> bool:
+        """Whether any lane may be parked now."""
+        return bool(self._parked)
 
     def settle(self, looked_at: list, watched: dict) -> None:
         """After the tick: the lanes it looked at, sorted into awake and parked."""

@@ -30,7 +30,7 @@ from gilviz.lab.board import Board
 from gilviz.probe.classify import DONE, FAILED, Wait, declared, kernel_wait, name_wait, split
 from gilviz.probe.cpustat import CoreMeter
 from gilviz.probe.gil_address import GilLocation
-from gilviz.probe.parking import Rota, rest
+from gilviz.probe.parking import Rota, Waker, rest
 from gilviz.probe.proc_cpu import PROC_CPU_EVERY_NS, ProcessCpu
 from gilviz.probe.threadstats import CLOCK_TICKS, NOT_NOW, PermissionDenied, ThreadTimes, thread_stats
 from gilviz.probe.watchlist import BoardWatchList, ProcessTreeWatchList, alive_until, listed_born
@@ -119,6 +119,8 @@ class Sampler:
         self.parked_skips = 0  # lanes looked at but left unread because they were parked
         self.lane_reads = 0  # lanes read (what the sampler's cost follows)
         self._rota = Rota()  # which lanes a tick looks at (``parking``)
+        self._waker = Waker(TICK_NS)
+        self._pids: tuple[object, set[int]] = (None, set())  # the watch list's lanes, and their processes
         self._retires = isinstance(self.watch, ProcessTreeWatchList)  # a watch list that lets gone threads go
         self._final_read = False
         self._switch_turn = 0
@@ -153,7 +155,8 @@ class Sampler:
         jitter = random.Random().random
         try:
             while not self._stop.is_set():
-                self._wake_all = self.on_snapshot is not None and time.monotonic() >= next_snapshot
+                if self.on_snapshot is not None and time.monotonic() >= next_snapshot:
+                    self._wake_all = True
                 self.tick()
                 now = time.monotonic()
                 new_lane = len(self._lanes) != lanes_shown  # a worker registered: show it at once
@@ -227,6 +230,7 @@ class Sampler:
         gil_pid = 0
         views = watch.lanes()
         looked_at = []
+        ran_ns: dict[int, int] = {}  # pid -> CPU its lanes read in this tick used (see ``Waker``)
         for view in self._rota.lanes(views, wake, now, lanes):
             slot = view.slot
             lane = lanes.get(slot)
@@ -283,6 +287,7 @@ class Sampler:
                 lane.rest_ns = lane.rest_until = 0  # ended: never parked
             else:
                 cpu_ns, queue_ns = times
+                ran_ns[view.pid] = ran_ns.get(view.pid, 0) + cpu_ns - lane.cpu_ns
                 ran = cpu_ns != lane.cpu_ns or queue_ns != lane.queue_ns
                 cpu_s += (cpu_ns - lane.cpu_ns) / 1e9
                 queue_s += (queue_ns - lane.queue_ns) / 1e9
@@ -313,6 +318,13 @@ class Sampler:
             if named_by_kernel and times is not None:
                 rest(lane, now, ran)
         self._rota.settle(looked_at, lanes)
+        if self.proc_cpu is not None and self._rota.parked():
+            if views is not self._pids[0]:
+                self._pids = (views, {view.pid for view in views})
+            for pid in self._pids[1]:  # a parked thread that runs: every lane is read at the next tick
+                ticks = self.proc_cpu.ticks(pid)
+                if ticks is not None and self._waker.moved(pid, ticks, ran_ns.get(pid, 0)):
+                    self._wake_all = True
         self.lane_reads += len(looked_at)
         if final or now >= self._next_switch_ns:
             self._next_switch_ns = now + SWITCH_EVERY_NS
