@@ -9,7 +9,8 @@ twice as long after each such reading, up to ``PARK_MAX_NS``. A reading that fin
 ran, or in another wait, or runnable, brings it back to every tick at once; so does a
 phase a lab worker declares, the run's end, and every snapshot (each snapshot's lanes
 are read up to its moment, so the dashboard never draws a column a parked lane has not
-filled yet). Threads waiting for the GIL never park: their waits are short and many.
+filled yet); and so does its process's CPU counter moving beyond what the lanes read
+used (``Waker``). Threads waiting for the GIL never park: their waits are short and many.
 
 What it gives up, stated as bounds: the CPU and run-queue time a parked thread used
 between two readings is exact (cumulative kernel counters) but placed evenly over the
