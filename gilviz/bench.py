@@ -281,6 +281,14 @@ def format_bench(doc: dict) -> str:
             lines.append("%-44s %20s" % ("  of which the sampler / the UI drawing", "%.3f / %.3f" % (board["sampler_share"], ui)))
         if "frames_per_s" in board:
             lines.append("%-44s %20s" % ("  frames drawn a second", "%.1f" % board["frames_per_s"]))
+    for row in doc.get("parked", []):
+        label = "sampler CPU, %d parked threads (+3 busy)" % row["parked"]
+        lines.append("%-44s %20s %20s %10s" % (label, "%.3f" % row["sampler_cpu"], "", "≤ %.2f" % row["target"]))
+    many = doc.get("dashboard_many")
+    if many and "cpu_share" in many:
+        label = "dashboard CPU watching %d lanes" % many.get("lanes", 0)
+        lines.append("%-44s %20s %20s %10s" % (label, "%.3f" % many["cpu_share"], "", "≤ %.2f" % many["target"]))
+        lines.append("%-44s %20s" % ("  of which the sampler", "%.3f" % many.get("sampler_share", 0.0)))
     noisy = doc.get("noisy")
     if noisy and (noisy["runs"] or noisy["pairs"]):
         counts = (noisy["threshold"], noisy["runs"], noisy["of_runs"], noisy["pairs"], noisy["of_pairs"])

@@ -136,6 +136,7 @@ def number_in(low: float, high: float, what: str) -> Callable[[str], float]:
 
 
 seconds = number_in(0, 1e6, "a number of seconds")
+INTERVAL_MS = (1, 10_000)  # watch --interval: the sampler's tick, in ms
 speed_factor = number_in(0.05, 100, "a speed factor such as 0.5 or 2")
 minutes = number_in(0.1, 600, "a number of minutes")
 
@@ -253,6 +254,13 @@ def build_parser() -> Parser:
     watch.add_argument("--json", action="store_true", help="no dashboard: print one JSON document when the program ends")
     watch.add_argument("--log", metavar="PATH", default=None, help="dashboard: where the program's output goes")
     watch.add_argument("--record", metavar="PATH", help="record the watch to this trace file")
+    watch.add_argument(
+        "--interval",
+        type=number_in(*INTERVAL_MS, "a number of milliseconds"),
+        default=None,
+        metavar="MS",
+        help="the sampler's tick while threads change, in ms (default 10; like top -d, larger costs less)",
+    )
     add_theme_option(watch)
     watch.add_argument("program", nargs=argparse.REMAINDER, metavar="-- PROGRAM [ARGS ...]", help="the program to start")
 
@@ -438,6 +446,13 @@ def cmd_bench(args: argparse.Namespace) -> int:
     board = replace(config, scenario="threads-cpu", workers=4, iterations=None, size="seed")  # long enough to watch
     doc["dashboard"] = dashboard_cpu(board, seconds=5.0)
     doc["dashboard"]["target"], doc["dashboard"]["limit"] = 0.03, 0.05
+    from gilviz import parked
+    from gilviz.ui.cost import watched_dashboard_cpu
+
+    doc["parked"] = parked.sampler_rows(progress)  # a server: 256 and 1,024 parked threads, one bursty, two CPU
+    progress("the dashboard's own CPU watching 260 lanes (256 parked threads), at 120x36")
+    doc["dashboard_many"] = watched_dashboard_cpu(parked.command(256, seconds=12.0), seconds=5.0)
+    doc["dashboard_many"]["target"] = 0.05
     print(json.dumps(doc, indent=2) if args.json else format_bench(doc))
     return 0
 
@@ -729,6 +744,8 @@ def cmd_watch(args: argparse.Namespace) -> int:
         note = owner_note(args.pid)
         if note:
             print("gilviz: %s" % note, file=sys.stderr)
+    if args.interval is not None:
+        config = replace(config, interval_s=args.interval / 1000)
     writer = open_trace_writer(args.record) if args.record else None
     try:
         if not args.json:

@@ -76,6 +76,7 @@ class WatchConfig:
     command: tuple[str, ...] = ()
     pid: int | None = None
     output: str | None = None  # where a started program's stdout and stderr go (None: gilviz's stderr)
+    interval_s: float = 0.01  # the sampler's tick while anything changes (watch --interval)
 
     @property
     def title(self) -> str:

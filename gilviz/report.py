@@ -9,10 +9,12 @@ from __future__ import annotations
 from gilviz import figures
 from gilviz.explain import explain
 from gilviz.gil_json import gil_lines, gil_state, lane_gil, lane_gil_text
+from gilviz.lane_fold import ended_entries, fold_lanes, short_lived_entries
 from gilviz.model import RunReport, WatchConfig
 from gilviz.noise import MachineLoad, combine, spread
+from gilviz.probe.io_kinds import by_kind
 from gilviz.speedup import CEILING_TOLERANCE, above_ceiling
-from gilviz.states import STATES
+from gilviz.states import RUNNING, STATES
 from gilviz.thread_table import rows_json, thread_rows
 from gilviz.timeline import LaneView, Snapshot
 
@@ -55,6 +57,8 @@ def lane_json(lane: LaneView, window_s: float) -> dict:
         "waits": {name: round(t / window_s, 4) for name, t in lane.waits if window_s > 0 and t / window_s >= 0.0001},
         "switches": lane.switches,
         "gil": lane_gil(lane),
+        "cpu_s": round(lane.run_times[RUNNING], 4),  # seconds on a CPU inside the window
+        "io_kinds": {kind: round(t / window_s, 4) for kind, t in by_kind(lane.waits).items() if window_s > 0},
     }
     if lane.disagreements and window_s > 0:
         entry["disagreements"] = {what: round(t / window_s, 4) for what, t in lane.disagreements}
@@ -88,7 +92,7 @@ def watch_json(report: RunReport) -> dict:
         "wall_s": _r(report.wall_s, 4),
         "cores": report.cores,
         "python": python_facts(report) if report.python else None,
-        "lanes": [lane_json(lane, report.window_s) for lane in report.lanes],
+        "lanes": watch_lanes_json(report),
         "threads": rows_json(thread_rows(report.snapshot)),
         "waits_named_by": waits_json(report.snapshot),
         "gil_state": gil_state(report.snapshot),
@@ -100,6 +104,14 @@ def watch_json(report: RunReport) -> dict:
         "output": config.output,
         "sampler": sampler_json(report),
     }
+
+
+def watch_lanes_json(report: RunReport) -> list[dict]:
+    """The lanes, at most MAX_THREAD_LANES thread lanes a process, the rest folded (``lane_fold``)."""
+    kept, folded = fold_lanes(report.lanes, report.window_s)
+    snap = report.snapshot
+    unseen = short_lived_entries(report.lanes, snap.process_cpu, report.window_s, snap.ended)
+    return [lane_json(lane, report.window_s) for lane in kept] + folded + ended_entries(snap.ended, report.window_s) + unseen
 
 
 def sampler_json(report: RunReport) -> dict:
@@ -423,6 +435,11 @@ def lanes_text(lanes: list[dict]) -> list[str]:
     lines = []
     width = max((len(lane["name"]) for lane in lanes), default=4)
     for lane in lanes:
+        if lane["kind"] in ("folded", "short-lived"):
+            who = "%-7s %7d %7s  %-*s" % ("threads", lane["pid"], "", width, lane["name"])
+            what = shares_text(lane["shares"]) if lane["count"] else "%.3f s of CPU, threads not seen" % lane["cpu_s"]
+            lines.append("  %s  %s" % (who, what))
+            continue
         who = "%-7s %7d %7d  %-*s" % (lane["kind"], lane["pid"], lane["tid"], width, lane["name"])
         extra = ""
         if lane["switches"] is not None and lane["kind"] == "thread" and lane["role"] == "worker":
@@ -446,7 +463,8 @@ def watch_text(report: RunReport) -> str:
     else:
         ending = "exit %d" % doc["exit_code"] + (" (signal %d)" % doc["signal"] if doc["signal"] else "")
         ending += ", stopped by gilviz" if doc["stopped"] else ""
-    lines.append("wall %.2f s · %s · %d threads seen" % (doc["wall_s"], ending, len(doc["lanes"])))
+    seen = sum(lane["count"] if lane["kind"] == "folded" else lane["kind"] != "short-lived" for lane in doc["lanes"])
+    lines.append("wall %.2f s · %s · %d threads seen" % (doc["wall_s"], ending, seen))
     warning = machine_warning(report)
     if warning:
         lines.append(warning)

@@ -21,6 +21,7 @@ from typing import Callable, Optional
 
 from gilviz.gil_figures import GilTally, ProcessGilState
 from gilviz.lab import protocol
+from gilviz.retired import RETIRE_AFTER_NS, EndedThreads, Retired
 from gilviz.states import CORE_WAIT, DONE, FAILED, N_STATES, NOT_STARTED, RUNNING, STATES, UNSEEN, WAITS
 
 
@@ -81,6 +82,9 @@ class Snapshot:
     denied: bool = False  # the kernel refused to show where threads block: waits are the declared phases
     gil_state: tuple[ProcessGilState, ...] = ()  # per CPython process: its GIL read from memory, or why not
     gil_blocked: tuple[int, str, float] | None = None  # (slot, call, share of the window) held the GIL blocked longest
+    ended: tuple[EndedThreads, ...] = ()  # per process, its thread lanes retired since they ended (``retired``)
+    process_cpu: tuple[tuple[int, float], ...] = ()  # per process: (pid, CPU seconds inside the window, from its
+    # own counters, exited threads' included); less its lanes' running time: its threads too short to be seen
 
     @property
     def waits_from_kernel(self) -> bool:
@@ -128,6 +132,8 @@ class Timeline:
         self._gil: dict[int, tuple[str, bool]] = {}
         self._gil_tally = GilTally()
         self.denied = False
+        self._process_cpu: tuple[tuple[int, float], ...] = ()
+        self._retired: dict[int, Retired] = {}  # pid -> its thread lanes that ended long ago, as one
 
     # -- fed by the sampler ---------------------------------------------------------
 
@@ -286,6 +292,26 @@ class Timeline:
         with self._lock:
             self._gil[pid] = (detail, known)
 
+    def set_process_cpu(self, seconds: dict[int, float]) -> None:
+        """Each process's CPU seconds inside the window, from its own counters (``probe.proc_cpu``)."""
+        self._process_cpu = tuple(sorted(seconds.items()))
+
+    def retire(self, now_ns: int) -> list[int]:
+        """Thread lanes whose thread ended over RETIRE_AFTER_NS ago leave for their process's aggregate; their slots."""
+        start, end = self._window
+        if not start or end:  # only while the window is open: each then counts as ended up to its end
+            return []
+        gone = []
+        with self._lock:
+            for slot, lane in self._lanes.items():
+                ended = lane.last_state in (DONE, FAILED) and 0 < lane.last_ns < now_ns - RETIRE_AFTER_NS
+                if ended and lane.view.kind == protocol.THREAD and lane.view.role == protocol.WORKER:
+                    gone.append(slot)
+                    self._retired.setdefault(lane.view.pid, Retired()).add(self._whole_window(lane, now_ns), now_ns)
+            for slot in gone:
+                del self._lanes[slot]
+        return gone
+
     def set_denied(self) -> None:
         self.denied = True
 
@@ -310,13 +336,13 @@ class Timeline:
 
     # -- read by the UI and the reports -------------------------------------------------
 
-    def _whole_window(self, lane: _Lane) -> tuple[float, ...]:
+    def _whole_window(self, lane: _Lane, now_ns: int = 0) -> tuple[float, ...]:
         """The lane's window times, with "not started" and "unseen" filling what intervals did not cover."""
         times = list(lane.run_times)
         start, end = self._window
         if not start:
             return tuple(times)
-        stop = end or int(self._t * 1e9)
+        stop = end or now_ns or int(self._t * 1e9)
         span = max(0, stop - start) / 1e9
         if lane.born_ns or not lane.first_ns:  # the thread began inside the window (or has not been seen)
             times[NOT_STARTED] += min(span, max(0, (lane.born_ns or stop) - start) / 1e9)
@@ -377,6 +403,8 @@ class Timeline:
                 denied=self.denied,
                 gil_state=tally.processes(),
                 gil_blocked=_share(tally.worst_blocked(), span_s),
+                process_cpu=self._process_cpu,
+                ended=tuple(r.view(pid, end or int(self._t * 1e9)) for pid, r in sorted(self._retired.items())),
             )
 
 

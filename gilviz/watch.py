@@ -184,7 +184,9 @@ def watch_program(
         watch = ProcessTreeWatchList(pid)
         watch.mark_started(t_start)
         timeline = recorder.timeline() if recorder is not None else Timeline()
-        sampler = run.sampler = Sampler(watch, timeline, on_snapshot=on_snapshot, force_fallback=force_fallback)
+        sampler = run.sampler = Sampler(
+            watch, timeline, interval_s=config.interval_s, on_snapshot=on_snapshot, force_fallback=force_fallback
+        )
         sampler.started_ns = t_start  # a thread born since the program started is classified from its birth
         run.record_start(config, interpreter.facts, n_cores, as_baseline=False, timeline=timeline)
         # our own CPU: gilviz and the program's tree (under the lab for a started program; the pid's own tree)

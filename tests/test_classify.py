@@ -17,6 +17,7 @@ from gilviz.probe.classify import (
     name_wait,
 )
 from gilviz.probe.gil_address import GilLocation
+from gilviz.probe.io_kinds import by_kind, io_kind
 from gilviz.probe.syscalls import RUNNING, Blocked, parse, syscall_table
 from gilviz.states import STATES
 
@@ -55,13 +56,36 @@ def test_parse_a_futex_wake_is_not_a_wait():
 def test_parse_other_calls_keep_their_names():
     assert parse("230 0x1 0x1 0x7ffc 0x0 0x0 0x0 0x1 0x2", X86) == Blocked("clock_nanosleep", None)
     assert parse("7 0x7ffc 0x1 0xffffffff 0x0 0x0 0x0 0x1 0x2", X86) == Blocked("poll", None)
-    assert parse("318 0x0 0x0 0x0 0x0 0x0 0x0 0x1 0x2", X86) == Blocked("syscall 318", None)
+    assert parse("999 0x0 0x0 0x0 0x0 0x0 0x0 0x1 0x2", X86) == Blocked("syscall 999", None)  # past the table
     assert parse("-1 0x7ffc 0x4011", X86) == Blocked("kernel wait", None)
 
 
 def test_parse_the_generic_table_on_aarch64():
     assert parse("98 0x1000 0x80 0x0 0x0 0x0 0x0 0x1 0x2", syscall_table("aarch64")) == Blocked("futex", 0x1000)
     assert parse("115 0x1 0x1 0x0 0x0 0x0 0x0 0x1 0x2", syscall_table("aarch64")) == Blocked("clock_nanosleep", None)
+
+
+def test_every_system_call_has_its_name():
+    """rename showed as "syscall 82": every number the kernel's tables give has a name, on both."""
+    assert parse("82 0x1 0x2 0x0 0x0 0x0 0x0 0x1 0x2", X86) == Blocked("rename", None)
+    assert parse("38 0x1 0x2 0x0 0x0 0x0 0x0 0x1 0x2", syscall_table("aarch64")) == Blocked("renameat", None)
+    in_use = {"x86_64": range(335), "aarch64": [*range(244), *range(260, 294)]}  # 244-259: each arch's own (none)
+    for machine, numbers in in_use.items():
+        names = syscall_table(machine)
+        assert all(nr in names for nr in numbers), machine
+        assert len(set(names.values())) == len(names), machine  # one name, one number
+    assert syscall_table("x86_64")[318] == "getrandom" and syscall_table("aarch64")[278] == "getrandom"
+
+
+def test_a_page_fault_is_not_io():
+    wait = kernel_wait(parse("-1 0x7ffc 0x4011", X86), GIL)
+    assert wait is not None and wait.state == STATES.index("blocked")
+
+
+def test_io_is_told_by_kind():
+    waits = (("clock_nanosleep", 1.0), ("epoll_wait", 0.5), ("read", 0.25), ("fsync", 0.125), ("wait4", 2.0), ("futex", 9.0))
+    assert by_kind(waits) == {"sleep": 1.0, "network": 0.75, "disk": 0.125, "child": 2.0}
+    assert io_kind("kernel wait") == "other" and by_kind([("kernel wait", 1.0)]) == {}
 
 
 def test_parse_empty_or_garbage():

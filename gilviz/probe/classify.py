@@ -8,6 +8,7 @@ interval it was blocked, and ``/proc/PID/task/TID/syscall`` says on what:
 - any other futex wait: *waiting on a lock* (Lock, Condition, Event, Queue, join);
 - a futex wait in a process whose GIL cannot be located (not CPython): *blocked (futex)*;
 - any other system call: *I/O*, keeping the call's name (clock_nanosleep, read, poll, …).
+- blocked in the kernel outside a system call (a page fault, most often): *blocked*, not I/O.
 
 The syscall file is a reading at one instant, the interval's end. When the thread is
 running at that instant, its blocked time goes to the last wait the sampler saw it in
@@ -25,8 +26,8 @@ from typing import NamedTuple
 
 from gilviz.lab import protocol
 from gilviz.probe.gil_address import GilLocation, in_ranges
+from gilviz.probe.syscalls import KERNEL_WAIT, Blocked
 from gilviz.probe.syscalls import RUNNING as SYSCALL_RUNNING
-from gilviz.probe.syscalls import Blocked
 from gilviz.states import (
     BLOCKED,
     CORE_WAIT,
@@ -102,7 +103,7 @@ def kernel_wait(reading: Blocked | str | None, gil: GilLocation) -> Wait | None:
     if reading is None or reading == SYSCALL_RUNNING or not isinstance(reading, Blocked):
         return None
     if reading.futex_address is None:
-        return Wait(IO, reading.name)
+        return Wait(BLOCKED if reading.name == KERNEL_WAIT else IO, reading.name)  # a page fault is not I/O
     if gil.ranges is None:
         return Wait(BLOCKED, reading.name)
     if in_ranges(reading.futex_address, gil.ranges):

@@ -31,8 +31,10 @@ from gilviz.probe.classify import DONE, FAILED, Wait, declared, kernel_wait, nam
 from gilviz.probe.cpustat import CoreMeter
 from gilviz.probe.gil_address import GilLocation
 from gilviz.probe.gil_watch import GilWatch
-from gilviz.probe.threadstats import CLOCK_TICKS, PermissionDenied, ThreadTimes, thread_stats
-from gilviz.probe.watchlist import BoardWatchList, ProcessTreeWatchList
+from gilviz.probe.parking import Rota, Waker, rest
+from gilviz.probe.proc_cpu import PROC_CPU_EVERY_NS, ProcessCpu
+from gilviz.probe.threadstats import CLOCK_TICKS, NOT_NOW, PermissionDenied, ThreadTimes, thread_stats
+from gilviz.probe.watchlist import BoardWatchList, ProcessTreeWatchList, alive_until, listed_born
 from gilviz.states import GIL_WAIT
 from gilviz.timeline import SnapshotSink, Timeline
 
@@ -56,7 +58,10 @@ TICK_NS = 1_000_000_000 // CLOCK_TICKS  # the resolution of a thread's start tim
 class _Watched:
     """What the sampler keeps of one lane between ticks."""
 
-    __slots__ = ("pid", "tid", "t", "cpu_ns", "queue_ns", "cpu_carry", "queue_carry", "wait", "still_blocked", "gone", "phase")
+    __slots__ = (
+        "pid", "tid", "t", "cpu_ns", "queue_ns", "cpu_carry", "queue_carry", "wait", "still_blocked", "gone", "phase",
+        "rest_ns", "rest_until",
+    )  # fmt: skip
 
     def __init__(self, pid: int, tid: int) -> None:
         self.pid, self.tid = pid, tid
@@ -67,6 +72,8 @@ class _Watched:
         self.still_blocked = False  # its latest syscall reading was a wait
         self.gone = False  # its thread has exited
         self.phase = protocol.NONE  # the phase its worker declared at the last tick
+        self.rest_ns = 0  # parked: how long it is left unread (0: read every tick; see ``parking``)
+        self.rest_until = 0  # not read again before this (CLOCK_MONOTONIC ns)
 
     def seen(self, now: int, times: ThreadTimes | None) -> None:
         self.t = now
@@ -100,12 +107,22 @@ class Sampler:
         self.on_snapshot = on_snapshot
         self.snapshot_every_s = snapshot_every_s
         self.stats = thread_stats(force_fallback)
+        stats = self.stats  # each process's own CPU (every CPU second in a lane), where /proc has it:
+        self.proc_cpu = None if stats.coarse else ProcessCpu(stats.files, CLOCK_TICKS, stats.boot_offset_ns)  # type: ignore[union-attr]
+        self._next_proc_ns = 0
         timeline.coarse = self.stats.coarse
         self.cpu_s = 0.0  # the sampler thread's own CPU time
         self.ticks = 0
         self.cpu_times_at_start: list | None = None  # psutil per-core times at the run's start
         self.cpu_times_at_end: list | None = None
         self._lanes: dict[int, _Watched] = {}  # slot -> what the sampler keeps of it between ticks
+        self._wake_all = False  # the next tick reads parked lanes too (a snapshot follows it)
+        self.parked_skips = 0  # lanes looked at but left unread because they were parked
+        self.lane_reads = 0  # lanes read (what the sampler's cost follows)
+        self._rota = Rota()  # which lanes a tick looks at (``parking``)
+        self._waker = Waker(TICK_NS)
+        self._pids: tuple[object, set[int]] = (None, set())  # the watch list's lanes, and their processes
+        self._retires = isinstance(self.watch, ProcessTreeWatchList)  # a watch list that lets gone threads go
         self._final_read = False
         self._switch_turn = 0
         self.started_ns = time.monotonic_ns()
@@ -149,6 +166,8 @@ class Sampler:
         jitter = random.Random().random
         try:
             while not self._stop.is_set():
+                if self.on_snapshot is not None and time.monotonic() >= next_snapshot:
+                    self._wake_all = True
                 self.tick()
                 now = time.monotonic()
                 new_lane = len(self._lanes) != lanes_shown  # a worker registered: show it at once
@@ -203,7 +222,8 @@ class Sampler:
         watch, timeline, stats = self.watch, self.timeline, self.stats
         start, end = watch.window_ns()
         timeline.set_window(start, end)
-        if (start, end) != self._window:
+        edge = (start, end) != self._window  # the window starts or ends at this tick
+        if edge:
             self._window, self._changed = (start, end), True
         final = bool(end) and not self._final_read  # the first tick after the run's end
         self.ticks += 1
@@ -211,23 +231,41 @@ class Sampler:
         slow = now >= self._next_slow_ns
         if slow:
             self._next_slow_ns = now + SLOW_EVERY_NS
+            for retired in timeline.retire(now) if self._retires else ():  # threads long gone: one "ended
+                self._lanes.pop(retired, None)  # threads" aggregate a process (the lab's board keeps its few lanes)
         alive = []
         ending = []  # lanes that declared themselves done or failed: their last switches are read now
         lanes = self._lanes
         named_by_kernel = not (stats.coarse or self.syscalls_denied)
+        wake = final or self._wake_all or edge  # every parked lane is read before a snapshot, and as the
+        # window starts and ends (its time must not spill over the window's edge)
+        self._wake_all = False
         gil_pid = 0
-        for view in watch.lanes():
+        views = watch.lanes()
+        looked_at = []
+        ran_ns: dict[int, int] = {}  # pid -> CPU its lanes read in this tick used (see ``Waker``)
+        for view in self._rota.lanes(views, wake, now, lanes):
             slot = view.slot
+            lane = lanes.get(slot)
+            parked = lane is not None and lane.rest_until > now and lane.tid == view.tid and lane.pid == view.pid
+            if parked and not wake and lane.phase == view.phase:  # type: ignore[union-attr]
+                self.parked_skips += 1  # blocked in the same wait, not run since its last reading (``parking``)
+                continue
+            looked_at.append(view)
             if named_by_kernel and view.pid != gil_pid and (slow or view.pid not in self._gil_told):
                 gil_pid = view.pid  # every process's GIL is named, even one whose threads never block
                 self._gil(gil_pid)  # (and looked at again on slow ticks, in case it exec'd)
-            lane = lanes.get(slot)
             same = lane is not None and lane.pid == view.pid and lane.tid == view.tid
             times = None if same and lane.gone else stats.read(view.pid, view.tid)  # type: ignore[union-attr]
+            if times is NOT_NOW:
+                continue  # alive, but not readable this time (no file descriptor to spare): its interval waits
             if lane is None or not same:
                 self._changed = True
                 lane = lanes[slot] = _Watched(view.pid, view.tid)
                 born = stats.started_ns(view.pid, view.tid) if times is not None else None
+                born = born or listed_born(watch, view)  # gone already: as the watch list read it when it listed it
+                if born is not None and born >= now:
+                    born = now - 1  # listed (or started, to a clock tick) after this tick began
                 if born is None or born < self.started_ns - TICK_NS or born >= now:
                     lane.seen(now, times)
                     timeline.lane_seen(view)
@@ -256,8 +294,13 @@ class Sampler:
                 if first_gone and view.phase in (protocol.DONE, protocol.FAILED) and t0 < view.t_phase < now:
                     t0 = self._until_finished(view, lane, t0, cpu_s, queue_s, phase_before, named_by_kernel)
                     cpu_s, queue_s = lane.cpu_carry, lane.queue_carry
+                elif first_gone and lane.rest_ns and t0 < (listed_at := alive_until(watch, view)) < now:
+                    t0 = self._until_finished(view, lane, t0, cpu_s, queue_s, phase_before, named_by_kernel, listed_at)
+                    cpu_s, queue_s = lane.cpu_carry, lane.queue_carry  # parked until the watch list last listed it
+                lane.rest_ns = lane.rest_until = 0  # ended: never parked
             else:
                 cpu_ns, queue_ns = times
+                ran_ns[view.pid] = ran_ns.get(view.pid, 0) + cpu_ns - lane.cpu_ns
                 ran = cpu_ns != lane.cpu_ns or queue_ns != lane.queue_ns
                 cpu_s += (cpu_ns - lane.cpu_ns) / 1e9
                 queue_s += (queue_ns - lane.queue_ns) / 1e9
@@ -285,6 +328,17 @@ class Sampler:
             running, core, state, blocked, lane.cpu_carry, lane.queue_carry = split(dt_s, cpu_s, queue_s, wait)
             name = wait.syscall if wait is not None and blocked > 0 else ""
             timeline.add_split(slot, t0, now, running, core, state, blocked, name, blocked if disagree else 0.0)
+            if named_by_kernel and times is not None:
+                rest(lane, now, ran)
+        self._rota.settle(looked_at, lanes)
+        if self.proc_cpu is not None and self._rota.parked():
+            if views is not self._pids[0]:
+                self._pids = (views, {view.pid for view in views})
+            for pid in self._pids[1]:  # a parked thread that runs: every lane is read at the next tick
+                ticks = self.proc_cpu.ticks(pid)
+                if ticks is not None and self._waker.moved(pid, ticks, ran_ns.get(pid, 0)):
+                    self._wake_all = True
+        self.lane_reads += len(looked_at)
         if final or now >= self._next_switch_ns:
             self._next_switch_ns = now + SWITCH_EVERY_NS
             self._read_switches(alive, now, every=final)
@@ -295,17 +349,25 @@ class Sampler:
         if end and self.cpu_times_at_end is None:
             self.cpu_times_at_end = psutil.cpu_times(percpu=True)
         self._final_read = self._final_read or final
+        if self.proc_cpu is not None and (now >= self._next_proc_ns or final) and start:
+            self._next_proc_ns = now + PROC_CPU_EVERY_NS
+            for pid in {view.pid for view in views}:
+                self.proc_cpu.read(pid, now, start, end)
+            timeline.set_process_cpu(self.proc_cpu.seconds())
         if named_by_kernel:
             self.gil_watch.tick(now, lanes, self._gil_told, timeline)
         if now >= self._next_cores_ns:
             self._next_cores_ns = now + CORES_EVERY_NS
             timeline.add_cpu(self.cores.read())
 
-    def _until_finished(self, view, lane: _Watched, t0: int, cpu_s: float, queue_s: float, phase: int, by_kernel: bool) -> int:
+    def _until_finished(
+        self, view, lane: _Watched, t0: int, cpu_s: float, queue_s: float, phase: int, by_kernel: bool, finished: int = 0
+    ) -> int:
         """A lab worker that exited between two ticks, up to the moment it declared itself done:
         running for its CPU time (told on the board), the rest in the last wait the kernel showed
-        (or its declared phase's). Only what follows is "ended". Returns that moment."""
-        finished = view.t_phase
+        (or its declared phase's). Only what follows is "ended". Returns that moment. A parked
+        thread that exited unread is in its wait until ``finished``: the watch list last listed it."""
+        finished = finished or view.t_phase
         wait = lane.wait if by_kernel else declared(phase)
         if wait is not None and by_kernel:
             wait, _ = name_wait(wait, phase)

@@ -3,9 +3,9 @@
 The file holds ``running`` for a thread on a CPU or runnable, or the number of the
 system call it is blocked in followed by its six arguments, the stack pointer and the
 program counter (``-1 …`` when it is blocked outside a system call, e.g. on a page
-fault). Only the names a reader will meet while watching Python programs are listed;
-any other call keeps its number ("syscall 318"). Numbers are per architecture: x86-64
-has its own table, aarch64 and riscv64 use the kernel's generic one.
+fault). Every call has its name (``syscall_names``, from the kernel's tables); a number
+past them keeps its number ("syscall 999"). Numbers are per architecture: x86-64 has its
+own table, aarch64 and riscv64 use the kernel's generic one.
 """
 
 from __future__ import annotations
@@ -13,76 +13,10 @@ from __future__ import annotations
 import platform
 from typing import NamedTuple
 
-_X86_64 = {
-    0: "read",
-    1: "write",
-    7: "poll",
-    17: "pread64",
-    18: "pwrite64",
-    19: "readv",
-    20: "writev",
-    23: "select",
-    24: "sched_yield",
-    34: "pause",
-    35: "nanosleep",
-    42: "connect",
-    43: "accept",
-    44: "sendto",
-    45: "recvfrom",
-    46: "sendmsg",
-    47: "recvmsg",
-    61: "wait4",
-    73: "flock",
-    74: "fsync",
-    75: "fdatasync",
-    128: "rt_sigtimedwait",
-    130: "rt_sigsuspend",
-    202: "futex",
-    230: "clock_nanosleep",
-    232: "epoll_wait",
-    247: "waitid",
-    257: "openat",
-    270: "pselect6",
-    271: "ppoll",
-    281: "epoll_pwait",
-    288: "accept4",
-    426: "io_uring_enter",
-    441: "epoll_pwait2",
-    449: "futex_waitv",
-}
-_GENERIC = {  # include/uapi/asm-generic/unistd.h: aarch64, riscv64, loongarch64
-    22: "epoll_pwait",
-    32: "flock",
-    56: "openat",
-    63: "read",
-    64: "write",
-    65: "readv",
-    66: "writev",
-    67: "pread64",
-    68: "pwrite64",
-    72: "pselect6",
-    73: "ppoll",
-    82: "fsync",
-    83: "fdatasync",
-    95: "waitid",
-    98: "futex",
-    101: "nanosleep",
-    115: "clock_nanosleep",
-    124: "sched_yield",
-    133: "rt_sigsuspend",
-    137: "rt_sigtimedwait",
-    202: "accept",
-    203: "connect",
-    206: "sendto",
-    207: "recvfrom",
-    211: "sendmsg",
-    212: "recvmsg",
-    242: "accept4",
-    260: "wait4",
-    426: "io_uring_enter",
-    441: "epoll_pwait2",
-    449: "futex_waitv",
-}
+from gilviz.probe.syscall_names import GENERIC_RUNS, X86_64_RUNS, table
+
+_X86_64 = table(X86_64_RUNS)
+_GENERIC = table(GENERIC_RUNS)  # include/uapi/asm-generic/unistd.h: aarch64, riscv64, loongarch64
 TABLES = {"x86_64": _X86_64, "amd64": _X86_64}
 
 FUTEX_CMD_MASK = ~(128 | 256)  # FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME
@@ -98,6 +32,7 @@ class Blocked(NamedTuple):
 
 
 RUNNING = "running"  # what the file says for a thread on a CPU or waiting for one
+KERNEL_WAIT = "kernel wait"  # blocked outside any system call: a page fault, most often (not I/O: "blocked")
 
 
 def syscall_table(machine: str | None = None) -> dict[int, str]:
@@ -117,7 +52,7 @@ def parse(text: str, table: dict[int, str]) -> Blocked | str | None:
     except ValueError:
         return None
     if nr < 0:
-        return Blocked("kernel wait", None)  # blocked in the kernel outside a system call (a page fault, say)
+        return Blocked(KERNEL_WAIT, None)  # blocked in the kernel outside a system call (a page fault, say)
     name = table.get(nr, "syscall %d" % nr)
     if name == "futex" and len(fields) >= 3:
         try:

@@ -2,11 +2,12 @@
 
 ``/proc/PID/task/TID/schedstat`` gives nanoseconds on CPU and nanoseconds runnable but
 waiting for a core; ``/proc/PID/task/TID/syscall`` where a blocked thread sleeps (see
-``syscalls``); ``stat`` when the thread started. Each thread's files are opened once and
+``syscalls``); ``stat`` when the thread started. Each thread's files are kept open and
 re-read with ``pread``, which costs a few microseconds, so ~100 Hz over dozens of
-threads stays cheap. Reading another process's ``syscall`` needs ptrace permission
-(``PermissionDenied`` says so). Where /proc is missing (macOS), psutil gives per-thread
-CPU time with 10 ms ticks, no run-queue time and no syscall: such readings are coarse.
+threads stays cheap; at most a budget of them (``fdcache``: least recently read closed
+first), so a thousand threads never run gilviz out of file descriptors. Reading another
+process's ``syscall`` needs ptrace permission (``PermissionDenied`` says so). Where /proc
+is missing (macOS), psutil gives per-thread CPU time with 10 ms ticks, no run-queue time and no syscall: such readings are coarse.
 """
 
 from __future__ import annotations
@@ -18,9 +19,14 @@ from typing import NamedTuple
 import psutil
 
 from gilviz.probe import syscalls
+from gilviz.probe.fdcache import FdCache, Gone, NotNow, budget_for, raise_fd_limit
 
 TABLE_TTL_S = 0.002
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+SCHEDSTAT, SYSCALL, STATUS = range(3)  # the kinds of kept-open file per thread
+KINDS = 3
 
 
 class PermissionDenied(OSError):
@@ -37,51 +43,47 @@ class ThreadTimes(NamedTuple):
     runqueue_ns: int
 
 
+NOT_NOW = ThreadTimes(-1, -1)  # ``read``'s answer when the file could not be read this time (no descriptor left,
+# say): the thread is alive as far as anyone knows; the sampler tries again at its next tick (compare with ``is``)
+
+
 class ProcfsThreadStats:
     """schedstat via kept-open file descriptors; voluntary switches from status."""
 
     coarse = False
 
-    def __init__(self) -> None:
-        self._fds: dict[tuple[int, int], int] = {}
-        self._status_fds: dict[tuple[int, int], int] = {}
-        self._syscall_fds: dict[tuple[int, int], int] = {}
+    def __init__(self, budget: int | None = None) -> None:
+        soft, _ = raise_fd_limit()
+        self.files = FdCache(budget or budget_for(soft))  # schedstat, syscall and status files, kept open under a budget
         self._table = syscalls.syscall_table()
-        self._boot_offset_ns = boot_to_monotonic_ns()
+        self.boot_offset_ns = boot_to_monotonic_ns()
 
     @staticmethod
     def available() -> bool:
         return os.path.exists("/proc/self/task/%d/schedstat" % os.getpid())
 
     def read(self, pid: int, tid: int) -> ThreadTimes | None:
-        """The thread's times, or None once it has exited."""
-        key = (pid, tid)
-        fd = self._fds.get(key)
+        """The thread's times, None once it has exited, ``NOT_NOW`` if it cannot be read this time."""
         try:
-            if fd is None:
-                fd = self._fds[key] = os.open("/proc/%d/task/%d/schedstat" % key, os.O_RDONLY)
-            fields = os.pread(fd, 128, 0).split()
+            fields = self.files.pread((pid, tid, SCHEDSTAT), "/proc/%d/task/%d/schedstat" % (pid, tid), 128).split()
             return ThreadTimes(int(fields[0]), int(fields[1]))
-        except (OSError, IndexError, ValueError):
+        except NotNow:
+            return NOT_NOW
+        except (Gone, OSError, IndexError, ValueError):
             self.forget(pid, tid)
             return None
 
     def syscall(self, pid: int, tid: int) -> syscalls.Blocked | str | None:
-        """Where the thread is blocked (``syscalls.RUNNING`` if it is not); None once it has exited.
+        """Where the thread is blocked (``syscalls.RUNNING`` if it is not); None once it has exited or
+        cannot be read this time.
 
         PermissionDenied when the kernel refuses (another user's process, or ptrace_scope).
         """
-        key = (pid, tid)
-        fd = self._syscall_fds.get(key)
         try:
-            if fd is None:
-                fd = self._syscall_fds[key] = os.open("/proc/%d/task/%d/syscall" % key, os.O_RDONLY)
-            text = os.pread(fd, 256, 0)
+            text = self.files.pread((pid, tid, SYSCALL), "/proc/%d/task/%d/syscall" % (pid, tid), 256)
         except PermissionError as exc:
-            self._forget(self._syscall_fds, key)
             raise PermissionDenied(exc.errno, exc.strerror) from None
-        except OSError:
-            self._forget(self._syscall_fds, key)
+        except (Gone, NotNow, OSError):
             return None
         return syscalls.parse(text.decode("ascii", "replace"), self._table)
 
@@ -90,36 +92,23 @@ class ProcfsThreadStats:
         try:
             with open("/proc/%d/task/%d/stat" % (pid, tid), "rb") as f:
                 fields = f.read().rsplit(b")", 1)[1].split()
-            return int(fields[19]) * 1_000_000_000 // CLOCK_TICKS + self._boot_offset_ns
+            return int(fields[19]) * 1_000_000_000 // CLOCK_TICKS + self.boot_offset_ns
         except (OSError, IndexError, ValueError):
             return None
 
     def voluntary_switches(self, pid: int, tid: int) -> int | None:
-        key = (pid, tid)
-        fd = self._status_fds.get(key)
         try:
-            if fd is None:
-                fd = self._status_fds[key] = os.open("/proc/%d/task/%d/status" % key, os.O_RDONLY)
-            text = os.pread(fd, 4096, 0)
+            text = self.files.pread((pid, tid, STATUS), "/proc/%d/task/%d/status" % (pid, tid), 4096)
             at = text.index(b"\nvoluntary_ctxt_switches:") + 25
             return int(text[at : text.index(b"\n", at)])
-        except (OSError, ValueError):
-            self._forget(self._status_fds, key)
+        except (Gone, NotNow, OSError, ValueError):
             return None
 
-    @staticmethod
-    def _forget(fds: dict[tuple[int, int], int], key: tuple[int, int]) -> None:
-        fd = fds.pop(key, None)
-        if fd is not None:
-            os.close(fd)
-
     def forget(self, pid: int, tid: int) -> None:
-        for fds in (self._fds, self._status_fds, self._syscall_fds):
-            self._forget(fds, (pid, tid))
+        self.files.forget(pid, tid, KINDS)
 
     def close(self) -> None:
-        for key in list(self._fds) + list(self._status_fds) + list(self._syscall_fds):
-            self.forget(*key)
+        self.files.close_all()
 
 
 class PsutilThreadStats:

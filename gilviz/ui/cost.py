@@ -37,9 +37,29 @@ def dashboard_cpu(config: RunConfig, *, seconds: float = 3.0, size: tuple[int, i
     """This process's CPU share (one core = 1) while the dashboard shows ``config`` running live."""
     from gilviz.ui.app import scenario_app
 
-    app = scenario_app(config)
     figures: dict = {"scenario": config.scenario, "workers": config.worker_count, "size": config.size, "seconds": seconds}
+    return _measured(scenario_app(config), figures, seconds, size)
 
+
+def watched_dashboard_cpu(command: list[str], *, seconds: float = 3.0, size: tuple[int, int] = (120, 36)) -> dict:
+    """The same while the dashboard watches ``command`` (a program of many threads: ``gilviz.parked``)."""
+    import os
+    import tempfile
+
+    from gilviz.model import WatchConfig
+    from gilviz.sources.watch import WatchSource
+    from gilviz.ui.app import GilvizApp
+
+    with tempfile.TemporaryDirectory() as tmp:
+        app = GilvizApp(WatchSource(WatchConfig(tuple(command), output=os.path.join(tmp, "output.log"))))
+        figures: dict = {"scenario": "watch", "seconds": seconds}
+        _measured(app, figures, seconds, size)
+        snap = app.state.snapshot
+        figures["lanes"] = len(snap.lanes) if snap is not None else 0
+    return figures
+
+
+def _measured(app, figures: dict, seconds: float, size: tuple[int, int]) -> dict:
     async def measure(pilot) -> None:
         deadline = time.monotonic() + 120
         while not (app.state.status == "live" and app.state.snapshot is not None and app.state.snapshot.lanes):

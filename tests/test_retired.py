@@ -1,0 +1,63 @@
+"""Ended thread lanes retire into one aggregate per process; long intervals fill whole bins alike."""
+
+from __future__ import annotations
+
+import pytest
+from gilviz.lab import protocol
+from gilviz.lab.board import SlotView
+from gilviz.retired import RETIRE_AFTER_NS
+from gilviz.states import DONE, IO, LOCK_WAIT, STATES
+from gilviz.timeline import Timeline
+
+S = 1_000_000_000
+
+
+def thread(slot: int, pid: int = 10) -> SlotView:
+    return SlotView(slot, pid, 100 + slot, protocol.THREAD, protocol.WORKER, protocol.NONE, 0, 0, 0, "t%d" % slot, "")
+
+
+def test_a_thread_gone_long_enough_leaves_its_lane_for_its_process_aggregate():
+    timeline = Timeline()
+    timeline.set_window(1 * S, 0)
+    for slot in (1, 2):
+        timeline.lane_seen(thread(slot), born_ns=(1 + slot) * S)  # born at 2 s and 3 s
+        timeline.add_split(slot, (1 + slot) * S, (2 + slot) * S, 0.25, 0.0, IO, 0.75, "read", 0.0)
+        timeline.add_split(slot, (2 + slot) * S, (3 + slot) * S, 0.0, 0.0, DONE, 1.0, "", 0.0)  # ended
+    timeline.lane_seen(thread(3))
+    timeline.add_split(3, 1 * S, 5 * S, 0.5, 0.0, LOCK_WAIT, 3.5, "futex", 0.0)  # alive
+    assert timeline.retire(5 * S) == []  # not gone long enough
+    assert sorted(timeline.retire(5 * S + RETIRE_AFTER_NS + 1)) == [1, 2]
+    timeline.add_split(3, 5 * S, 12 * S, 0.0, 0.0, LOCK_WAIT, 7.0, "futex", 0.0)
+    snap = timeline.snapshot()
+    assert [lane.slot for lane in snap.lanes] == [3]
+    (group,) = snap.ended
+    assert group.pid == 10 and group.count == 2 and group.cpu_s == pytest.approx(0.5)
+    shares = group.shares(11.0)  # the window, 1 s to 12 s
+    assert sum(shares.values()) == pytest.approx(1.0, abs=1e-9)
+    assert shares["not_started"] == pytest.approx((1 + 2) / 22)  # born 1 s and 2 s into it
+    assert shares["io"] == pytest.approx(1.5 / 22) and shares["done"] == pytest.approx((9 + 8) / 22)  # ended since
+
+
+def test_nothing_retires_once_the_window_has_ended():
+    timeline = Timeline()
+    timeline.set_window(1 * S, 3 * S)
+    timeline.lane_seen(thread(1))
+    timeline.add_split(1, 1 * S, 2 * S, 0.0, 0.0, DONE, 1.0, "", 0.0)
+    assert timeline.retire(100 * S) == []
+
+
+def test_a_long_interval_fills_its_whole_bins_as_short_ones_would():
+    long, short = Timeline(), Timeline()
+    for timeline in (long, short):
+        timeline.set_window(1, 0)
+        timeline.lane_seen(thread(1))
+    t0 = 1_030_000_000  # not on a bin's edge
+    long.add_split(1, t0, t0 + S, 0.1, 0.05, IO, 0.85, "read", 0.0)
+    for i in range(100):
+        short.add_split(1, t0 + i * S // 100, t0 + (i + 1) * S // 100, 0.001, 0.0005, IO, 0.0085, "read", 0.0)
+    (a,), (b,) = long.snapshot().lanes, short.snapshot().lanes
+    assert [bin_.index for bin_ in a.bins] == [bin_.index for bin_ in b.bins]
+    for x, y in zip(a.bins, b.bins):
+        assert x.times == pytest.approx(y.times, abs=1e-9), (x, y)
+    assert a.run_times == pytest.approx(b.run_times)
+    assert len(STATES) == len(a.bins[0].times)
