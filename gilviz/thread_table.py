@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from gilviz.outside import NAME_LIMIT, visible
+from gilviz.retired import EndedThreads
 from gilviz.states import DONE, FAILED, GIL_WAIT, IO, LOCK_WAIT, NOT_STARTED, QUEUE_WAIT, RUNNING, STATES
 from gilviz.timeline import LaneView, Snapshot
 
@@ -149,12 +150,15 @@ def thread_row(lane: LaneView) -> ThreadRow:
     )
 
 
-def ended_row(pid: int, lanes: Sequence[LaneView]) -> ThreadRow:
-    """The threads of one process that retired: their count, and the shares of their lives added together."""
-    totals = [sum(col) for col in zip(*(lane.run_times for lane in lanes))]
-    run, gil, lock, io = _shares(totals)
-    label = "1 ended thread" if len(lanes) == 1 else "%d ended threads" % len(lanes)
-    return ThreadRow((pid, "ended"), pid, 0, label, "ended", "", run, gil, lock, io, threads=len(lanes))
+def ended_row(pid: int, lanes: Sequence[LaneView], earlier: EndedThreads | None = None) -> ThreadRow:
+    """The threads of one process that retired: their count, and the shares of their lives added together
+    (with those the timeline has already let go of: ``earlier``, from ``Snapshot.ended``)."""
+    times = [lane.run_times for lane in lanes] + ([earlier.run_times] if earlier is not None else [])
+    totals = [sum(col) for col in zip(*times)]
+    run, gil, lock, io = _shares(totals) if totals else (0.0, 0.0, 0.0, 0.0)
+    count = len(lanes) + (earlier.count if earlier is not None else 0)
+    label = "1 ended thread" if count == 1 else "%d ended threads" % count
+    return ThreadRow((pid, "ended"), pid, 0, label, "ended", "", run, gil, lock, io, threads=count)
 
 
 def thread_rows(snapshot: Snapshot) -> list[ThreadRow]:
@@ -167,7 +171,9 @@ def thread_rows(snapshot: Snapshot) -> list[ThreadRow]:
             gone.setdefault(lane.pid, []).append(lane)
         else:
             rows.append(thread_row(lane))
-    rows.extend(ended_row(pid, lanes) for pid, lanes in gone.items())
+    earlier = {g.pid: g for g in snapshot.ended}
+    for pid in [*gone, *(pid for pid in earlier if pid not in gone)]:
+        rows.append(ended_row(pid, gone.get(pid, []), earlier.get(pid)))
     return rows
 
 

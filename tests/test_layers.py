@@ -33,7 +33,7 @@ ALLOWED = {
     "gil_json": {"outside", "gil_figures", "timeline"},
     "timeline": {"outside", "lab", "states", "gil_figures", "retired"},
     "retired": {"outside", "states"},
-    "thread_table": {"outside", "lab", "states", "timeline"},
+    "thread_table": {"outside", "lab", "states", "timeline", "retired"},
     "labproc": {"outside", "lab"},
     "model": {"outside", "noise", "states", "lab", "timeline", "speedup", "figures"},
     "figures": {"outside", "noise", "lab", "model", "speedup"},
@@ -68,6 +68,7 @@ ALLOWED = {
     "sources": {"outside", "noise", "states", "lab", "measure", "model", "probe", "timeline", "trace", "watch"},
     "ui": {
         "outside",
+        "retired",
         "noise",
         "states",
         "lab",

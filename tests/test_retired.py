@@ -61,3 +61,25 @@ def test_a_long_interval_fills_its_whole_bins_as_short_ones_would():
         assert x.times == pytest.approx(y.times, abs=1e-9), (x, y)
     assert a.run_times == pytest.approx(b.run_times)
     assert len(STATES) == len(a.bins[0].times)
+
+
+def test_threads_the_timeline_retired_still_count_in_the_ended_row_and_the_table():
+    from gilviz.thread_table import thread_rows
+    from gilviz.ui.lane_rows import snapshot_rows
+
+    timeline = Timeline()
+    timeline.set_window(1 * S, 0)
+    for slot in (1, 2):
+        timeline.lane_seen(thread(slot), born_ns=(1 + slot) * S)
+        timeline.add_split(slot, (1 + slot) * S, (2 + slot) * S, 0.25, 0.0, IO, 0.75, "read", 0.0)
+        timeline.add_split(slot, (2 + slot) * S, (3 + slot) * S, 0.0, 0.0, DONE, 1.0, "", 0.0)
+    timeline.lane_seen(thread(3))
+    timeline.add_split(3, 1 * S, 5 * S, 0.5, 0.0, LOCK_WAIT, 3.5, "futex", 0.0)
+    timeline.retire(5 * S + RETIRE_AFTER_NS + 1)
+    timeline.add_split(3, 5 * S, 12 * S, 0.0, 0.0, LOCK_WAIT, 7.0, "futex", 0.0)
+    snap = timeline.snapshot()
+    rows = snapshot_rows(snap, last_index=239)
+    assert [row.label.strip() for row in rows][-1] == "└ 2 ended threads"
+    assert "I/O" in rows[-1].note and "run" in rows[-1].note  # their lives: a quarter run, the rest reading
+    (ended,) = [row for row in thread_rows(snap) if row.key == (10, "ended")]
+    assert ended.threads == 2 and ended.run == pytest.approx(0.25) and ended.io == pytest.approx(0.75)

@@ -17,10 +17,11 @@ folding (``gilviz.thread_table`` has both rules; its table rows retire the same 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from gilviz.report import SHARE_LABELS
+from gilviz.retired import EndedThreads
 from gilviz.states import DONE, NOT_STARTED, STATES
 from gilviz.thread_table import LONG_LIVED_S, is_main, lived_s, newest_index, retired
 from gilviz.timeline import Bin, LaneView, Snapshot
@@ -105,9 +106,11 @@ def never_ran(lane: LaneView) -> bool:
     return lane.role != "main" and lane.kind == "thread" and not any(b.times[0] > 0 for b in lane.bins)
 
 
-def ended_note(lanes: Sequence[LaneView]) -> str:
-    """ "run 3% · I/O 95%": the retired threads' lives added together (their counts and shares are kept)."""
-    totals = [sum(col) for col in zip(*(lane.run_times for lane in lanes))]
+def ended_note(lanes: Sequence[LaneView], earlier: EndedThreads | None = None) -> str:
+    """ "run 3% · I/O 95%": the retired threads' lives added together (their counts and shares are kept), with
+    those the timeline has already let go of (``earlier``, ``Snapshot.ended``)."""
+    times = [lane.run_times for lane in lanes] + ([earlier.run_times] if earlier is not None else [])
+    totals = [sum(col) for col in zip(*times)]
     return shares_label(life_shares(totals), most=2) if totals else "ended"
 
 
@@ -164,6 +167,7 @@ def arrange(
     keep: object = None,
     since: int | None = None,
     finished: bool = False,
+    ended: Mapping[int, EndedThreads] | None = None,
 ) -> list[LaneRow]:
     """The rows for these lanes. ``fold``: None folds processes with more than FOLD_OVER threads; True all; False none.
 
@@ -172,8 +176,10 @@ def arrange(
     short-lived threads first: those that lived LONG_LIVED_S or more keep their rows while they
     are at most FOLD_OVER (and so do those there when watching began, bin ``since``). ``keep``: a
     row key (a lane the table jumped to) that is never folded. ``finished``: the run has ended,
-    and a summary counts what each thread did over its life.
+    and a summary counts what each thread did over its life. ``ended``: per process, the threads
+    the timeline itself has retired (``Snapshot.ended``), counted in its "ended threads" row.
     """
+    ended = ended or {}
     order: list[int] = []
     mains: dict[int, LaneView] = {}
     threads: dict[int, list[LaneView]] = {}
@@ -216,9 +222,11 @@ def arrange(
         else:
             rows.extend(alone)
             rows.append(summary(pid, present, "threads", last_index, finished))
-        if gone:
-            label = ("  └ %d ended thread%s" % (len(gone), "s" if len(gone) > 1 else ""))[:LABEL_WIDTH]
-            rows.append(LaneRow(pid, label, threads=tuple(gone), note=ended_note(gone)))
+        earlier = ended.get(pid)
+        count = len(gone) + (earlier.count if earlier is not None else 0)
+        if count:
+            label = ("  └ %d ended thread%s" % (count, "s" if count > 1 else ""))[:LABEL_WIDTH]
+            rows.append(LaneRow(pid, label, threads=tuple(gone), note=ended_note(gone, earlier)))
     return rows
 
 
@@ -228,7 +236,15 @@ def snapshot_rows(snapshot: Snapshot, *, last_index: int, fold: bool | None = No
     since = math.floor(snapshot.window[0] / bin_s) if snapshot.window[0] else None
     finished = bool(snapshot.window[0] and snapshot.window[1])
     return arrange(
-        snapshot.lanes, last_index=last_index, fold=fold, newest=newest, bin_s=bin_s, keep=keep, since=since, finished=finished
+        snapshot.lanes,
+        last_index=last_index,
+        fold=fold,
+        newest=newest,
+        bin_s=bin_s,
+        keep=keep,
+        since=since,
+        finished=finished,
+        ended={g.pid: g for g in snapshot.ended},
     )
 
 
