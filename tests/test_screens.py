@@ -311,7 +311,8 @@ def test_neighbouring_cells_of_one_style_are_one_segment_on_screen_and_apart_in_
     viewers that ignore textLength still draw each cell in its column."""
     import asyncio
 
-    from gilviz.ui.lanes import LanesView, joined
+    from gilviz.ui.kept_cells import joined
+    from gilviz.ui.lanes import LanesView
     from rich.segment import Segment
     from rich.style import Style
 

@@ -30,6 +30,7 @@ from gilviz.ui.drawing import (
     shares_label,
     states_in,
 )
+from gilviz.ui.kept_cells import KeptCells, joined
 from gilviz.ui.lane_rows import LABEL_WIDTH, LaneRow, fitted_note, recent_bins, snapshot_rows
 
 ZOOMS = (1, 2, 4, 10, 20)  # bins per column; a bin is 50 ms
@@ -55,50 +56,6 @@ class _Frame:
     scrolling: bool  # a live run going by: closed columns keep their segments
     row_height: int
     row_columns: dict[object, list] = field(default_factory=dict)  # per row: its columns' state times
-
-
-@dataclass
-class _Closed:
-    """A lane line's columns that can no longer change, groups ``first`` to ``end`` (not included),
-    as segments with neighbouring cells of one style joined (every cell is one column wide)."""
-
-    first: int
-    end: int
-    segments: list[Segment]
-
-    def drop_to(self, first: int) -> None:
-        """Forget the columns before ``first`` (they scrolled out on the left)."""
-        cut, self.first = first - self.first, first
-        segments = self.segments
-        i = 0
-        while cut > 0 and i < len(segments):
-            text = segments[i].text
-            if len(text) > cut:
-                segments[i] = Segment(text[cut:], segments[i].style)
-                break
-            cut -= len(text)
-            i += 1
-        del segments[:i]
-
-    def extend(self, cells) -> None:
-        """Add the columns that closed since, after ``end`` (joined onto the last segment where they match)."""
-        self.segments[-1:] = joined(self.segments[-1:] + list(cells))
-
-
-def joined(segments: list[Segment]) -> list[Segment]:
-    """Neighbouring segments of one style made one (styles here are shared objects, so ``is`` tells)."""
-    out: list[Segment] = []
-    parts: list[str] = []
-    style = None
-    for segment in segments:
-        if segment.style is not style and parts:
-            out.append(Segment("".join(parts), style))
-            parts = []
-        style = segment.style
-        parts.append(segment.text)
-    if parts:
-        out.append(Segment("".join(parts), style))
-    return out
 
 
 def column_label(ms: int) -> str:
@@ -138,7 +95,7 @@ class LanesView(Widget):
         self._columns = ColumnCache()
         self._styles: dict[tuple[str, str | None], Style] = {}
         self._fitted: dict[tuple, list] = {}  # a finished run's columns, per row and width
-        self._kept_cells: dict[tuple, _Closed] = {}  # per row, level and zoom: the cells that can no longer change
+        self._kept_cells: dict[tuple, KeptCells] = {}  # per row, level and zoom: the cells that can no longer change
         self._base = Style()  # the widget's own background and text colour, under every cell
         self._no_color = False  # NO_COLOR: bars keep no background
         self._frame: _Frame | None = None  # what every line of the current repaint shares
@@ -420,7 +377,7 @@ class LanesView(Widget):
         if kept is None or not kept.first <= first <= kept.end <= first + closed:
             if len(self._kept_cells) > 512:
                 self._kept_cells.clear()
-            kept = self._kept_cells[key] = _Closed(first, first, [])
+            kept = self._kept_cells[key] = KeptCells(first, first, [])
         kept.drop_to(first)
         kept.extend(self._segment(cell_for(times, level, height)) for times in columns[kept.end - first : closed])
         kept.end = first + closed
