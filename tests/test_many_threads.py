@@ -168,6 +168,9 @@ def test_a_live_thread_out_of_descriptors_reads_not_now_and_an_ended_one_none(mo
     monkeypatch.setattr(os, "open", real_open)
     done.set()
     thread.join()
+    deadline = time.monotonic() + 5  # a joined thread may linger in /proc a moment
+    while stats.read(os.getpid(), tid) is not None and time.monotonic() < deadline:
+        time.sleep(0.01)
     assert stats.read(os.getpid(), tid) is None  # ended
 
 
