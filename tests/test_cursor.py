@@ -260,19 +260,32 @@ async def test_on_a_finished_live_run_the_cursor_moves_and_zooms_and_not_while_i
 
 
 async def test_a_paused_live_run_is_held_and_the_cursor_goes_when_it_resumes():
-    app = scenario_app(RunConfig("threads-cpu", size="tiny", iterations=30_000_000))
+    # long enough not to end while the test looks at it (q ends it), however fast the machine
+    app = scenario_app(RunConfig("threads-cpu", size="tiny", iterations=300_000_000))
     async with app.run_test(size=(120, 36)) as pilot:
         lanes = app.query_one("#lanes")
         await wait_for(pilot, lambda: app.state.status == "live" and lanes.snapshot is not None and lanes.rows)
         await wait_for(pilot, lambda: lanes.snapshot.window[0] and lanes.snapshot.t - lanes.snapshot.window[0] > 1.0)
         await pilot.press("space", "left")
-        assert lanes.cursor is not None and lanes.frozen
+        assert lanes.cursor is not None and lanes.frozen, (
+            app.state.paused,
+            app.state.status,
+            app.state.pinned,
+            lanes.snapshot.window,
+            lanes.span(),
+        )
         held = lanes.snapshot
         await pilot.press("home")
         assert cursor_s(app) == 0.0
         for _ in range(len(ZOOMS) + 1):
             await pilot.press("minus")
-        assert whole_run_shown(lanes)  # the run so far, fitted
+        assert whole_run_shown(lanes), (
+            lanes.geometry(),
+            lanes.span(),
+            lanes.fitted,
+            lanes.zoom,
+            lanes.view_end,
+        )  # the run so far, fitted
         assert lanes.snapshot is held
         await pilot.press("space")
         assert lanes.cursor is None and not lanes.frozen

@@ -104,3 +104,17 @@ def test_holding_the_gil_while_blocked_is_an_alarm_with_a_glyph_that_reads_witho
     assert cell_for(gil_column(0.0, 0.0, 0.05, io=0.05)) == Cell(GLYPHS["io"], "io")  # blocked, not holding it
     columns = [gil_column(0.04, 0.04, 0.05, io=0.05), gil_column(0.0, 0.0, 0.05, running=0.05)]
     assert states_in(columns)[-2:] == ["no_gil", "gil_blocked"]
+
+
+def test_a_drawn_column_with_the_gil_read_has_shares_of_its_states_only():
+    """A column's values carry the GIL's seconds after the states (``bin_values``); the shares at the
+    time cursor come from such a column and must still add up to the time the thread lived."""
+    from gilviz.states import GIL_WAIT, N_STATES, RUNNING
+    from gilviz.ui.drawing import NO_GIL_TIMES, life_shares
+
+    times = [0.0] * N_STATES
+    times[RUNNING], times[GIL_WAIT] = 0.02, 0.03
+    held_read = (0.02, 0.0, 0.05, 0.1, 0.1)[: len(NO_GIL_TIMES)]
+    shares = life_shares(tuple(times) + held_read)
+    assert abs(shares["running"] - 0.4) < 1e-9 and abs(shares["gil_wait"] - 0.6) < 1e-9
+    assert life_shares(tuple(times) + held_read) == life_shares(tuple(times) + NO_GIL_TIMES)

@@ -90,7 +90,7 @@ def watch(tmp_path, python: str, program: str, *args: str, env: dict | None = No
 
 def workers(doc: dict) -> list[dict]:
     """The lanes of the program's own threads (not its main thread, which only joins them)."""
-    lanes = [lane for lane in doc["lanes"] if lane["tid"] != lane["pid"]]
+    lanes = [lane for lane in doc["lanes"] if lane["kind"] == "thread" and lane["tid"] != lane["pid"]]
     assert len(lanes) == 2, doc["lanes"]
     return lanes
 

@@ -38,13 +38,14 @@ class Span:
 
 
 def span_of(snap: Snapshot) -> Span | None:
-    """The run's bins, from its start (or the oldest bin kept) to its end (or the snapshot's moment)."""
+    """The run's bins, from its start (the oldest bin kept, before it has one) to its end (or the snapshot's moment)."""
     kept = [lane.bins for lane in snap.lanes if lane.bins]
     if not kept:
         return None
     oldest = min(bins[0].index for bins in kept)
     start, end = snap.window
-    first = max(oldest, math.floor(start / snap.bin_s)) if start else oldest
+    # from the run's start, as the fitted lanes draw it, even when its threads' first bins come a bin later
+    first = math.floor(start / snap.bin_s) if start else oldest
     last = math.floor((end or snap.t) / snap.bin_s)
     return Span(first, max(first, last), start or first * snap.bin_s)
 

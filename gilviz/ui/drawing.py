@@ -258,7 +258,11 @@ def recent_shares(bins: Sequence[Bin], *, last_index: int, count: int) -> dict[s
 
 
 def life_shares(run_times: Sequence[float]) -> dict[str, float]:
-    """Shares of a finished run's window times over the part the thread lived (not before it started, not after it ended)."""
+    """Shares of a finished run's window times over the part the thread lived (not before it started, not after it ended).
+
+    ``run_times`` may be a drawn column's values, the GIL's seconds after the states (``bin_values``): only the states count.
+    """
+    run_times = run_times[: len(STATES)]
     lived = sum(run_times) - run_times[DONE] - run_times[NOT_STARTED]
     if lived <= 0:
         return {s: 0.0 for s in STATES}

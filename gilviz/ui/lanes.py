@@ -411,7 +411,9 @@ class LanesView(Widget):
         if snap is not None and snap.window[0] and snap.window[1]:
             return shares_label(life_shares(row.lane.run_times), most=frame.most)
         count = recent_bins(snap.bin_s) if snap is not None else 20
-        return shares_label(recent_shares(row.lane.bins, last_index=frame.last_index, count=count), most=frame.most)
+        # the last second up to the newest bin (comparing, the drawn columns reach past it to the pinned run's end)
+        last = min(frame.last_index, math.floor(snap.t / snap.bin_s)) if snap is not None and snap.bin_s > 0 else frame.last_index
+        return shares_label(recent_shares(row.lane.bins, last_index=last, count=count), most=frame.most)
 
     @property
     def _most(self) -> int:
