@@ -110,16 +110,9 @@ def _pairs(config: RunConfig, pairs: int, progress: Callable[[str], None], label
     }
 
 
-def run_bench(config: RunConfig, *, repeats: int | None = None, progress: Callable[[str], None] = lambda _: None) -> dict:
-    """Measure every row; ``config`` gives the size, worker count and interpreter.
-
-    ``repeats``: the rounds of the rows and the overhead's pairs (default 3 rounds, 9 pairs).
-    """
-    rounds = repeats or DEFAULT_ROUNDS
-    pairs = repeats or DEFAULT_PAIRS
-    session = Session()
-    rows: list[dict] = []
-    plan = [
+def _plan(config: RunConfig) -> list[tuple[str, RunConfig]]:
+    """The rows' runs, each with its label: measured together, round after round."""
+    return [
         ("threads I/O", replace(config, scenario="threads-io")),
         ("processes I/O", replace(config, scenario="procs-io")),
         ("threads CPU", replace(config, scenario="threads-cpu")),
@@ -129,6 +122,11 @@ def run_bench(config: RunConfig, *, repeats: int | None = None, progress: Callab
         ("race, lock off", replace(config, scenario="race", workers=None, lock=False)),
         ("race, lock on", replace(config, scenario="race", workers=None, lock=True)),
     ]
+
+
+def _measure_rows(session: Session, config: RunConfig, rounds: int, progress: Callable[[str], None]) -> dict[str, RunReport]:
+    """Every row's runs, ``rounds`` times, each against its round's baseline: the reports by label."""
+    plan = _plan(config)
     done = [0]
 
     def each(report: RunReport) -> None:
@@ -138,32 +136,35 @@ def run_bench(config: RunConfig, *, repeats: int | None = None, progress: Callab
         name += " (lock %s)" % ("on" if cfg.lock else "off") if cfg.scenario == "race" else ""
         progress("measured %s: %.2f s (%d of about %d runs)" % (name, report.wall_s, done[0], rounds * (len(plan) + 2)))
 
-    reports = dict(zip((label for label, _ in plan), session.repeat_together([c for _, c in plan], rounds, on_report=each)))
+    return dict(zip((label for label, _ in plan), session.repeat_together([c for _, c in plan], rounds, on_report=each)))
 
-    def speedup_row(label: str) -> None:
-        report = reports[label]
-        row = _row(label + " speed-up", [r.own_speedup for r in _runs(report)], report.theory, "×")
-        row["noisy"] = sum(_noisy(r) for r in _runs(report))
-        row["ceiling"] = report.speedup_ceiling
-        row["impossible"] = above_ceiling(row["measured"], report.speedup_ceiling)
-        rows.append(row)
 
-    speedup_row("threads I/O")
-    speedup_row("processes I/O")
-    threads_cpu = reports["threads CPU"]
-    speedup_row("threads CPU")
+def _speedup_row(reports: dict[str, RunReport], label: str) -> dict:
+    report = reports[label]
+    row = _row(label + " speed-up", [r.own_speedup for r in _runs(report)], report.theory, "×")
+    row["noisy"] = sum(_noisy(r) for r in _runs(report))
+    row["ceiling"] = report.speedup_ceiling
+    row["impossible"] = above_ceiling(row["measured"], report.speedup_ceiling)
+    return row
+
+
+def _share_rows(threads_cpu: RunReport) -> list[dict]:
+    """threads-cpu's workers' GIL-wait and running shares, against (w - 1) / w and 1 / w with the GIL."""
     w = threads_cpu.run_config.worker_count
     gil_theory = (w - 1) / w if threads_cpu.python["gil_enabled"] else 0.0
     cpu_runs = _runs(threads_cpu)
+    rows = []
     for state, theory in (("gil_wait", gil_theory), ("running", 1 - gil_theory)):
         name = "threads CPU %s share" % ("GIL-wait" if state == "gil_wait" else "running")
         row = _row(name, [_mean_worker_share(r, state) for r in cpu_runs], theory, "")
         row["noisy"] = sum(_noisy(r) for r in cpu_runs)
         rows.append(row)
-    speedup_row("processes CPU")
-    speedup_row("thread pool")
-    speedup_row("process pool")
-    off, on = _runs(reports["race, lock off"]), _runs(reports["race, lock on"])
+    return rows
+
+
+def _race_rows(off: list[RunReport], on: list[RunReport]) -> list[dict]:
+    """The race's lost updates without and with the lock, and what the lock costs."""
+    rows = []
     for label, runs in (("race lost updates, lock off", off), ("race lost updates, lock on", on)):
         row = _row(label, [r.result["race"]["lost"] for r in runs], None, " of %d" % runs[0].result["race"]["expected"])
         row["expected"] = [r.result["race"]["expected"] for r in runs]
@@ -172,12 +173,22 @@ def run_bench(config: RunConfig, *, repeats: int | None = None, progress: Callab
     row = _row("lock cost (updates/s off ÷ on)", [figures.lock_cost(a, b) for a, b in zip(off, on)], None, "×")
     row["noisy"] = sum(_noisy(a) or _noisy(b) for a, b in zip(off, on))
     rows.append(row)
-    every_run = [r for report in reports.values() for r in _runs(report)]
+    return rows
 
+
+def _rows(reports: dict[str, RunReport]) -> list[dict]:
+    """The table's rows, in its order, from the rows' reports."""
+    rows = [_speedup_row(reports, "threads I/O"), _speedup_row(reports, "processes I/O")]
+    rows += [_speedup_row(reports, "threads CPU"), *_share_rows(reports["threads CPU"])]
+    rows += [_speedup_row(reports, label) for label in ("processes CPU", "thread pool", "process pool")]
+    return rows + _race_rows(_runs(reports["race, lock off"]), _runs(reports["race, lock on"]))
+
+
+def _overhead(config: RunConfig, pairs: int, cores: int, progress: Callable[[str], None]) -> dict:
+    """The observer's cost: watched/unwatched pairs on one core's work and on every core, the sampler with many threads."""
     light = replace(config, scenario=OVERHEAD_SCENARIO)
     light = replace(light, iterations=max(1, int(light.worker_iterations * OVERHEAD_WORK)))
     overhead = _pairs(light, pairs, progress, "observer overhead")
-    cores = threads_cpu.cores
     spread_out = replace(config, scenario=ALL_CORES_SCENARIO, workers=cores)
     spread_out = replace(spread_out, iterations=max(1, int(spread_out.worker_iterations * OVERHEAD_WORK)))
     overhead["all_cores"] = _pairs(spread_out, pairs, progress, "observer overhead, %d processes on %d cores" % (cores, cores))
@@ -193,11 +204,28 @@ def run_bench(config: RunConfig, *, repeats: int | None = None, progress: Callab
     )
     progress("measuring the GIL's reads from memory …")
     overhead["gil_reads"] = gil_read_cost()
+    return overhead
+
+
+def run_bench(config: RunConfig, *, repeats: int | None = None, progress: Callable[[str], None] = lambda _: None) -> dict:
+    """Measure every row; ``config`` gives the size, worker count and interpreter.
+
+    ``repeats``: the rounds of the rows and the overhead's pairs (default 3 rounds, 9 pairs).
+    """
+    rounds = repeats or DEFAULT_ROUNDS
+    pairs = repeats or DEFAULT_PAIRS
+    session = Session()
+    reports = _measure_rows(session, config, rounds, progress)
+    rows = _rows(reports)
+    every_run = [r for report in reports.values() for r in _runs(report)]
+    threads_cpu = reports["threads CPU"]
+    cores = threads_cpu.cores
+    overhead = _overhead(config, pairs, cores, progress)
     return {
         "python": python_facts(threads_cpu),
         "cores": cores,
         "size": config.size,
-        "workers": w,
+        "workers": threads_cpu.run_config.worker_count,
         "rounds": rounds,
         "rows": rows,
         "baselines_s": {key: [round(x, 4) for x in walls] for key, walls in session.baseline_walls.items()},
@@ -212,38 +240,44 @@ def run_bench(config: RunConfig, *, repeats: int | None = None, progress: Callab
     }
 
 
-def format_bench(doc: dict) -> str:
+def _fmt(value, unit: str) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, int) or unit.startswith(" of "):  # a count (the median of an even number may be n.5)
+        return "%d%s" % (round(value), unit)
+    return "%.2f%s" % (value, unit if unit == "×" else "")
+
+
+def _fmt_range(row: dict) -> str:
+    r = row.get("range")
+    if not r or row.get("repeats", 1) < 2:
+        return ""
+    unit = row["unit"]
+    if unit.startswith(" of "):  # counts
+        return "%d–%d" % (round(r[0]), round(r[1]))
+    return "%s–%s" % (_fmt(r[0], ""), _fmt(r[1], unit))
+
+
+def _row_lines(doc: dict) -> list[str]:
+    """The heading and a line per row: median, range and theory."""
     lines = [
         "gilviz bench · %s · %s size · %d workers (race: its own default)"
         % (interpreter_line(doc["python"], doc["cores"]), doc["size"], doc["workers"]),
         "",
         "%-44s %20s %20s %10s" % ("", "median", "range", "theory"),
     ]
-
-    def fmt(value, unit: str) -> str:
-        if value is None:
-            return "—"
-        if isinstance(value, int) or unit.startswith(" of "):  # a count (the median of an even number may be n.5)
-            return "%d%s" % (round(value), unit)
-        return "%.2f%s" % (value, unit if unit == "×" else "")
-
-    def fmt_range(row: dict) -> str:
-        r = row.get("range")
-        if not r or row.get("repeats", 1) < 2:
-            return ""
-        unit = row["unit"]
-        if unit.startswith(" of "):  # counts
-            return "%d–%d" % (round(r[0]), round(r[1]))
-        return "%s–%s" % (fmt(r[0], ""), fmt(r[1], unit))
-
     for row in doc["rows"]:
         unit = row["unit"]
-        theory = fmt(row["theory"], "×" if unit == "×" else "")
+        theory = _fmt(row["theory"], "×" if unit == "×" else "")
         if row.get("impossible"):
             theory += "  impossible: above %g×, noise" % row["ceiling"]
         name = row["name"] + (" (%d noisy)" % row["noisy"] if row.get("noisy") else "")
-        lines.append("%-44s %20s %20s %10s" % (name, fmt(row["measured"], unit), fmt_range(row), theory))
-    o = doc["overhead"]
+        lines.append("%-44s %20s %20s %10s" % (name, _fmt(row["measured"], unit), _fmt_range(row), theory))
+    return lines
+
+
+def _observer_lines(o: dict) -> list[str]:
+    """The observer's slowdown (one core's work and every core's) and the sampler's CPU."""
 
     def slowdown_line(name: str, figures_: dict) -> str:
         lo, hi = figures_.get("slowdown_range") or (figures_["slowdown"], figures_["slowdown"])
@@ -254,7 +288,7 @@ def format_bench(doc: dict) -> str:
             "≤ %.2f×" % o["target_slowdown"],
         )
 
-    lines.append(slowdown_line("observer slowdown (watched ÷ unwatched)", o))
+    lines = [slowdown_line("observer slowdown (watched ÷ unwatched)", o)]
     if "all_cores" in o:
         a = o["all_cores"]
         lines.append(slowdown_line("  %s, %d processes (all cores)" % (a["scenario"], a["workers"]), a))
@@ -270,6 +304,12 @@ def format_bench(doc: dict) -> str:
     if g:
         value = "%.4f" % g["cpu_share"] if g["cpu_share"] is not None else "not read: " + g["detail"]
         lines.append("%-44s %20s %20s %10s" % ("  of which the GIL's reads (at 100 Hz)", value, "", "≤ %g" % g["limit"]))
+    return lines
+
+
+def _dashboard_lines(doc: dict) -> list[str]:
+    """The dashboard's own CPU, and the sampler's beside parked threads."""
+    lines = []
     board = doc.get("dashboard")
     if board and "cpu_share" in board:
         label = "dashboard CPU (UI + sampler, %s)" % board["scenario"]
@@ -289,6 +329,12 @@ def format_bench(doc: dict) -> str:
         label = "dashboard CPU watching %d lanes" % many.get("lanes", 0)
         lines.append("%-44s %20s %20s %10s" % (label, "%.3f" % many["cpu_share"], "", "≤ %.2f" % many["target"]))
         lines.append("%-44s %20s" % ("  of which the sampler", "%.3f" % many.get("sampler_share", 0.0)))
+    return lines
+
+
+def _notes(doc: dict, o: dict) -> list[str]:
+    """Below the table: how noisy the machine was, how each figure was taken, and every run's time."""
+    lines = []
     noisy = doc.get("noisy")
     if noisy and (noisy["runs"] or noisy["pairs"]):
         counts = (noisy["threshold"], noisy["runs"], noisy["of_runs"], noisy["pairs"], noisy["of_pairs"])
@@ -315,4 +361,9 @@ def format_bench(doc: dict) -> str:
                     " ".join("%.2f" % x for x in figures_["unwatched_s"]),
                 )
             )
-    return "\n".join(lines)
+    return lines
+
+
+def format_bench(doc: dict) -> str:
+    o = doc["overhead"]
+    return "\n".join(_row_lines(doc) + _observer_lines(o) + _dashboard_lines(doc) + _notes(doc, o))

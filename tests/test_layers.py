@@ -19,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "gilviz"
 
-# layer -> the gilviz layers it may import. A layer is a folder (lab, probe, sources, ui) or a top-level module.
+# layer -> the gilviz layers it may import. A layer is a folder (lab, probe, sources, ui, cli) or a top-level module.
 ALLOWED = {
     "lab": set(),
     "outside": set(),
@@ -212,3 +212,23 @@ def test_the_lab_loads_only_the_standard_library():
 
 def test_package_init_imports_nothing():
     assert imported_after(["gilviz"]) == ["gilviz"]
+
+
+def test_commands_without_a_dashboard_load_no_textual(tmp_path):
+    """The CLI imports the UI only inside the commands that draw: list, run's refusals and export never load it."""
+    trace = ROOT / "assets" / "traces" / "seq-cpu.jsonl.gz"
+    code = (
+        "import contextlib, io, json, sys\n"
+        "from gilviz.cli import main\n"
+        "codes = []\n"
+        "with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):\n"
+        "    for argv in (['list', '--json'], ['run', 'nosuch'], ['export', %r, '-o', %r]):\n"
+        "        codes.append(main(argv))\n"
+        "print(json.dumps([codes, sorted(m for m in sys.modules if m.split('.')[0] in %r)]))"
+        % (str(trace), str(tmp_path / "out.json"), OUTSIDE_UI_MAY_NOT)
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    codes, loaded = json.loads(out.stdout)
+    assert codes == [0, 2, 0]  # each command ran (the export wrote its file), or refused its input
+    assert (tmp_path / "out.json").exists()
+    assert loaded == []
