@@ -41,11 +41,6 @@ DEFAULT_ROUNDS = 3  # runs of each row (each speed-up against its own round's ba
 OVERHEAD_WORK = 0.5  # the overhead runs' share of the size's work per worker
 
 
-def _mean_worker_share(report: RunReport, state: str) -> float:
-    shares = [lane.shares(report.window_s)[state] for lane in report.lanes if lane.role == "worker"]
-    return statistics.mean(shares) if shares else 0.0
-
-
 def _runs(report: RunReport) -> list[RunReport]:
     return report.repeats.runs if report.repeats is not None else [report]
 
@@ -134,8 +129,7 @@ def run_bench(config: RunConfig, *, repeats: int | None = None, progress: Callab
     def each(report: RunReport) -> None:
         done[0] += 1
         cfg = report.run_config
-        name = cfg.scenario + (" (%s)" % cfg.executor if cfg.scenario == "pools" else "")
-        name += " (lock %s)" % ("on" if cfg.lock else "off") if cfg.scenario == "race" else ""
+        name = cfg.scenario + (" (%s)" % cfg.variant if cfg.variant else "")
         progress("measured %s: %.2f s (%d of about %d runs)" % (name, report.wall_s, done[0], rounds * (len(plan) + 2)))
 
     reports = dict(zip((label for label, _ in plan), session.repeat_together([c for _, c in plan], rounds, on_report=each)))
@@ -157,7 +151,7 @@ def run_bench(config: RunConfig, *, repeats: int | None = None, progress: Callab
     cpu_runs = _runs(threads_cpu)
     for state, theory in (("gil_wait", gil_theory), ("running", 1 - gil_theory)):
         name = "threads CPU %s share" % ("GIL-wait" if state == "gil_wait" else "running")
-        row = _row(name, [_mean_worker_share(r, state) for r in cpu_runs], theory, "")
+        row = _row(name, [figures.mean_worker_share(r, state) or 0.0 for r in cpu_runs], theory, "")
         row["noisy"] = sum(_noisy(r) for r in cpu_runs)
         rows.append(row)
     speedup_row("processes CPU")

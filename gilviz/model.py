@@ -42,6 +42,13 @@ class RunConfig:
         """Each worker's count(N) (CPU scenarios): given, or the size's (split among the workers for split_work)."""
         return self.iterations or self.info.iterations(self.size, self.worker_count)
 
+    @property
+    def variant(self) -> str | None:
+        """The run's variant, where its scenario has one: "lock on" or "lock off" (race), the executor (pools)."""
+        if self.scenario == "race":
+            return "lock %s" % ("on" if self.lock else "off")
+        return self.executor if self.scenario == "pools" else None
+
     def command(self) -> dict:
         return {
             "cmd": "run",

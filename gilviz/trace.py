@@ -68,6 +68,7 @@ from typing import IO, Any
 
 from gilviz import __version__, trace_file, trace_schema
 from gilviz.lab.board import SlotView
+from gilviz.lab.facts import implementation_name
 from gilviz.lab.scenarios import BY_KEY, EXECUTORS, SIZES
 from gilviz.model import RunConfig, RunReport, WatchConfig
 from gilviz.noise import MachineLoad
@@ -391,7 +392,7 @@ class Trace:
             return where
         first = self.runs[0].start
         py = first.get("python", {})
-        name = {"cpython": "CPython", "pypy": "PyPy"}.get(py.get("implementation"), py.get("implementation", "?"))
+        name = implementation_name(py.get("implementation", "?"))
         return "%s %s · %s cores · %s" % (name, py.get("version", "?"), first.get("cores"), where)
 
 

@@ -38,7 +38,7 @@ ALLOWED = {
     "model": {"outside", "noise", "states", "lab", "timeline", "speedup", "figures"},
     "figures": {"outside", "noise", "lab", "model", "speedup"},
     "explain": {"outside", "noise", "states", "lab", "model", "figures", "probe", "timeline"},
-    "trace_schema": {"outside"},
+    "trace_schema": {"outside", "lab"},
     "trace_file": {"outside"},
     "trace": {"outside", "noise", "states", "lab", "model", "probe", "timeline", "trace_file", "trace_schema"},
     "departs": {"outside", "noise", "states", "lab", "model", "figures", "probe", "timeline", "explain"},

@@ -11,6 +11,13 @@ import json
 import sys
 import sysconfig
 
+IMPLEMENTATION_NAMES = {"cpython": "CPython", "pypy": "PyPy"}
+
+
+def implementation_name(name):
+    """How an interpreter's ``sys.implementation.name`` is written for a reader: cpython -> CPython."""
+    return IMPLEMENTATION_NAMES.get(name, name)
+
 
 def interpreter_facts() -> dict:
     gil_check = getattr(sys, "_is_gil_enabled", None)

@@ -14,9 +14,10 @@ import statistics
 import time
 
 from gilviz.lab import protocol, textbook
+from gilviz.lab.scenarios import START_METHODS
 from gilviz.lab.workers import MAIN_SLOT, describe
 
-METHODS = ("fork", "spawn", "forkserver")
+METHODS = START_METHODS
 
 
 def run(r) -> float:

@@ -715,7 +715,7 @@ class GilvizApp(CursorKeys, App):
         if cfg is None:
             what = "watch"
         else:
-            variant = {"race": "-lock-" + ("on" if cfg.lock else "off"), "pools": "-" + cfg.executor}.get(cfg.scenario, "")
+            variant = "-" + cfg.variant.replace(" ", "-") if cfg.variant else ""
             what = cfg.scenario + variant
         return "gilviz-%s-%s.%s" % (what, time.strftime("%Y%m%d-%H%M%S"), self.screenshot_format)
 
