@@ -1,4 +1,4 @@
-"""``gilviz bench``: the textbook's claims and the observer's cost, measured side by side (layer: engine).
+"""``gilviz bench``: the textbook's claims and the observer's cost, measured side by side.
 
 Every figure comes from runs made in this one call, on this machine, so the ratios can
 be compared with each other: speed-ups against the sequential baselines measured here,

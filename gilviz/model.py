@@ -1,4 +1,4 @@
-"""What a run is and what it measured: ``RunConfig`` and ``RunReport`` (layer: model, no textual).
+"""What a run is and what it measured: ``RunConfig`` and ``RunReport`` (no textual).
 
 Plain data shared by the engine (``measure``), recordings (``trace``), reports and the
 UI. It imports neither ``measure`` nor ``trace``, so neither depends on the other.

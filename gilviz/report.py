@@ -1,4 +1,4 @@
-"""A run's report as the JSON document tools script against, and as readable text (layer: engine).
+"""A run's report as the JSON document tools script against, and as readable text.
 
 The JSON keys are a contract (see README, "gilviz run --json"): add keys freely, never
 rename or remove one.

@@ -1,4 +1,4 @@
-"""Recorded runs: the timeline's inputs as JSON lines, and their replay (layer: model, no textual).
+"""Recorded runs: the timeline's inputs as JSON lines, and their replay (no textual).
 
 A trace is what is needed to redraw runs exactly as they ran, on any machine: every input
 the sampler gave the timeline (lanes as the board described them, classified intervals,

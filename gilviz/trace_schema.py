@@ -1,4 +1,4 @@
-"""What a trace line may hold: one table row per record field, with bounds (layer: engine, no textual).
+"""What a trace line may hold: one table row per record field, with bounds (no textual).
 
 A trace is outside input (anyone can hand one over), so each line ``gilviz.trace_file`` reads
 is checked before it is trusted:

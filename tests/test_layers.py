@@ -235,3 +235,38 @@ def test_the_lab_loads_only_the_standard_library():
 
 def test_package_init_imports_nothing():
     assert imported_after(["gilviz"]) == ["gilviz"]
+
+
+DOCS = ROOT / "docs" / "architecture.md"
+
+
+def docs_layers() -> dict[str, int]:
+    """Module or folder -> its layer's row in docs/architecture.md's table (0: the lab, at the bottom)."""
+    import re
+
+    ranks: dict[str, int] = {}
+    rows = [line for line in DOCS.read_text().splitlines() if line.startswith("| ") and line.count("|") == 4]
+    for rank, row in enumerate(rows[1:]):  # the first is the heading
+        modules_cell = re.sub(r"\([^()]*\)", "", row.split("|")[2])
+        for name in re.findall(r"`([a-z_]+)/?`", modules_cell):
+            ranks[name] = rank
+    return ranks
+
+
+def test_the_docs_map_and_this_table_agree():
+    ranks = docs_layers()
+    assert ranks["lab"] == 0 and ranks["cli"] == max(ranks.values())
+    assert set(ALLOWED) - {"__main__"} == set(ranks)
+    upward = [
+        (mine, theirs)
+        for mine, allowed in ALLOWED.items()
+        if mine in ranks
+        for theirs in allowed
+        if theirs != "*" and ranks[theirs] > ranks[mine]
+    ]
+    assert upward == []
+
+
+def test_module_docstrings_do_not_restate_the_layers():
+    said = [name for name, path in modules().items() if "(layer:" in (ast.get_docstring(ast.parse(path.read_text())) or "")]
+    assert said == [name for name in said if layer(name) == "cli"]  # cli.py is being moved into a package elsewhere

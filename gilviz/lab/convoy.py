@@ -1,4 +1,4 @@
-"""The convoy effect: an I/O thread's latency alone and beside CPU-bound threads (layer: lab).
+"""The convoy effect: an I/O thread's latency alone and beside CPU-bound threads.
 
 An I/O thread in the lab answers pings on one end of a ``socket.socketpair()``. A pinger,
 another process (so its own waits are not for this GIL), times round trips on the other

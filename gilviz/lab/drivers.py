@@ -1,4 +1,4 @@
-"""Drivers: start the textbook code in threads, processes or pools, and time it (layer: lab).
+"""Drivers: start the textbook code in threads, processes or pools, and time it.
 
 The workers and their jobs are in ``workers``. The wall time is measured here, around
 exactly what a learner would time by hand: creating, starting and joining the workers.

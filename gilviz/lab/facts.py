@@ -1,4 +1,4 @@
-"""What interpreter this is: ``python -m gilviz.lab.facts`` prints it as JSON (layer: lab, standard library only).
+"""What interpreter this is: ``python -m gilviz.lab.facts`` prints it as JSON (standard library only).
 
 The lab says it in its hello, so the header can name its interpreter and whether its GIL
 is enabled. A watched program's interpreter is never asked this way (that would run its

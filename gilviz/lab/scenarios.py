@@ -1,4 +1,4 @@
-"""The scenario catalogue: keys, titles, lessons, the code each runs, sizes (layer: lab).
+"""The scenario catalogue: keys, titles, lessons, the code each runs, sizes.
 
 Standard library only: the lab reads it to run a scenario, the CLI and UI read it to
 list and explain them. The code shown for a scenario is the textbook's source

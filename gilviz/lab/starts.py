@@ -1,4 +1,4 @@
-"""What starting a process costs with each start method (layer: lab).
+"""What starting a process costs with each start method.
 
 For fork, spawn and forkserver in turn, ``textbook.start_and_join`` (a process whose
 target does nothing, started and joined) is timed ``size.starts`` times; the figure is

@@ -1,4 +1,4 @@
-"""The asyncio lesson: many waits in one thread, compared with a thread per wait (layer: lab).
+"""The asyncio lesson: many waits in one thread, compared with a thread per wait.
 
 The timed part is what a learner would time: ``asyncio.run`` of ``asyncio.gather`` over
 ``workers`` tasks, each awaiting ``asyncio.sleep(S)``, in the lab's main thread (the one

@@ -1,4 +1,4 @@
-"""Workers: what one worker does, in a thread, a process or a pool task (layer: lab).
+"""Workers: what one worker does, in a thread, a process or a pool task.
 
 Each worker registers its pid and native thread id on the board and declares its phase;
 the work itself is the textbook's, called in chunks so that a stop request (a word on

@@ -1,4 +1,4 @@
-"""Which futex addresses are the GIL's: the interpreter's static data, from /proc/PID/maps (layer: probe).
+"""Which futex addresses are the GIL's: the interpreter's static data, from /proc/PID/maps.
 
 CPython keeps its runtime state, the GIL's mutex and condition variables among it, in
 static data: ``_PyRuntime`` lives in the writable mapping of libpython (3.11–3.13 here)

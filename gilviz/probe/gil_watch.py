@@ -1,4 +1,4 @@
-"""Every watched CPython process's GIL, read once a sampler tick and handed to the timeline (layer: probe).
+"""Every watched CPython process's GIL, read once a sampler tick and handed to the timeline.
 
 The sampler calls ``GilWatch.tick`` at the end of each tick. For each process whose GIL
 lives in known static data it finds the struct (``gil_state``: from a waiter's futex, or

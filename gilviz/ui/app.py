@@ -1,4 +1,4 @@
-"""The gilviz dashboard: a Textual app fed by a source (layer: UI; lifecycle and keys only).
+"""The gilviz dashboard: a Textual app fed by a source (lifecycle and keys only).
 
 A source is a lab scenario run (``LabSource``), a watched program (``WatchSource``) or a
 replayed trace (``ReplaySource``). A thread worker runs it; every event it posts arrives

@@ -1,4 +1,4 @@
-"""The header line: state, what runs, on which interpreter, shortened by priority (layer: UI; pure text).
+"""The header line: state, what runs, on which interpreter, shortened by priority (pure text).
 
 Each part has a priority. When the line is too long for the terminal, whole parts are
 dropped, least important first, and a few have a shorter form tried before that; a

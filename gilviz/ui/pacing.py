@@ -1,4 +1,4 @@
-"""Frame pacing: how often the dashboard draws the lanes, and which snapshot (layer: UI, no textual).
+"""Frame pacing: how often the dashboard draws the lanes, and which snapshot (no textual).
 
 The lanes move ``COLUMNS_PER_FRAME`` columns a frame: a frame every 0.5 s at the default
 100 ms columns, 0.2 s in slow motion's 10 ms columns (the turns stay in sight from one

@@ -1,4 +1,4 @@
-"""The race panel: expected vs actual counter, lost updates, lock on vs off side by side (layer: UI; pure text).
+"""The race panel: expected vs actual counter, lost updates, lock on vs off side by side (pure text).
 
 Each racing thread counts its own updates for the same time (the size's time box), so
 a run with the lock and one without last about as long, and the lock's cost shows as

@@ -1,4 +1,4 @@
-"""The results list: each finished run compactly, with both numbers behind every ratio (layer: UI; pure text)."""
+"""The results list: each finished run compactly, with both numbers behind every ratio (pure text)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The table view's table: one line per thread, sorted and filtered, drawn line by line (layer: UI).
+"""The table view's table: one line per thread, sorted and filtered, drawn line by line.
 
 Rows come from ``gilviz.thread_table`` (no textual). Sorted the way htop sorts: ``<``
 and ``>`` choose the column, ``I`` turns the order round, the header marks the column
