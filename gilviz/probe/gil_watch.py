@@ -134,7 +134,7 @@ class GilWatch:
                 return
 
     def _scan(self, now: int, proc: ProcessGil, gil: GilLocation, tids: frozenset[int]) -> None:
-        """Scan the static data a few times after the process is first seen (20–200 ms each on this VM)."""
+        """Scan the static data a few times after the process is first seen (each costs tens of ms: docs/measurements.md)."""
         first = self._first_seen.setdefault(proc.pid, now)
         done = self._scans.get(proc.pid, 0)
         if done < len(SCAN_AT_S) and now - first >= SCAN_AT_S[done] * 1e9 and not self._scanned:
