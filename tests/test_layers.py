@@ -270,3 +270,29 @@ def test_the_docs_map_and_this_table_agree():
 def test_module_docstrings_do_not_restate_the_layers():
     said = [name for name, path in modules().items() if "(layer:" in (ast.get_docstring(ast.parse(path.read_text())) or "")]
     assert said == [name for name in said if layer(name) == "cli"]  # cli.py is being moved into a package elsewhere
+
+
+def test_the_lessons_past_the_textbook_use_only_the_runs_public_api():
+    """``convoy``, ``starts`` and ``waits`` get the Run as ``run(r)``: no ``r._private`` and no ``r.extra``."""
+    from gilviz.lab.drivers import Run
+
+    public = {name for name in dir(Run) if not name.startswith("_")} | {
+        "board",
+        "workers",
+        "size",
+        "iterations",
+        "lock",
+        "executor",
+        "start_method",
+        "switch_interval_s",
+    }
+    used = {}
+    for name in ("convoy", "starts", "waits"):
+        tree = ast.parse((PACKAGE / "lab" / (name + ".py")).read_text())
+        run = next(node for node in tree.body if isinstance(node, ast.FunctionDef) and node.name == "run")
+        r = run.args.args[0].arg
+        used[name] = {
+            n.attr for n in ast.walk(run) if isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name) and n.value.id == r
+        }
+    assert all(used.values())  # each reads its run
+    assert {name: attrs - public for name, attrs in used.items()} == {name: set() for name in used}
