@@ -1,4 +1,4 @@
-"""``gilviz bench``: the textbook's claims and the observer's cost, measured side by side (layer: engine).
+"""``gilviz bench``: the textbook's claims and the observer's cost, measured side by side.
 
 Every figure comes from runs made in this one call, on this machine, so the ratios can
 be compared with each other: speed-ups against the sequential baselines measured here,
@@ -39,11 +39,6 @@ MANY_THREADS = 64
 DEFAULT_PAIRS = 9  # watched/unwatched pairs for the observer's overhead
 DEFAULT_ROUNDS = 3  # runs of each row (each speed-up against its own round's baseline)
 OVERHEAD_WORK = 0.5  # the overhead runs' share of the size's work per worker
-
-
-def _mean_worker_share(report: RunReport, state: str) -> float:
-    shares = [lane.shares(report.window_s)[state] for lane in report.lanes if lane.role == "worker"]
-    return statistics.mean(shares) if shares else 0.0
 
 
 def _runs(report: RunReport) -> list[RunReport]:
@@ -132,8 +127,7 @@ def _measure_rows(session: Session, config: RunConfig, rounds: int, progress: Ca
     def each(report: RunReport) -> None:
         done[0] += 1
         cfg = report.run_config
-        name = cfg.scenario + (" (%s)" % cfg.executor if cfg.scenario == "pools" else "")
-        name += " (lock %s)" % ("on" if cfg.lock else "off") if cfg.scenario == "race" else ""
+        name = cfg.scenario + (" (%s)" % cfg.variant if cfg.variant else "")
         progress("measured %s: %.2f s (%d of about %d runs)" % (name, report.wall_s, done[0], rounds * (len(plan) + 2)))
 
     return dict(zip((label for label, _ in plan), session.repeat_together([c for _, c in plan], rounds, on_report=each)))
@@ -156,7 +150,7 @@ def _share_rows(threads_cpu: RunReport) -> list[dict]:
     rows = []
     for state, theory in (("gil_wait", gil_theory), ("running", 1 - gil_theory)):
         name = "threads CPU %s share" % ("GIL-wait" if state == "gil_wait" else "running")
-        row = _row(name, [_mean_worker_share(r, state) for r in cpu_runs], theory, "")
+        row = _row(name, [figures.mean_worker_share(r, state) or 0.0 for r in cpu_runs], theory, "")
         row["noisy"] = sum(_noisy(r) for r in cpu_runs)
         rows.append(row)
     return rows

@@ -1,4 +1,4 @@
-"""Export a recorded trace as Chrome Trace Event JSON, for Perfetto and chrome://tracing (layer: model).
+"""Export a recorded trace as Chrome Trace Event JSON, for Perfetto and chrome://tracing.
 
 One track per lane (the lab's pid and the thread's native id), named after the thread;
 a slice per stretch of 50 ms bins in which the same state dominated, with every state's

@@ -1,4 +1,4 @@
-"""Why a lesson's own figure departs from its theory, in one line (layer: engine; pure).
+"""Why a lesson's own figure departs from its theory, in one line (pure).
 
 ``gilviz.explain`` says why a speed-up is off; this module does the same for the lessons
 with a figure of their own (``gilviz.figures``), so that a lesson never contradicts

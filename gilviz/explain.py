@@ -1,4 +1,4 @@
-"""Why a run's speed-up departs from theory, said from what the run measured (layer: engine; pure).
+"""Why a run's speed-up departs from theory, said from what the run measured (pure).
 
 ``explain(report)`` returns one line, or None when the speed-up is within the run's
 own noise of the theory. The noise is measured too: the sequential baseline does the

@@ -1,4 +1,4 @@
-"""Each lesson's one figure: what theory says and what a run measured (layer: engine; pure).
+"""Each lesson's one figure: what theory says and what a run measured (pure).
 
 Most lessons are about a speed-up against a sequential baseline (``gilviz.speedup``).
 The others have a figure of their own: asyncio, the wall time in waits (theory: one);

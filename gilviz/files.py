@@ -1,4 +1,4 @@
-"""Writing files whole or not at all: a temporary file in the same directory, then a rename (layer: engine).
+"""Writing files whole or not at all: a temporary file in the same directory, then a rename.
 
 Screenshots, exports and pictures go through here, so a reader never sees half a file.
 """

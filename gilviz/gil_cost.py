@@ -1,4 +1,4 @@
-"""What reading the GIL from memory costs the sampler: a ``gilviz bench`` row (layer: engine; no textual).
+"""What reading the GIL from memory costs the sampler: a ``gilviz bench`` row (no textual).
 
 Two spinning threads run in a child interpreter (this one); a ``GilWatch`` finds their
 GIL, then reads it at 100 Hz for a second, as the sampler does on every tick: one

@@ -1,4 +1,4 @@
-"""The GIL's figures inside a run's window: who held it, how often it changed hands (layer: model).
+"""The GIL's figures inside a run's window: who held it, how often it changed hands.
 
 The sampler reads each CPython process's GIL once a tick (``probe/gil_state.py``) and
 gives the timeline what it saw: held or not, by which lane, whether that lane was

@@ -1,4 +1,4 @@
-"""The GIL's figures as the JSON contract gives them (layer: engine; no textual).
+"""The GIL's figures as the JSON contract gives them (no textual).
 
 Each lane gains ``"gil": {"held": share, "held_blocked": share}`` (shares of the run's
 window; ``null`` where the process's GIL could not be read), and the report gains

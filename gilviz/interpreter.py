@@ -1,4 +1,4 @@
-"""Checking that ``--python PATH`` is an interpreter the lab can run on (layer: engine).
+"""Checking that ``--python PATH`` is an interpreter the lab can run on.
 
 The check runs it from an empty folder of its own, so nothing in the user's folder is imported.
 """

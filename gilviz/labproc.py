@@ -1,4 +1,4 @@
-"""Starting, talking to and ending one lab process (layer: engine, no textual).
+"""Starting, talking to and ending one lab process (no textual).
 
 The lab runs in its own session (so it leads its own process group), niced, isolated
 (``-I``: no PYTHON* variables, no user site, not the current folder on ``sys.path``) in an

@@ -1,4 +1,4 @@
-"""Which thread lanes a report lists one by one, and which it folds into a count (layer: engine).
+"""Which thread lanes a report lists one by one, and which it folds into a count.
 
 A server can start a thread per request: thousands of lanes. ``watch --json`` lists at
 most ``MAX_THREAD_LANES`` thread lanes per process; the rest of that process's threads

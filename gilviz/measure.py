@@ -1,4 +1,4 @@
-"""One watched scenario run, and a session that measures baselines first (layer: engine).
+"""One watched scenario run, and a session that measures baselines first.
 
 ``watch_run`` creates a board, starts a lab, attaches the sampler, sends the run command
 and collects the lab's result with the timeline's per-lane figures into a ``RunReport``,

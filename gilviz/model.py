@@ -1,4 +1,4 @@
-"""What a run is and what it measured: ``RunConfig`` and ``RunReport`` (layer: model, no textual).
+"""What a run is and what it measured: ``RunConfig`` and ``RunReport`` (no textual).
 
 Plain data shared by the engine (``measure``), recordings (``trace``), reports and the
 UI. It imports neither ``measure`` nor ``trace``, so neither depends on the other.
@@ -41,6 +41,13 @@ class RunConfig:
     def worker_iterations(self) -> int:
         """Each worker's count(N) (CPU scenarios): given, or the size's (split among the workers for split_work)."""
         return self.iterations or self.info.iterations(self.size, self.worker_count)
+
+    @property
+    def variant(self) -> str | None:
+        """The run's variant, where its scenario has one: "lock on" or "lock off" (race), the executor (pools)."""
+        if self.scenario == "race":
+            return "lock %s" % ("on" if self.lock else "off")
+        return self.executor if self.scenario == "pools" else None
 
     def command(self) -> dict:
         return {

@@ -1,4 +1,4 @@
-"""Honest figures on a noisy machine: the rest of the machine's load, and medians with their spread (layer: pure).
+"""Honest figures on a noisy machine: the rest of the machine's load, and medians with their spread (pure).
 
 Two kinds of arithmetic, both pure (no reading, no clock), so they are tested by exact
 numbers:

@@ -1,7 +1,5 @@
 """Text from outside gilviz, made safe to show: the one sanitiser every ingestion point calls.
 
-Layer: bottom (standard library only; every other layer may import it).
-
 Thread and process names (the kernel's ``comm``, which any program sets with
 ``prctl(PR_SET_NAME)``), command lines, executable paths, program output, a trace's text
 fields, file paths and error messages all come from outside. They are data: shown, never

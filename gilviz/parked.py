@@ -1,4 +1,4 @@
-"""A server-like program to measure the observer on: hundreds of parked threads, a few that work (layer: engine).
+"""A server-like program to measure the observer on: hundreds of parked threads, a few that work.
 
 ``gilviz bench`` watches it (the sampler with 256 and with 1,024 parked threads, and the
 dashboard with 260 lanes): threads parked on a queue or an event, as a server's idle

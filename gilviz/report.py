@@ -1,4 +1,4 @@
-"""A run's report as the JSON document tools script against, and as readable text (layer: engine).
+"""A run's report as the JSON document tools script against, and as readable text.
 
 The JSON keys are a contract (see README, "gilviz run --json"): add keys freely, never
 rename or remove one.
@@ -9,6 +9,8 @@ from __future__ import annotations
 from gilviz import figures
 from gilviz.explain import explain
 from gilviz.gil_json import gil_lines, gil_state, lane_gil, lane_gil_text
+from gilviz.lab.facts import implementation_name
+from gilviz.lab.scenarios import START_METHODS
 from gilviz.lane_fold import ended_entries, fold_lanes, short_lived_entries
 from gilviz.model import RunReport, WatchConfig
 from gilviz.noise import MachineLoad, combine, spread
@@ -373,7 +375,7 @@ def lesson_lines(doc: dict) -> list[str]:
     m = doc.get("start_methods")
     if m:
         parts = []
-        for method in ("fork", "spawn", "forkserver"):
+        for method in START_METHODS:
             if m.get(method) is None:
                 parts.append("%s: %s" % (method, m.get("unavailable", {}).get(method, "not measured")))
             else:
@@ -422,7 +424,7 @@ def shares_text(shares: dict[str, float], *, at_least: float = 0.005) -> str:
 
 
 def interpreter_line(python: dict, cores: int) -> str:
-    impl = {"cpython": "CPython", "pypy": "PyPy"}.get(python["implementation"], python["implementation"])
+    impl = implementation_name(python["implementation"])
     if python.get("free_threaded_build"):
         gil = "free-threaded, GIL " + ("enabled" if python["gil_enabled"] else "disabled")
     else:

@@ -1,4 +1,4 @@
-"""Threads that ended a while ago, kept as one "ended threads" aggregate per process (layer: model).
+"""Threads that ended a while ago, kept as one "ended threads" aggregate per process.
 
 A thread-per-request server starts thousands of threads; keeping a lane (and its bins)
 for each one that has ended would grow memory without end, and every snapshot would

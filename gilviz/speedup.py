@@ -1,4 +1,4 @@
-"""Speed-up and the theory figure it is shown beside (layer: engine; pure functions).
+"""Speed-up and the theory figure it is shown beside (pure functions).
 
 The theory is what the textbook predicts for the scenario on this interpreter and
 machine: threads overlap sleeps (workers×); CPU-bound threads take turns on the GIL

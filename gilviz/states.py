@@ -1,4 +1,4 @@
-"""The states a lane's time is split into, in the one order every figure uses (layer: model; pure).
+"""The states a lane's time is split into, in the one order every figure uses (pure).
 
 Classification (``probe.classify``) produces them, the timeline adds them up, traces
 record them in this order, reports and the UI name them. Kept apart so that none of

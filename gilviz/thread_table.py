@@ -1,4 +1,4 @@
-"""One row per thread: what it does now and where its time went, to sort and filter (layer: model; pure).
+"""One row per thread: what it does now and where its time went, to sort and filter (pure).
 
 The dashboard's table view (``T``) and the JSON's ``"threads"`` are made here, from a
 ``Snapshot`` alone, so both say the same. A row holds the thread's name, what it is

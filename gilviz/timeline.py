@@ -1,4 +1,4 @@
-"""The timeline model: bounded per-lane history and immutable snapshots (layer: model, no textual).
+"""The timeline model: bounded per-lane history and immutable snapshots (no textual).
 
 The sampler feeds it one classified interval per lane per tick; it keeps
 - per lane, the state times of the last ``history_bins`` bins of ``bin_s`` seconds

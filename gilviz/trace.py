@@ -1,4 +1,4 @@
-"""Recorded runs: the timeline's inputs as JSON lines, and their replay (layer: model, no textual).
+"""Recorded runs: the timeline's inputs as JSON lines, and their replay (no textual).
 
 A trace is what is needed to redraw runs exactly as they ran, on any machine: every input
 the sampler gave the timeline (lanes as the board described them, classified intervals,
@@ -68,6 +68,7 @@ from typing import IO, Any
 
 from gilviz import __version__, trace_file, trace_schema
 from gilviz.lab.board import SlotView
+from gilviz.lab.facts import implementation_name
 from gilviz.lab.scenarios import BY_KEY, EXECUTORS, SIZES
 from gilviz.model import RunConfig, RunReport, WatchConfig
 from gilviz.noise import MachineLoad
@@ -391,7 +392,7 @@ class Trace:
             return where
         first = self.runs[0].start
         py = first.get("python", {})
-        name = {"cpython": "CPython", "pypy": "PyPy"}.get(py.get("implementation"), py.get("implementation", "?"))
+        name = implementation_name(py.get("implementation", "?"))
         return "%s %s · %s cores · %s" % (name, py.get("version", "?"), first.get("cores"), where)
 
 

@@ -1,4 +1,4 @@
-"""Reading a trace file safely: regular files only, sizes capped, lines parsed within bounds (layer: engine).
+"""Reading a trace file safely: regular files only, sizes capped, lines parsed within bounds.
 
 - only a regular file (not a device such as ``/dev/zero``, a pipe or a directory): checked with
   ``stat`` before a non-blocking open and with ``fstat`` after it, so a pipe swapped in cannot

@@ -1,4 +1,4 @@
-"""What a trace line may hold: one table row per record field, with bounds (layer: engine, no textual).
+"""What a trace line may hold: one table row per record field, with bounds (no textual).
 
 A trace is outside input (anyone can hand one over), so each line ``gilviz.trace_file`` reads
 is checked before it is trusted:
@@ -21,6 +21,7 @@ from __future__ import annotations
 import math
 from typing import Any, Callable, Optional
 
+from gilviz.lab.scenarios import START_METHODS
 from gilviz.outside import TEXT_LIMIT, visible
 
 MAX_LIST = 4096
@@ -194,7 +195,7 @@ ASYNCIO_FIGURES: dict[str, tuple[Check, bool]] = {
     **{key: (COUNT, OPTIONAL) for key in ("threads", "threads_peak")},
     "rss_kb": (SIGNED, OPTIONAL),
 }
-START_SECONDS: dict[str, tuple[Check, bool]] = {key: (_or_none(SECONDS), OPTIONAL) for key in ("fork", "spawn", "forkserver")}
+START_SECONDS: dict[str, tuple[Check, bool]] = {key: (_or_none(SECONDS), OPTIONAL) for key in START_METHODS}
 
 # Objects inside records that the rest of gilviz reads field by field (a path of keys): the same kind of table.
 NESTED: dict[tuple[str, ...], dict[str, tuple[Check, bool]]] = {

@@ -1,4 +1,4 @@
-"""Watching any program: start it (or attach to a pid) and sample its threads from /proc (layer: engine).
+"""Watching any program: start it (or attach to a pid) and sample its threads from /proc.
 
 ``watch_program`` is to a user's program what ``measure.watch_run`` is to a scenario: it
 returns a ``RunReport`` whose lanes are every thread of the program and of its child

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
@@ -72,3 +73,32 @@ def wait_gone(pids, seconds=2.0) -> list[int]:
     while alive(pids) and time.monotonic() < deadline:
         time.sleep(0.02)
     return alive(pids)
+
+
+POLL_S = 0.02
+
+
+def poll(check, seconds: float):
+    """Call ``check()`` until it returns something true or ``seconds`` have passed; its last value."""
+    deadline = time.monotonic() + seconds
+    while True:
+        value = check()
+        if value or time.monotonic() >= deadline:
+            return value
+        time.sleep(POLL_S)
+
+
+async def poll_async(check, seconds: float):
+    """``poll`` for a test inside the app's event loop: it waits with ``asyncio.sleep``, so the app runs on."""
+    deadline = time.monotonic() + seconds
+    while True:
+        value = check()
+        if value or time.monotonic() >= deadline:
+            return value
+        await asyncio.sleep(POLL_S)
+
+
+def labs_gone(seconds: float) -> list:
+    """Wait up to ``seconds`` for this test process's labs to end; the ones still there."""
+    poll(lambda: not lab_children(), seconds)
+    return lab_children()

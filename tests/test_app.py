@@ -10,7 +10,7 @@ from gilviz.model import RunConfig
 from gilviz.ui.app import replay_app, scenario_app
 from gilviz.ui.results import result_lines
 
-from conftest import lab_children
+from conftest import lab_children, poll_async
 
 TRACES = Path(__file__).resolve().parent.parent / "assets" / "traces"
 
@@ -39,7 +39,7 @@ async def test_keys_switch_scenarios_and_q_leaves_no_process():
         await pilot.press("p", "p")
         assert app.state.config.scenario == "seq-cpu"
         await pilot.press("q")
-    await asyncio.sleep(1.0)  # the last run's lab ends within its grace period
+    await poll_async(lambda: not lab_children(), 1.0)  # the last run's lab ends within its grace period
     assert lab_children() == []
 
 
@@ -93,9 +93,7 @@ async def test_fifty_quick_switches_leave_no_process_and_memory_flat():
         await pilot.pause(0.5)
         rss_after = me.memory_info().rss
         await pilot.press("q")
-    deadline = time.monotonic() + 3.0
-    while lab_children() and time.monotonic() < deadline:
-        await asyncio.sleep(0.1)
+    await poll_async(lambda: not lab_children(), 3.0)
     assert lab_children() == []
     print("RSS before %.1f MB, after 50 switches %.1f MB" % (rss_before / 2**20, rss_after / 2**20))
     assert rss_after - rss_before < 64 * 2**20

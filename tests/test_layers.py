@@ -5,7 +5,7 @@
 - Each folder or module imports only the layers below it (ALLOWED), read from the source
   with ``ast`` (module-level and function-level imports alike), so a new module is covered
   the day it is added.
-- Module-level imports form no cycle.
+- Module-level imports form no cycle; inside the lab, imports inside functions count too.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ ALLOWED = {
     "model": {"outside", "noise", "states", "lab", "timeline", "speedup", "figures"},
     "figures": {"outside", "noise", "lab", "model", "speedup"},
     "explain": {"outside", "noise", "states", "lab", "model", "figures", "probe", "timeline"},
-    "trace_schema": {"outside"},
+    "trace_schema": {"outside", "lab"},
     "trace_file": {"outside"},
     "trace": {"outside", "noise", "states", "lab", "model", "probe", "timeline", "trace_file", "trace_schema"},
     "departs": {"outside", "noise", "states", "lab", "model", "figures", "probe", "timeline", "explain"},
@@ -156,34 +156,57 @@ def test_the_lab_imports_only_the_standard_library():
     assert wrong == []
 
 
-def test_module_level_imports_have_no_cycle():
+def import_graph(*, top_level_only: bool, within: str = "gilviz") -> dict[str, set[str]]:
+    """Module -> the gilviz modules it imports (``within`` a package: only among its modules)."""
     graph = {}
-    all_modules = modules()
+    all_modules = {name: path for name, path in modules().items() if name == within or name.startswith(within + ".")}
     for name, path in all_modules.items():
         targets = set()
-        for target in imports(path, top_level_only=True):
+        for target in imports(path, top_level_only=top_level_only):
             if target in all_modules and target != name:
                 targets.add(target)
             elif target.rsplit(".", 1)[0] in all_modules and target.rsplit(".", 1)[0] != name:
                 targets.add(target.rsplit(".", 1)[0])
-        graph[name] = targets - {"gilviz"}
-    seen, stack, cycles = set(), [], []
+        graph[name] = targets - {within}
+    return graph
+
+
+def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    seen: set[str] = set()
+    stack: list[str] = []
+    found: list[list[str]] = []
 
     def visit(node):
         if node in stack:
-            cycles.append(stack[stack.index(node) :] + [node])
+            found.append(stack[stack.index(node) :] + [node])
             return
         if node in seen:
             return
         seen.add(node)
         stack.append(node)
-        for nxt in graph.get(node, ()):
+        for nxt in sorted(graph.get(node, ())):
             visit(nxt)
         stack.pop()
 
-    for node in graph:
+    for node in sorted(graph):
         visit(node)
-    assert cycles == []
+    return found
+
+
+def test_module_level_imports_have_no_cycle():
+    assert cycles(import_graph(top_level_only=True)) == []
+
+
+def test_the_lab_has_no_import_cycle_counting_imports_inside_functions():
+    graph = import_graph(top_level_only=False, within="gilviz.lab")
+    assert "gilviz.lab.convoy" in graph["gilviz.lab.drivers"]  # an import inside a function, counted
+    assert cycles(graph) == []
+
+
+def test_the_cycle_finder_finds_a_cycle_closed_inside_a_function():
+    graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
+    assert cycles(graph) == [["a", "b", "c", "a"]]
+    assert cycles({"a": {"b"}, "b": set()}) == []
 
 
 def imported_after(modules_to_import):
@@ -232,3 +255,64 @@ def test_commands_without_a_dashboard_load_no_textual(tmp_path):
     assert codes == [0, 2, 0]  # each command ran (the export wrote its file), or refused its input
     assert (tmp_path / "out.json").exists()
     assert loaded == []
+
+
+DOCS = ROOT / "docs" / "architecture.md"
+
+
+def docs_layers() -> dict[str, int]:
+    """Module or folder -> its layer's row in docs/architecture.md's table (0: the lab, at the bottom)."""
+    import re
+
+    ranks: dict[str, int] = {}
+    rows = [line for line in DOCS.read_text().splitlines() if line.startswith("| ") and line.count("|") == 4]
+    for rank, row in enumerate(rows[1:]):  # the first is the heading
+        modules_cell = re.sub(r"\([^()]*\)", "", row.split("|")[2])
+        for name in re.findall(r"`([a-z_]+)/?`", modules_cell):
+            ranks[name] = rank
+    return ranks
+
+
+def test_the_docs_map_and_this_table_agree():
+    ranks = docs_layers()
+    assert ranks["lab"] == 0 and ranks["cli"] == max(ranks.values())
+    assert set(ALLOWED) - {"__main__"} == set(ranks)
+    upward = [
+        (mine, theirs)
+        for mine, allowed in ALLOWED.items()
+        if mine in ranks
+        for theirs in allowed
+        if theirs != "*" and ranks[theirs] > ranks[mine]
+    ]
+    assert upward == []
+
+
+def test_module_docstrings_do_not_restate_the_layers():
+    said = [name for name, path in modules().items() if "(layer:" in (ast.get_docstring(ast.parse(path.read_text())) or "")]
+    assert said == []
+
+
+def test_the_lessons_past_the_textbook_use_only_the_runs_public_api():
+    """``convoy``, ``starts`` and ``waits`` get the Run as ``run(r)``: no ``r._private`` and no ``r.extra``."""
+    from gilviz.lab.drivers import Run
+
+    public = {name for name in dir(Run) if not name.startswith("_")} | {
+        "board",
+        "workers",
+        "size",
+        "iterations",
+        "lock",
+        "executor",
+        "start_method",
+        "switch_interval_s",
+    }
+    used = {}
+    for name in ("convoy", "starts", "waits"):
+        tree = ast.parse((PACKAGE / "lab" / (name + ".py")).read_text())
+        run = next(node for node in tree.body if isinstance(node, ast.FunctionDef) and node.name == "run")
+        r = run.args.args[0].arg
+        used[name] = {
+            n.attr for n in ast.walk(run) if isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name) and n.value.id == r
+        }
+    assert all(used.values())  # each reads its run
+    assert {name: attrs - public for name, attrs in used.items()} == {name: set() for name in used}

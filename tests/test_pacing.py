@@ -47,7 +47,7 @@ def test_the_sampler_takes_its_next_snapshot_when_the_dashboard_asks():
 
             sampler = Sampler(board, Timeline(), on_snapshot=sink)
             sampler.start()
-            time.sleep(0.6)
+            time.sleep(0.6)  # the span counted: the workload, not a wait for something to happen
             sampler.stop()
             sampler.close()
             counts[wanted] = len(taken)

@@ -21,7 +21,7 @@ import time
 import psutil
 import pytest
 
-from conftest import ROOT, command_line, wait_gone
+from conftest import ROOT, command_line, poll, wait_gone
 
 
 def descendants(pid):
@@ -71,7 +71,8 @@ def test_the_dashboard_leaves_nothing_behind(ending, tmp_path):
     pid, fd = dashboard_in_a_pty("--scenario", "procs-cpu", "--workers", "4", "--record", str(trace))
     try:
         procs = wait_for_workers(pid, 4)
-        time.sleep(0.3)
+        partial = tmp_path / "session.jsonl.partial"
+        assert poll(lambda: partial.exists() and partial.stat().st_size > 0, 10)  # the recording has begun
         if ending in ("q", "ctrl+c"):
             os.write(fd, b"q" if ending == "q" else b"\x03")
         else:

@@ -252,7 +252,7 @@ async def test_an_unchanged_screen_of_rows_is_not_repainted(server_trace):
 
 
 def test_a_thousand_rows_sort_and_filter_in_well_under_a_frame(tmp_path):
-    """Measured here at ~0.1 ms (docs/architecture.md); the bound, 50 ms, holds on the busiest machine."""
+    """Measured here at ~0.1 ms (docs/measurements.md); the bound, 50 ms, holds on the busiest machine."""
     trace = read_trace(str(write_server_trace(tmp_path / "big.jsonl.gz", requests=1000, seconds=21.0)))
     snap = [f.snapshot for f in frames_until(trace, 12.0) if f.snapshot is not None][-1]
     rows = thread_rows(snap)

@@ -20,7 +20,7 @@ import time
 import psutil
 import pytest
 
-from conftest import ROOT, gilviz, pyenv_python, wait_gone
+from conftest import ROOT, gilviz, poll, pyenv_python, wait_gone
 
 PROGRAM = r"""
 import hashlib, multiprocessing, sys, threading, time
@@ -69,6 +69,7 @@ if __name__ == "__main__":
 """
 
 
+WATCHED_S = 1.0  # how long a test watches a program that only sleeps
 SLEEPS = {"clock_nanosleep", "nanosleep", "pselect6", "select"}  # how time.sleep sleeps, by version
 
 
@@ -217,9 +218,11 @@ def test_ctrl_c_stops_the_program_and_still_reports(tmp_path):
         stderr=subprocess.PIPE,
         text=True,
     )
-    time.sleep(1.5)
-    program = [p for p in psutil.Process(proc.pid).children(recursive=True) if "time.sleep(30)" in " ".join(p.cmdline())]
-    assert program
+
+    def program():
+        return [p for p in psutil.Process(proc.pid).children(recursive=True) if "time.sleep(30)" in " ".join(p.cmdline())]
+
+    assert poll(program, 30)
     everything = [p.pid for p in psutil.Process(proc.pid).children(recursive=True)]
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=20)
@@ -232,7 +235,7 @@ def test_attaching_to_a_pid_and_letting_go_leaves_it_running():
     sleeper = "import threading, time\nthreading.Thread(target=time.sleep, args=(30,)).start()"
     target = subprocess.Popen([sys.executable, "-c", sleeper])
     try:
-        time.sleep(0.3)
+        assert poll(lambda: psutil.Process(target.pid).num_threads() >= 2, 10)  # its sleeping thread started
         proc = subprocess.Popen(
             [sys.executable, "-m", "gilviz", "watch", "--json", "--pid", str(target.pid)],
             cwd=ROOT,
@@ -240,7 +243,8 @@ def test_attaching_to_a_pid_and_letting_go_leaves_it_running():
             stderr=subprocess.PIPE,
             text=True,
         )
-        time.sleep(1.5)
+        assert poll(lambda: psutil.Process(proc.pid).num_threads() >= 2, 30)  # the sampler's thread: watching
+        time.sleep(WATCHED_S)  # the span watched: the workload, not a wait for something to happen
         proc.send_signal(signal.SIGINT)
         out, err = proc.communicate(timeout=20)
         assert proc.returncode == 0, err
@@ -278,8 +282,12 @@ def test_the_watch_dashboard_leaves_nothing_behind(ending, tmp_path):
         while "started" not in (log.read_text() if log.exists() else ""):
             assert time.monotonic() < deadline, "the program did not start"
             time.sleep(0.05)
-        time.sleep(0.5)
-        everything = [p.pid for p in psutil.Process(pid).children(recursive=True)]
+
+        def tree():
+            found = [p.pid for p in psutil.Process(pid).children(recursive=True)]
+            return found if len(found) >= 3 else []
+
+        everything = poll(tree, 10)
         assert len(everything) >= 3  # the lab, the program, its child
         if ending == "q":
             os.write(fd, b"q")

@@ -1,4 +1,4 @@
-"""The command line (layer: CLI): the one place where user input becomes errors and exit codes.
+"""The command line: the one place where user input becomes errors and exit codes.
 
 Bad input prints one line to stderr (what is wrong, and a hint) and exits with 2; never
 a traceback. Commands: the dashboard (no command), ``list``, ``run``, ``bench``,

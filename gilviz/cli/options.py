@@ -12,7 +12,7 @@ import sys
 from typing import Callable
 
 from gilviz.cli.errors import UsageError
-from gilviz.lab.scenarios import BY_KEY, EXECUTORS, KEYS, MAX_TASKS, MAX_WORKERS, SCENARIOS, SIZES
+from gilviz.lab.scenarios import BY_KEY, EXECUTORS, KEYS, MAX_TASKS, MAX_WORKERS, SCENARIOS, SIZES, START_METHODS
 
 SCREENSHOT_FORMATS = ("svg", "png")  # gilviz.ui.screenshot.FORMATS, without importing the UI
 WORKERS_RANGE = "a whole number from 1 to %d (asyncio: tasks, up to %d)" % (MAX_WORKERS, MAX_TASKS)
@@ -119,7 +119,7 @@ def add_lab_options(p: argparse.ArgumentParser, *, size: bool = True) -> None:
     p.add_argument("--python", default=None, metavar="PATH", help="run the lab under this interpreter (CPython >= 3.9)")
     p.add_argument(
         "--start-method",
-        type=choice("--start-method", ("fork", "spawn", "forkserver")),
+        type=choice("--start-method", START_METHODS),
         default=None,
         help="multiprocessing start method (default: the interpreter's)",
     )

@@ -1,4 +1,4 @@
-"""The lab: the process that runs the demo workloads (layer: lab, standard library only).
+"""The lab: the process that runs the demo workloads (standard library only).
 
 Everything under ``gilviz.lab`` imports nothing from outside the standard library and
 runs under any CPython >= 3.9, so ``--python PATH`` can compare interpreters. The UI

@@ -1,4 +1,4 @@
-"""``python -m gilviz.lab --board PATH``: the lab process's entry point (layer: lab).
+"""``python -m gilviz.lab --board PATH``: the lab process's entry point.
 
 Started by the UI side with its own session (so it leads its own process group), it
 says hello (interpreter facts), waits for one command, carries it out, reports the

@@ -1,4 +1,4 @@
-"""The board: a small shared-memory block the lab writes and the sampler reads (layer: lab).
+"""The board: a small shared-memory block the lab writes and the sampler reads.
 
 An mmap'd file that every process maps by path: the UI side creates it, the lab and
 its worker processes attach to it (any start method: fork, spawn or forkserver).

@@ -1,4 +1,4 @@
-"""The convoy effect: an I/O thread's latency alone and beside CPU-bound threads (layer: lab).
+"""The convoy effect: an I/O thread's latency alone and beside CPU-bound threads.
 
 An I/O thread in the lab answers pings on one end of a ``socket.socketpair()``. A pinger,
 another process (so its own waits are not for this GIL), times round trips on the other
@@ -23,7 +23,7 @@ import threading
 import time
 
 from gilviz.lab import protocol, textbook
-from gilviz.lab.drivers import describe, process_worker, thread_worker
+from gilviz.lab.workers import process_worker, thread_worker
 
 ECHO_SLOT = 1
 
@@ -47,7 +47,7 @@ def echo_job(board, slot: int, sock) -> None:
 def run(r) -> float:
     """The convoy scenario for a ``drivers.Run``; returns the wall time of both phases."""
     board, cpu_threads, seconds = r.board, r.workers, r.size.ping_s
-    ctx = r._context()
+    ctx = r.context()
     a, b = socket.socketpair()
     until = threading.Event()
     echo = threading.Thread(target=thread_worker, args=(board, ECHO_SLOT, "io-thread", echo_job, (a,), 0), name="io-thread")
@@ -84,16 +84,13 @@ def run(r) -> float:
             echo.join()
 
     try:
-        wall = r._timed(body)
+        wall = r.timed(body)
     except Exception as exc:
-        board.fail(0, describe(exc))
-        r.extra["error"] = describe(exc)
-        t0, t1 = board.run_window_ns()
-        wall = (t1 - t0) / 1e9
+        wall = r.failed(exc)
     finally:
         a.close()
         b.close()
-    r._check_exits([p for p, _ in pingers], [slot for _, slot in pingers])
+    r.check_exits([p for p, _ in pingers], [slot for _, slot in pingers])
     views = {s.slot: s for s in board.slots()}
 
     def median_ms(slot: int):
@@ -109,14 +106,17 @@ def run(r) -> float:
         n = trips(slot)
         return seconds * 1000 / n if n else None
 
-    r.extra["convoy"] = {
-        "alone_ms": median_ms(alone_slot),
-        "with_cpu_ms": median_ms(beside_slot),
-        "alone_mean_ms": mean_ms(alone_slot),
-        "with_cpu_mean_ms": mean_ms(beside_slot),
-        "alone_round_trips": trips(alone_slot),
-        "with_cpu_round_trips": trips(beside_slot),
-        "cpu_threads": cpu_threads,
-        "ping_s": seconds,
-    }
+    r.record(
+        "convoy",
+        {
+            "alone_ms": median_ms(alone_slot),
+            "with_cpu_ms": median_ms(beside_slot),
+            "alone_mean_ms": mean_ms(alone_slot),
+            "with_cpu_mean_ms": mean_ms(beside_slot),
+            "alone_round_trips": trips(alone_slot),
+            "with_cpu_round_trips": trips(beside_slot),
+            "cpu_threads": cpu_threads,
+            "ping_s": seconds,
+        },
+    )
     return wall

@@ -1,13 +1,11 @@
-"""Drivers: start the textbook code in threads, processes or pools, and time it (layer: lab).
+"""Drivers: start the textbook code in threads, processes or pools, and time it.
 
-Each worker registers its pid and native thread id on the board and declares its phase;
-the work itself is the textbook's, called in chunks so that a stop request (a word on
-the board) ends a run within a chunk: a few milliseconds of CPU work or 50 ms of sleep.
-The wall time is measured here, around exactly what a learner would time by hand:
-creating, starting and joining the workers.
+The workers and their jobs are in ``workers``. The wall time is measured here, around
+exactly what a learner would time by hand: creating, starting and joining the workers.
 
 The lessons past the textbook have drivers of their own (``waits`` for asyncio,
-``convoy``, ``starts`` for the start methods), run by the same ``Run``.
+``convoy``, ``starts`` for the start methods), run by the same ``Run`` through its public
+run-context API; they import ``workers``, never this module.
 """
 
 from __future__ import annotations
@@ -16,185 +14,23 @@ import os
 import sys
 import threading
 import time
-from typing import Callable
 
 from gilviz.lab import protocol, textbook
-from gilviz.lab.board import Board, attached
+from gilviz.lab.board import Board
 from gilviz.lab.scenarios import BY_KEY, HASH_BYTES, SIZES, Size
+from gilviz.lab.workers import (
+    MAIN_SLOT,
+    QUEUE_MAX,
+    cpu_job,
+    describe,
+    hash_job,
+    io_job,
+    pool_task,
+    process_worker,
+    thread_worker,
+)
 
-CPU_CHUNK = 250_000  # about 4 ms of `count` on a 2020s core
-IO_CHUNK = 0.05
-RACE_CHUNK = 1_000  # about 0.2 ms without the lock, ~20 ms with it (4 threads): the time box overshoots by as much
-HASH_CHUNK = 4  # sha256 of 4 MiB: about 3 ms
-QUEUE_MAX = 20  # a bounded queue, so a fast producer waits for its consumers
-QUEUE_POLL = 0.1
 RACE_SWITCH_INTERVAL = 1e-4
-
-MAIN_SLOT = 0
-
-
-def describe(exc: BaseException) -> str:
-    text = str(exc)
-    return type(exc).__name__ + (": " + text if text else "")
-
-
-# -- jobs: what one worker does, declaring its phases ----------------------------
-
-
-def cpu_job(board: Board, slot: int, n: int, offset: int = 0) -> None:
-    board.set_phase(slot, protocol.CPU)
-    done = 0
-    while done < n and not board.stop_requested():
-        step = min(CPU_CHUNK, n - done)
-        textbook.count(step)
-        done += step
-        board.set_progress(slot, offset + done)
-
-
-def io_job(board: Board, slot: int, seconds: float, offset: int = 0) -> None:
-    """Sleep ``seconds`` in chunks; progress is counted in milliseconds slept."""
-    board.set_phase(slot, protocol.IO)
-    deadline = time.monotonic() + seconds
-    left = seconds
-    while left > 0 and not board.stop_requested():
-        textbook.wait_io(min(IO_CHUNK, left))
-        left = deadline - time.monotonic()
-        board.set_progress(slot, offset + int((seconds - max(left, 0.0)) * 1000))
-
-
-def hash_job(board: Board, slot: int, data: bytes, n: int, offset: int = 0) -> None:
-    """Hash ``data`` ``n`` times; in C, without the GIL, but declared cpu: it is CPU-bound work."""
-    board.set_phase(slot, protocol.CPU)
-    done = 0
-    while done < n and not board.stop_requested():
-        step = min(HASH_CHUNK, n - done)
-        textbook.hash_data(data, step)
-        done += step
-        board.set_progress(slot, offset + done)
-
-
-def spin_job(board: Board, slot: int, until: threading.Event) -> None:
-    """``count`` in chunks until ``until`` is set (a CPU-bound thread beside something else)."""
-    board.set_phase(slot, protocol.CPU)
-    done = 0
-    while not until.is_set() and not board.stop_requested():
-        textbook.count(CPU_CHUNK)
-        done += CPU_CHUNK
-        board.set_progress(slot, done)
-
-
-def race_job(board: Board, slot: int, seconds: float, locked: bool) -> None:
-    """Update the shared counter for ``seconds``, counting this thread's own updates (its progress)."""
-    add = textbook.add_locked if locked else textbook.add
-    board.set_phase(slot, protocol.LOCK if locked else protocol.CPU)
-    done = 0
-    deadline = time.perf_counter() + seconds
-    while time.perf_counter() < deadline and not board.stop_requested():
-        add(RACE_CHUNK)
-        done += RACE_CHUNK
-        board.set_count(slot, textbook.counter)  # the shared counter as this thread last saw it
-        board.set_progress(slot, done)
-
-
-def produce_job(board: Board, slot: int, q, n: int, consumers: int) -> None:
-    import queue as queue_module
-
-    def put(item) -> bool:
-        board.set_phase(slot, protocol.QUEUE_PUT)
-        while not board.stop_requested():
-            try:
-                q.put(item, timeout=QUEUE_POLL)
-                return True
-            except queue_module.Full:
-                continue
-        q.cancel_join_thread()  # stopped with items unread: do not wait to flush them
-        return False
-
-    for i in range(n):
-        if board.stop_requested():
-            break
-        board.set_phase(slot, protocol.CPU)
-        if not put(textbook.make_item(i)):
-            return
-        textbook.items_made += 1
-        board.set_count(slot, textbook.items_made)
-        board.set_progress(slot, i + 1)
-    for _ in range(consumers):
-        if not put(None):
-            return
-
-
-def consume_job(board: Board, slot: int, q, item_s: float) -> None:
-    import queue as queue_module
-
-    got = 0
-    while not board.stop_requested():
-        board.set_phase(slot, protocol.QUEUE_GET)
-        try:
-            item = q.get(timeout=QUEUE_POLL)
-        except queue_module.Empty:
-            continue
-        if item is None:
-            return
-        board.set_phase(slot, protocol.IO)
-        textbook.handle_item(item, item_s)
-        got += 1
-        board.set_count(slot, got)
-        board.set_progress(slot, got)
-
-
-JOBS: dict[str, Callable[..., None]] = {
-    "cpu": cpu_job,
-    "io": io_job,
-    "hash": hash_job,
-    "spin": spin_job,
-    "race": race_job,
-    "produce": produce_job,
-    "consume": consume_job,
-}
-
-
-# -- workers: a job in a thread, a process or a pool task ----------------------
-
-
-def _run_registered(board: Board, slot: int, kind: int, name: str, job, args: tuple, total: int) -> bool:
-    """Register the calling thread, run the job, declare done or failed; True if it succeeded.
-
-    ``job`` is a name in JOBS or a top-level function (which any start method can import).
-    """
-    board.register(slot, os.getpid(), threading.get_native_id(), kind, protocol.WORKER, name, total)
-    try:
-        (JOBS[job] if isinstance(job, str) else job)(board, slot, *args)
-    except Exception as exc:
-        board.fail(slot, describe(exc), own_thread=True)
-        return False
-    board.finish(slot)
-    return True
-
-
-def thread_worker(board: Board, slot: int, name: str, job, args: tuple, total: int) -> None:
-    _run_registered(board, slot, protocol.THREAD, name, job, args, total)
-
-
-def process_worker(board_path: str, slot: int, name: str, job, args: tuple, total: int) -> None:
-    """The target of every worker process: top level, so any start method can import it."""
-    if not _run_registered(attached(board_path), slot, protocol.PROCESS, name, job, args, total):
-        sys.exit(1)
-
-
-def pool_task(board_path: str, slot: int, n: int, kind: int) -> int:
-    """One `count(N)` task of the pools scenario, on whichever pool worker picks it up."""
-    board = attached(board_path)
-    name = "pool-%d" % slot
-    board.register(slot, os.getpid(), threading.get_native_id(), kind, protocol.WORKER, name, n)
-    try:
-        cpu_job(board, slot, n)
-    except Exception as exc:
-        board.fail(slot, describe(exc), own_thread=True)
-        raise
-    board.finish(slot)
-    return n
-
 
 # -- scenario runs ----------------------------------------------------------------
 
@@ -209,7 +45,19 @@ def gil_enabled() -> bool:
 
 
 class Run:
-    """One scenario run in this lab process; ``start()`` returns the result dict."""
+    """One scenario run in this lab process; ``start()`` returns the result dict.
+
+    The run context a scenario's driver uses (the lessons past the textbook get this object):
+
+    - ``board``, ``workers``, ``size``, ``iterations``, ``lock``, ``executor``,
+      ``start_method``, ``switch_interval_s``: the run as configured (read only);
+    - ``timed(body)``: call ``body()`` as the timed part; returns its wall time in seconds;
+    - ``context()``: the multiprocessing context of the run's start method;
+    - ``check_exits(procs, slots)``: mark failed a process that died without saying why;
+    - ``record(key, value)``: put a figure of the scenario's own in the result;
+    - ``failed(exc)``: the run's main thread failed with ``exc``: mark it, record the error,
+      and return the wall time of the window so far.
+    """
 
     def __init__(self, board: Board, config: dict) -> None:
         self.board = board
@@ -257,7 +105,7 @@ class Run:
 
     # timing ------------------------------------------------------------------
 
-    def _timed(self, body) -> float:
+    def timed(self, body) -> float:
         self.in_effect_s = sys.getswitchinterval()
         self.board.mark_started()
         t0 = time.perf_counter()
@@ -268,10 +116,19 @@ class Run:
             self.board.mark_finished()
         return wall
 
-    def _context(self):
+    def context(self):
         import multiprocessing
 
         return multiprocessing.get_context(self.start_method)
+
+    def record(self, key: str, value) -> None:
+        self.extra[key] = value
+
+    def failed(self, exc: BaseException) -> float:
+        self.board.fail(MAIN_SLOT, describe(exc))
+        self.record("error", describe(exc))
+        t0, t1 = self.board.run_window_ns()
+        return (t1 - t0) / 1e9
 
     # sequential --------------------------------------------------------------
 
@@ -288,7 +145,7 @@ class Run:
                 job(board, MAIN_SLOT, *args, offset=i * per_worker)
                 parts.append(time.perf_counter() - t0)
 
-        wall = self._timed(body)
+        wall = self.timed(body)
         self.extra["parts_s"] = parts
         return wall
 
@@ -319,7 +176,7 @@ class Run:
             for t in threads:
                 t.join()
 
-        return self._timed(body)
+        return self.timed(body)
 
     def _threads_io(self) -> float:
         return self._threads("io", (self.size.sleep_s,), int(self.size.sleep_s * 1000))
@@ -334,7 +191,7 @@ class Run:
     # processes -----------------------------------------------------------------
 
     def _processes(self, job: str, args: tuple, total: int) -> float:
-        ctx = self._context()
+        ctx = self.context()
         procs = []
 
         def body() -> None:
@@ -346,11 +203,11 @@ class Run:
             for p in procs:
                 p.join()
 
-        wall = self._timed(body)
-        self._check_exits(procs, range(1, self.workers + 1))
+        wall = self.timed(body)
+        self.check_exits(procs, range(1, self.workers + 1))
         return wall
 
-    def _check_exits(self, procs, slots) -> None:
+    def check_exits(self, procs, slots) -> None:
         """A process that died without saying why (killed from outside) is marked failed here."""
         for p, slot in zip(procs, slots):
             view = self.board.read_slot(slot)
@@ -382,7 +239,7 @@ class Run:
 
         def pool_factory() -> futures.Executor:
             if self.executor == "process":
-                return futures.ProcessPoolExecutor(max_workers=w, mp_context=self._context())
+                return futures.ProcessPoolExecutor(max_workers=w, mp_context=self.context())
             return futures.ThreadPoolExecutor(max_workers=w)
 
         self.extra["executor"] = self.executor
@@ -393,12 +250,9 @@ class Run:
                 list(pool.map(pool_task, [self.board.path] * w, slots, [n] * w, [kind] * w))
 
         try:
-            return self._timed(body)
+            return self.timed(body)
         except Exception as exc:
-            self.board.fail(MAIN_SLOT, describe(exc))
-            self.extra["error"] = describe(exc)
-            t0, t1 = self.board.run_window_ns()
-            return (t1 - t0) / 1e9
+            return self.failed(exc)
 
     # race ----------------------------------------------------------------------------
 
@@ -441,7 +295,7 @@ class Run:
     # queue ---------------------------------------------------------------------------
 
     def _queue(self) -> float:
-        ctx = self._context()
+        ctx = self.context()
         q = ctx.Queue(maxsize=QUEUE_MAX)
         consumers = self.workers
         path = self.board.path
@@ -466,8 +320,8 @@ class Run:
             for p in procs:
                 p.join()
 
-        wall = self._timed(body)
-        self._check_exits(procs, range(1, consumers + 2))
+        wall = self.timed(body)
+        self.check_exits(procs, range(1, consumers + 2))
         views = {s.slot: s for s in self.board.slots()}
         put = views[1].count if 1 in views else 0
         got = sum(views[s].count for s in range(2, consumers + 2) if s in views)

@@ -1,4 +1,4 @@
-"""What interpreter this is: ``python -m gilviz.lab.facts`` prints it as JSON (layer: lab, standard library only).
+"""What interpreter this is: ``python -m gilviz.lab.facts`` prints it as JSON (standard library only).
 
 The lab says it in its hello, so the header can name its interpreter and whether its GIL
 is enabled. A watched program's interpreter is never asked this way (that would run its
@@ -10,6 +10,13 @@ GIL of a free-threaded build later, in the program itself.
 import json
 import sys
 import sysconfig
+
+IMPLEMENTATION_NAMES = {"cpython": "CPython", "pypy": "PyPy"}
+
+
+def implementation_name(name):
+    """How an interpreter's ``sys.implementation.name`` is written for a reader: cpython -> CPython."""
+    return IMPLEMENTATION_NAMES.get(name, name)
 
 
 def interpreter_facts() -> dict:

@@ -1,4 +1,4 @@
-"""Running a user's program under the lab's guard, for ``gilviz watch`` (layer: lab, standard library only).
+"""Running a user's program under the lab's guard, for ``gilviz watch`` (standard library only).
 
 The lab starts the program in a session of its own (so a ctrl+c can go to its whole
 process group, as a terminal would send it), with an empty stdin and its output sent

@@ -1,4 +1,4 @@
-"""What the UI side and the lab say to each other (layer: lab, standard library only).
+"""What the UI side and the lab say to each other (standard library only).
 
 Commands go to the lab's stdin and events come back on its stdout, one JSON object a
 line. The phases a worker declares on the board are numbered here, once, for both sides.

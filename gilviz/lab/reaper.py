@@ -1,4 +1,4 @@
-"""No process escapes the lab: it is a child subreaper, and it finds and ends all its descendants (layer: lab).
+"""No process escapes the lab: it is a child subreaper, and it finds and ends all its descendants.
 
 A program's child can leave its process group (``setsid``) or its parent can exit under
 it (a daemon's double fork); killing the program's group then misses it. The lab marks

@@ -1,4 +1,4 @@
-"""The scenario catalogue: keys, titles, lessons, the code each runs, sizes (layer: lab).
+"""The scenario catalogue: keys, titles, lessons, the code each runs, sizes.
 
 Standard library only: the lab reads it to run a scenario, the CLI and UI read it to
 list and explain them. The code shown for a scenario is the textbook's source
@@ -66,6 +66,7 @@ def usable_cores() -> int:
 
 
 EXECUTORS = ("thread", "process")
+START_METHODS = ("fork", "spawn", "forkserver")  # the start-methods lesson times each, in this order
 
 
 class Scenario:
@@ -333,10 +334,13 @@ SCENARIOS += [
         "your program's main module; forkserver forks from a small server process started "
         "on first use. Each is timed over several starts (median): spawn costs many times "
         "what fork does.",
-        _STARTS + '\n\nfor method in ("fork", "spawn", "forkserver"):\n'
-        "    times = []\n    for _ in range(K):\n        t0 = time.perf_counter()\n"
-        "        start_and_join(method)\n        times.append(time.perf_counter() - t0)\n"
-        "    print(method, statistics.median(times))",
+        _STARTS
+        + "\n\nfor method in (%s):\n" % ", ".join('"%s"' % m for m in START_METHODS)
+        + (
+            "    times = []\n    for _ in range(K):\n        t0 = time.perf_counter()\n"
+            "        start_and_join(method)\n        times.append(time.perf_counter() - t0)\n"
+            "    print(method, statistics.median(times))"
+        ),
         baseline=None,
         theory=None,
         workers=1,

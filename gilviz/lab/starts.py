@@ -1,4 +1,4 @@
-"""What starting a process costs with each start method (layer: lab).
+"""What starting a process costs with each start method.
 
 For fork, spawn and forkserver in turn, ``textbook.start_and_join`` (a process whose
 target does nothing, started and joined) is timed ``size.starts`` times; the figure is
@@ -14,10 +14,10 @@ import statistics
 import time
 
 from gilviz.lab import protocol, textbook
-from gilviz.lab.drivers import describe
+from gilviz.lab.scenarios import START_METHODS
+from gilviz.lab.workers import MAIN_SLOT, describe
 
-METHODS = ("fork", "spawn", "forkserver")
-MAIN_SLOT = 0
+METHODS = START_METHODS
 
 
 def run(r) -> float:
@@ -55,8 +55,8 @@ def run(r) -> float:
             medians[method] = statistics.median(times) if times else None
             first[method] = times[0] if times else None
 
-    wall = r._timed(body)
+    wall = r.timed(body)
     for method in METHODS:
         medians.setdefault(method, None)  # not reached: the run was stopped
-    r.extra["start_methods"] = dict(medians, starts=starts, first=first, unavailable=unavailable)
+    r.record("start_methods", dict(medians, starts=starts, first=first, unavailable=unavailable))
     return wall

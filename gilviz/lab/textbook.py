@@ -1,4 +1,4 @@
-"""The textbook's code, exactly as the lab runs it (layer: lab, standard library only).
+"""The textbook's code, exactly as the lab runs it (standard library only).
 
 These functions are what a learner compares with their book, so they keep its shape.
 The lab's drivers call them in chunks (``count(250_000)`` many times rather than

@@ -1,4 +1,4 @@
-"""The asyncio lesson: many waits in one thread, compared with a thread per wait (layer: lab).
+"""The asyncio lesson: many waits in one thread, compared with a thread per wait.
 
 The timed part is what a learner would time: ``asyncio.run`` of ``asyncio.gather`` over
 ``workers`` tasks, each awaiting ``asyncio.sleep(S)``, in the lab's main thread (the one
@@ -25,10 +25,10 @@ import threading
 import time
 
 from gilviz.lab import protocol, textbook
+from gilviz.lab.workers import MAIN_SLOT
 
 POLL_S = 0.02
 SAMPLE_EVERY = 10
-MAIN_SLOT = 0
 
 
 def rss_kb() -> int | None:
@@ -122,7 +122,7 @@ def run(r) -> float:
     seen: dict = {}
     board.set_progress(MAIN_SLOT, 0, total=n)
     board.set_phase(MAIN_SLOT, protocol.IO)  # the loop waits in epoll for the next timer
-    wall = r._timed(lambda: asyncio.run(_gather_watched(board, n, seconds, seen)))
+    wall = r.timed(lambda: asyncio.run(_gather_watched(board, n, seconds, seen)))
     if not board.stop_requested():
         board.set_progress(MAIN_SLOT, n)
     doc = {
@@ -137,5 +137,5 @@ def run(r) -> float:
     board.set_phase(MAIN_SLOT, protocol.JOIN)
     if not board.stop_requested():
         doc["with_threads"] = thread_per_wait(board, n, seconds)
-    r.extra["asyncio"] = doc
+    r.record("asyncio", doc)
     return wall

@@ -1,4 +1,4 @@
-"""The probe: what the kernel says each lab thread is doing (layer: probe, no textual).
+"""The probe: what the kernel says each lab thread is doing (no textual).
 
 ``threadstats`` reads per-thread CPU and run-queue time (/proc, or psutil where /proc is
 missing), ``classify`` turns one interval of it plus the worker's declared phase into

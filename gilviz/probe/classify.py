@@ -1,4 +1,4 @@
-"""Classify one sampling interval of one thread into state times, from the kernel (layer: probe; pure).
+"""Classify one sampling interval of one thread into state times, from the kernel (pure).
 
 Per interval the kernel gives, from ``schedstat``, the time the thread spent on a CPU
 (*running*) and runnable but waiting for one (*waiting for a core*). The rest of the

@@ -1,4 +1,4 @@
-"""Per-core busy percentages, read from /proc/stat (layer: probe).
+"""Per-core busy percentages, read from /proc/stat.
 
 ``psutil.cpu_percent(percpu=True)`` does the same at about ten times the cost (300 µs a
 call here), which matters in a sampler that must stay under 3 % of a core. /proc/stat is

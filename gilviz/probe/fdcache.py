@@ -1,4 +1,4 @@
-"""Kept-open /proc files under a budget of file descriptors (layer: probe).
+"""Kept-open /proc files under a budget of file descriptors.
 
 Re-reading a kept-open ``/proc`` file with ``pread`` costs a few microseconds; opening
 it again costs several times that. So the sampler keeps its files open, but at most

@@ -1,4 +1,4 @@
-"""Which futex addresses are the GIL's: the interpreter's static data, from /proc/PID/maps (layer: probe).
+"""Which futex addresses are the GIL's: the interpreter's static data, from /proc/PID/maps.
 
 CPython keeps its runtime state, the GIL's mutex and condition variables among it, in
 static data: ``_PyRuntime`` lives in the writable mapping of libpython (3.11–3.13 here)
@@ -7,7 +7,7 @@ python (Debian's /usr/bin/python3) has it in the executable's own mappings. A
 ``threading.Lock``, ``Condition``, ``Event``, ``queue.Queue`` or ``Thread.join`` waits on
 a lock allocated at run time: heap or anonymous memory. So a futex wait on an address
 inside the interpreter's static data is a wait for the GIL, and any other is a wait on
-a lock. Measured on CPython 3.9, 3.11, 3.12 and 3.13 (see docs/architecture.md).
+a lock. Measured on CPython 3.9, 3.11, 3.12 and 3.13 (docs/measurements.md).
 
 A process whose interpreter is not CPython (PyPy, a shell, a C program) gets no ranges
 and a reason: its futex waits are shown as "blocked (futex)", never guessed. A

@@ -1,4 +1,4 @@
-"""The GIL's own state, read from the watched process's memory: who holds it, hand-offs (layer: probe).
+"""The GIL's own state, read from the watched process's memory: who holds it, hand-offs.
 
 CPython keeps its GIL in one struct in static data (3.9–3.13; 3.13t puts an ``int
 enabled`` before it)::

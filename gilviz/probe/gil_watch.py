@@ -1,4 +1,4 @@
-"""Every watched CPython process's GIL, read once a sampler tick and handed to the timeline (layer: probe).
+"""Every watched CPython process's GIL, read once a sampler tick and handed to the timeline.
 
 The sampler calls ``GilWatch.tick`` at the end of each tick. For each process whose GIL
 lives in known static data it finds the struct (``gil_state``: from a waiter's futex, or
@@ -134,7 +134,7 @@ class GilWatch:
                 return
 
     def _scan(self, now: int, proc: ProcessGil, gil: GilLocation, tids: frozenset[int]) -> None:
-        """Scan the static data a few times after the process is first seen (20–200 ms each on this VM)."""
+        """Scan the static data a few times after the process is first seen (each costs tens of ms: docs/measurements.md)."""
         first = self._first_seen.setdefault(proc.pid, now)
         done = self._scans.get(proc.pid, 0)
         if done < len(SCAN_AT_S) and now - first >= SCAN_AT_S[done] * 1e9 and not self._scanned:

@@ -1,4 +1,4 @@
-"""What kind of I/O a blocking system call is: sleep, network or pipe, disk, child (layer: probe; pure).
+"""What kind of I/O a blocking system call is: sleep, network or pipe, disk, child (pure).
 
 The sampler names a lane's blocked time by the system call it was blocked in (``waits``:
 call -> seconds). For a table of threads that is too fine and too cryptic; these four

@@ -1,4 +1,4 @@
-"""Reading what the rest of the machine does during a run (layer: probe; the arithmetic is ``gilviz.noise``).
+"""Reading what the rest of the machine does during a run (the arithmetic is ``gilviz.noise``).
 
 A ``MachineMeter`` takes a ``CpuReading`` when a run starts and when it ends:
 

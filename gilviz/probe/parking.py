@@ -1,4 +1,4 @@
-"""Parked threads are read less often: the sampler's cost follows the threads that do something (layer: probe).
+"""Parked threads are read less often: the sampler's cost follows the threads that do something.
 
 A server has hundreds of threads parked on ``queue.get``, ``accept`` or a sleep, and a
 few that work. Reading every one of them 100 times a second cost 0.2 of a core for 256

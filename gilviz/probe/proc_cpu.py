@@ -1,4 +1,4 @@
-"""Each watched process's own CPU time, so that every CPU second lands in a lane (layer: probe).
+"""Each watched process's own CPU time, so that every CPU second lands in a lane.
 
 A thread that starts and ends between two looks at a process's task list is never a
 lane: a thread-per-request server's short requests, 1,500 threads of 1 ms. The kernel

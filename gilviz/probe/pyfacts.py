@@ -1,4 +1,4 @@
-"""A running process's interpreter, learned from /proc and its files alone: nothing of it is run (layer: probe).
+"""A running process's interpreter, learned from /proc and its files alone: nothing of it is run.
 
 ``gilviz watch --pid`` often runs as root; running the target's interpreter to ask its
 version would run that interpreter's ``site`` and every ``.pth`` file of its environment

@@ -1,4 +1,4 @@
-"""The sampler: one thread in the UI-side process that watches the lab or a program (layer: probe).
+"""The sampler: one thread in the UI-side process that watches the lab or a program.
 
 About 100 times a second it asks its watch list which threads are lanes (the lab's
 board, or a process tree from /proc), reads each thread's kernel counters (``schedstat``)

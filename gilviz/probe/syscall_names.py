@@ -1,4 +1,4 @@
-"""The names of every system call, by number, per architecture (layer: probe; pure data).
+"""The names of every system call, by number, per architecture (pure data).
 
 Taken from the kernel's own tables (``arch/x86/entry/syscalls/syscall_64.tbl`` for
 x86-64; ``include/uapi/asm-generic/unistd.h`` for aarch64, riscv64 and loongarch64, with

@@ -1,4 +1,4 @@
-"""Where a blocked thread sleeps: ``/proc/PID/task/TID/syscall`` decoded (layer: probe; pure).
+"""Where a blocked thread sleeps: ``/proc/PID/task/TID/syscall`` decoded (pure).
 
 The file holds ``running`` for a thread on a CPU or runnable, or the number of the
 system call it is blocked in followed by its six arguments, the stack pointer and the

@@ -1,4 +1,4 @@
-"""Per-thread readings from /proc or, coarsely, psutil (layer: probe).
+"""Per-thread readings from /proc or, coarsely, psutil.
 
 ``/proc/PID/task/TID/schedstat`` gives nanoseconds on CPU and nanoseconds runnable but
 waiting for a core; ``/proc/PID/task/TID/syscall`` where a blocked thread sleeps (see

@@ -1,4 +1,4 @@
-"""What the sampler watches: the lab's board, or any process tree found in /proc (layer: probe).
+"""What the sampler watches: the lab's board, or any process tree found in /proc.
 
 A watch list answers three questions each tick: which threads are lanes now (as
 ``SlotView`` rows, the board's own shape), what the run's window is, and where each

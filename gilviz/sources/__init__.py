@@ -1,4 +1,4 @@
-"""Sources: what feeds the dashboard (layer: engine, no textual).
+"""Sources: what feeds the dashboard (no textual).
 
 A lab scenario run (``lab``), a watched program (``watch``) and a replayed trace
 (``replay``) each turn their input into the same plain events (``events``), which the

@@ -1,4 +1,4 @@
-"""The events every source posts, as plain data (layer: engine, no textual).
+"""The events every source posts, as plain data (no textual).
 
 The UI wraps each in one Textual message and hands it to ``DashboardState.apply``;
 nothing here knows about Textual, so a replay can apply events without an event loop.

@@ -1,4 +1,4 @@
-"""The lab source: scenario runs, each after its baseline when missing (layer: engine, no textual).
+"""The lab source: scenario runs, each after its baseline when missing (no textual).
 
 With ``repeats`` above 1, each run is that many runs, each after a baseline run of its own
 (``Session.repeat``): a ``RunStarted`` before every one (``baseline=True`` for the

@@ -1,4 +1,4 @@
-"""The replay source: a recorded trace's runs, at their recorded pace or at a moment (layer: engine, no textual)."""
+"""The replay source: a recorded trace's runs, at their recorded pace or at a moment (no textual)."""
 
 from __future__ import annotations
 

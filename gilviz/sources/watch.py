@@ -1,4 +1,4 @@
-"""The watch source: a user's program, or a running pid, watched until it ends (layer: engine, no textual).
+"""The watch source: a user's program, or a running pid, watched until it ends (no textual).
 
 Besides the snapshots, it follows the program's output file (its stdout and stderr go
 there, never over the dashboard) and posts the last lines a few times a second. Those

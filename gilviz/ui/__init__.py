@@ -1,4 +1,4 @@
-"""The dashboard (layer: UI): the only part of gilviz that imports textual.
+"""The dashboard: the only part of gilviz that imports textual.
 
 Widgets only draw what the engine's snapshots say; none reads /proc or talks to the lab.
 """

@@ -1,4 +1,4 @@
-"""The gilviz dashboard: a Textual app fed by a source (layer: UI; lifecycle and keys only).
+"""The gilviz dashboard: a Textual app fed by a source (lifecycle and keys only).
 
 A source is a lab scenario run (``LabSource``), a watched program (``WatchSource``) or a
 replayed trace (``ReplaySource``). A thread worker runs it; every event it posts arrives
@@ -715,7 +715,7 @@ class GilvizApp(CursorKeys, App):
         if cfg is None:
             what = "watch"
         else:
-            variant = {"race": "-lock-" + ("on" if cfg.lock else "off"), "pools": "-" + cfg.executor}.get(cfg.scenario, "")
+            variant = "-" + cfg.variant.replace(" ", "-") if cfg.variant else ""
             what = cfg.scenario + variant
         return "gilviz-%s-%s.%s" % (what, time.strftime("%Y%m%d-%H%M%S"), self.screenshot_format)
 

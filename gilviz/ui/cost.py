@@ -1,4 +1,4 @@
-"""What the dashboard itself costs: its process's CPU while a scenario runs, headless (layer: UI).
+"""What the dashboard itself costs: its process's CPU while a scenario runs, headless.
 
 ``gilviz bench`` reports it: the app (UI and sampler together, in this process) drives a
 real run in a terminal that is never shown, at 120×36, and this process's CPU time is

@@ -1,4 +1,4 @@
-"""The time cursor: where it is, which column shows it, what the lanes and panels say there (layer: UI; pure).
+"""The time cursor: where it is, which column shows it, what the lanes and panels say there (pure).
 
 A paused, finished or replayed run can be looked back through. The cursor sits on one
 bin of the timeline (bin ``i`` covers ``i * bin_s`` seconds on), always at the start of

@@ -1,4 +1,4 @@
-"""The lanes with a time cursor, and the keys that move it (layer: UI).
+"""The lanes with a time cursor, and the keys that move it.
 
 ``CursorLanes`` is the dashboard's main ``LanesView`` with three more things to know:
 where the cursor is (a bin), where a view that looks back ends (a bin), and whether a

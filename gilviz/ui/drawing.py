@@ -1,4 +1,4 @@
-"""What a lane row, a share label and a sparkline look like (layer: UI; pure, no textual).
+"""What a lane row, a share label and a sparkline look like (pure, no textual).
 
 A lane cell covers one column of time. Its bar height is the share of that column the
 thread spent running (readable without colour); where it hardly ran, the cell shows the

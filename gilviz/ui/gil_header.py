@@ -1,4 +1,4 @@
-"""What the header says of the GIL read from memory: hand-offs per second, and a holder that blocked (layer: UI; pure).
+"""What the header says of the GIL read from memory: hand-offs per second, and a holder that blocked (pure).
 
 Hand-offs are exact (the GIL's own counter); the alarm names the lane that held the GIL
 while blocked in a system call for the longest share of the run, once that share is worth

@@ -1,4 +1,4 @@
-"""The header line: state, what runs, on which interpreter, shortened by priority (layer: UI; pure text).
+"""The header line: state, what runs, on which interpreter, shortened by priority (pure text).
 
 Each part has a priority. When the line is too long for the terminal, whole parts are
 dropped, least important first, and a few have a shorter form tried before that; a
@@ -70,8 +70,8 @@ def _parts(state: DashboardState) -> list[Part]:
         parts.append(Part("title", title, title.split(" · ")[0]))
         unit = cfg.info.workers_are.split()[-1] if cfg.scenario == "asyncio" else "worker" if n == 1 else "workers"
         parts.append(Part("workers", "%d %s" % (n, unit)))
-        if cfg.scenario == "race":
-            parts.append(Part("variant", "lock %s" % ("on" if cfg.lock else "off"), style="bold"))
+        if cfg.scenario == "race" and cfg.variant:
+            parts.append(Part("variant", cfg.variant, style="bold"))
         if cfg.scenario == "pools":
             parts.append(Part("variant", "%s executor" % cfg.executor, cfg.executor, "bold"))
         if cfg.switch_interval_ms:

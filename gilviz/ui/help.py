@@ -1,4 +1,4 @@
-"""The `?` help screen: the keys that apply here, what each does, and how to read the lanes (layer: UI).
+"""The `?` help screen: the keys that apply here, what each does, and how to read the lanes.
 
 The keys come from the app's own bindings (the one list the footer and the command
 palette also read), so the help can never describe a key that does not exist.

@@ -1,4 +1,4 @@
-"""A lane line's columns that can no longer change, kept from frame to frame as joined segments (layer: ui).
+"""A lane line's columns that can no longer change, kept from frame to frame as joined segments.
 
 A live run's lanes scroll: each frame adds a few columns on the right and drops a few on
 the left, and the columns in between cannot change any more. Keeping them as segments,

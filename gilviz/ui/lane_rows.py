@@ -1,4 +1,4 @@
-"""Which rows the lanes panel draws: threads grouped under their process, big groups folded (layer: UI; pure).
+"""Which rows the lanes panel draws: threads grouped under their process, big groups folded (pure).
 
 Lanes arrive in the order they were first seen. Rows put each process's main thread
 first and its other threads under it. A process with many threads (a pool of 32, a web

@@ -1,4 +1,4 @@
-"""The lanes: one row per thread, grouped under its process, time scrolling right (layer: UI).
+"""The lanes: one row per thread, grouped under its process, time scrolling right.
 
 Rows come from ``lane_rows.arrange`` (grouping and folding); each is ``row_height``
 screen lines tall, chosen by the app so that few lanes fill a big screen. The bars are

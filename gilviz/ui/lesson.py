@@ -1,4 +1,4 @@
-"""The lesson panel's code, with the values it ran with (layer: UI; pure text).
+"""The lesson panel's code, with the values it ran with (pure text).
 
 The code is the textbook's, with names like ``N`` and ``S``; a first line says what they
 were in this run, so the audience can check the figures against the code.

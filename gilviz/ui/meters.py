@@ -1,4 +1,4 @@
-"""Per-core CPU meters from /proc/stat: each core's last second and the seconds before it (layer: UI).
+"""Per-core CPU meters from /proc/stat: each core's last second and the seconds before it.
 
 A reading comes once a second (the sampler's), so the meters repaint once a second
 while the lanes repaint twice or more (``ui.pacing``): a frame without them is a smaller dirty area, and

@@ -1,4 +1,4 @@
-"""Frame pacing: how often the dashboard draws the lanes, and which snapshot (layer: UI, no textual).
+"""Frame pacing: how often the dashboard draws the lanes, and which snapshot (no textual).
 
 The lanes move ``COLUMNS_PER_FRAME`` columns a frame: a frame every 0.5 s at the default
 100 ms columns, 0.2 s in slow motion's 10 ms columns (the turns stay in sight from one
@@ -13,11 +13,10 @@ latest until the next frame is due and drops the ones it replaced ("coalesced").
 snapshot that brings new rows, and a run's first, are drawn at once: a new worker shows
 up without waiting for the next frame.
 
-Why not more often: a frame costs the UI thread ~10 ms of Textual composing whatever it
-changes (a little more in a real terminal, more with many lanes), and on a 2-core
-machine that CPU is taken from the lesson being measured. Measured with threads-cpu, 4
-workers, 120×36 (``gilviz bench``'s harness): the dashboard's UI used 0.034 of a core at
-~4 frames a second, 0.029 at ~3, 0.021 at ~2. Keys (zoom, pause, scroll) redraw at once.
+Why not more often: a frame costs the UI thread Textual's composing whatever it changes
+(more with many lanes), and on a 2-core machine that CPU is taken from the lesson being
+measured; the UI's CPU follows the frame rate (docs/measurements.md, "The dashboard's
+own cost"). Keys (zoom, pause, scroll) redraw at once.
 """
 
 from __future__ import annotations

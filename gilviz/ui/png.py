@@ -1,4 +1,4 @@
-"""PNG screenshots: the screen's cells painted on a pixel grid with Pillow (layer: UI).
+"""PNG screenshots: the screen's cells painted on a pixel grid with Pillow.
 
 How: the screen is rendered the way Textual's ``App.export_screenshot`` renders it for
 its SVG (the compositor's full update, printed into a recording rich ``Console``), which

@@ -1,4 +1,4 @@
-"""A watched program's panels: its output's last lines, and how its waits were told apart (layer: UI; pure text)."""
+"""A watched program's panels: its output's last lines, and how its waits were told apart (pure text)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The queue panel: items put and got, the queue's fill over time, the unshared global (layer: UI; pure text).
+"""The queue panel: items put and got, the queue's fill over time, the unshared global (pure text).
 
 The producer's board counter is its own ``items_made`` (the child's copy of the global);
 each consumer's is the items it handled. "put − got" is what is in the queue or in a

@@ -1,4 +1,4 @@
-"""The race panel: expected vs actual counter, lost updates, lock on vs off side by side (layer: UI; pure text).
+"""The race panel: expected vs actual counter, lost updates, lock on vs off side by side (pure text).
 
 Each racing thread counts its own updates for the same time (the size's time box), so
 a run with the lock and one without last about as long, and the lock's cost shows as
@@ -15,6 +15,7 @@ from collections.abc import Sequence
 
 from rich.text import Text
 
+from gilviz.figures import updates_per_s
 from gilviz.lab.drivers import RACE_SWITCH_INTERVAL
 from gilviz.lab.scenarios import SIZES
 from gilviz.model import RunConfig, RunReport
@@ -45,14 +46,6 @@ def last_race(reports: Sequence[RunReport], config: RunConfig, lock: bool) -> Ru
         if same and "race" in report.result and not report.result.get("cancelled"):
             return report
     return None
-
-
-def updates_per_s(report: RunReport) -> float | None:
-    """The run's updates per second (computed from expected and wall time for races recorded before it was reported)."""
-    race = report.result["race"]
-    if race.get("updates_per_s") is not None:
-        return float(race["updates_per_s"])
-    return race["expected"] / report.wall_s if report.wall_s > 0 else None
 
 
 def bar(text: Text, part: int | float, whole: int | float, fill: str, rest: str, rest_char: str = "░") -> None:

@@ -1,4 +1,4 @@
-"""The results list: each finished run compactly, with both numbers behind every ratio (layer: UI; pure text)."""
+"""The results list: each finished run compactly, with both numbers behind every ratio (pure text)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from gilviz import figures
 from gilviz.departs import figure_why
 from gilviz.explain import explain
 from gilviz.gil_json import lesson_line
+from gilviz.lab.scenarios import START_METHODS
 from gilviz.model import RunConfig, RunReport, WatchConfig
 from gilviz.report import duration, machine_warning, size_kb, speedup_impossible
 from gilviz.ui.state import DashboardState, finished_status
@@ -18,8 +19,7 @@ RESULTS_KEPT = 6
 
 
 def run_name(cfg: RunConfig) -> str:
-    variant = {"pools": "pools/" + cfg.executor, "race": "race/lock " + ("on" if cfg.lock else "off")}
-    return variant.get(cfg.scenario, cfg.scenario)
+    return cfg.scenario + "/" + cfg.variant if cfg.variant else cfg.scenario
 
 
 def result_lines(report: RunReport) -> list[str]:
@@ -60,11 +60,7 @@ def result_lines(report: RunReport) -> list[str]:
         starts = report.result.get("start_methods")
         if starts:
             below.append(
-                "  "
-                + " · ".join(
-                    "%s %s" % (m, "%.1f ms" % (starts[m] * 1000) if starts.get(m) else "—")
-                    for m in ("fork", "spawn", "forkserver")
-                )
+                "  " + " · ".join("%s %s" % (m, "%.1f ms" % (starts[m] * 1000) if starts.get(m) else "—") for m in START_METHODS)
             )
     gil = lesson_line(report.snapshot, cfg.scenario, bool(cfg.switch_interval_ms), report.window_s)
     if gil:

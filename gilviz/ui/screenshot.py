@@ -1,4 +1,4 @@
-"""Screenshots, SVG or PNG: of the live screen (the `s` key) and headless, of a trace at a moment (layer: UI).
+"""Screenshots, SVG or PNG: of the live screen (the `s` key) and headless, of a trace at a moment.
 
 A headless screenshot replays the trace up to the moment at once (``replay_app(trace, at=...)``)
 in a terminal of the given size that is never shown, so the same trace, moment, size

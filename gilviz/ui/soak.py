@@ -1,4 +1,4 @@
-"""The soak benchmark: the dashboard, headless, switching scenarios for minutes (layer: UI).
+"""The soak benchmark: the dashboard, headless, switching scenarios for minutes.
 
 ``gilviz bench --soak MINUTES`` drives the real app (its real runs, labs and sampler) in a
 terminal that is never shown, pressing a scenario key every few seconds, and reports

@@ -1,4 +1,4 @@
-"""What the dashboard shows, and how each source event changes it (layer: UI, but no textual).
+"""What the dashboard shows, and how each source event changes it (but no textual).
 
 ``DashboardState.apply`` is the one place where events become state, for live runs,
 watched programs and replays alike; the app then redraws the widgets that the event

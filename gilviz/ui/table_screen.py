@@ -1,4 +1,4 @@
-"""The table view (``T``): every thread on a line, to sort and filter, and Enter to go to its lane (layer: UI).
+"""The table view (``T``): every thread on a line, to sort and filter, and Enter to go to its lane.
 
 The app hands it each snapshot it draws (``show``), so the table moves at the lanes'
 frame pace, not at the sampler's. ``/`` opens the filter (it narrows the rows as it is

@@ -1,4 +1,4 @@
-"""The table view's table: one line per thread, sorted and filtered, drawn line by line (layer: UI).
+"""The table view's table: one line per thread, sorted and filtered, drawn line by line.
 
 Rows come from ``gilviz.thread_table`` (no textual). Sorted the way htop sorts: ``<``
 and ``>`` choose the column, ``I`` turns the order round, the header marks the column
@@ -6,11 +6,9 @@ and ``>`` choose the column, ``I`` turns the order round, the header marks the c
 are re-sorted under it. Enter posts ``ThreadTable.Chosen`` with the thread's lane key.
 
 Drawn with ``render_line`` → ``Strip``, only the lines on screen, rather than with
-Textual's ``DataTable``: measured here with 1,000 rows, a ``DataTable`` frame that
-changed 50 cells cost ~39 ms of CPU and one re-sort ~54 ms (the dashboard's whole
-budget is 0.05 of a core: ~25 ms a second). Here sorting and filtering 1,200 rows takes
-~0.1 ms, and a screen whose lines did not change is not repainted
-(``scripts/table_cost.py`` measures a whole frame).
+Textual's ``DataTable``, which with 1,000 rows costs more than the dashboard's whole
+budget (docs/measurements.md, "The table view"); a screen whose lines did not change is
+not repainted (``scripts/table_cost.py`` measures a whole frame).
 """
 
 from __future__ import annotations
