@@ -45,7 +45,10 @@ TWO_SPINNERS = """
 import sys, threading, time
 if len(sys.argv) > 1:
     sys.setswitchinterval(float(sys.argv[1]))
-end = time.monotonic() + 2.5  # start-up and exit are inside the window too: long enough to weigh little
+# 5 s: the holder is a sample (about 20 reads a second here), and each share's error is sqrt(p(1-p)/n): ~0.05
+# for 100 reads (2.5 s gave ~40 reads and one thread once read 0.23 against the 0.25 asked); start-up and exit
+# are inside the window too, and weigh little
+end = time.monotonic() + 5.0
 def spin():
     while time.monotonic() < end:
         pass
@@ -67,7 +70,7 @@ ts = [threading.Thread(target=work) for _ in range(2)]
 BLOCKED_HOLDER = """
 import ctypes, threading, time
 libc = ctypes.PyDLL(None)  # PyDLL: the call keeps the GIL
-end = time.monotonic() + 2.5
+end = time.monotonic() + 5.0  # the holder is a sample: enough reads (see TWO_SPINNERS)
 def blocker():
     while time.monotonic() < end:
         libc.usleep(20000)
