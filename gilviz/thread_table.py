@@ -150,11 +150,16 @@ def thread_row(lane: LaneView) -> ThreadRow:
     )
 
 
-def ended_row(pid: int, lanes: Sequence[LaneView], earlier: EndedThreads | None = None) -> ThreadRow:
-    """The threads of one process that retired: their count, and the shares of their lives added together
-    (with those the timeline has already let go of: ``earlier``, from ``Snapshot.ended``)."""
+def ended_times(lanes: Sequence[LaneView], earlier: EndedThreads | None = None) -> list[float]:
+    """The window times of a process's retired threads added together, with those the timeline has already
+    let go of (``earlier``, from ``Snapshot.ended``); empty when there are none."""
     times = [lane.run_times for lane in lanes] + ([earlier.run_times] if earlier is not None else [])
-    totals = [sum(col) for col in zip(*times)]
+    return [sum(col) for col in zip(*times)]
+
+
+def ended_row(pid: int, lanes: Sequence[LaneView], earlier: EndedThreads | None = None) -> ThreadRow:
+    """The threads of one process that retired: their count, and the shares of their lives added together."""
+    totals = ended_times(lanes, earlier)
     run, gil, lock, io = _shares(totals) if totals else (0.0, 0.0, 0.0, 0.0)
     count = len(lanes) + (earlier.count if earlier is not None else 0)
     label = "1 ended thread" if count == 1 else "%d ended threads" % count

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from gilviz.report import SHARE_LABELS
 from gilviz.retired import EndedThreads
 from gilviz.states import DONE, NOT_STARTED, STATES
-from gilviz.thread_table import LONG_LIVED_S, is_main, lived_s, newest_index, retired
+from gilviz.thread_table import LONG_LIVED_S, ended_times, is_main, lived_s, newest_index, retired
 from gilviz.timeline import Bin, LaneView, Snapshot
 from gilviz.ui.drawing import life_shares, shares_label
 
@@ -107,10 +107,8 @@ def never_ran(lane: LaneView) -> bool:
 
 
 def ended_note(lanes: Sequence[LaneView], earlier: EndedThreads | None = None) -> str:
-    """ "run 3% · I/O 95%": the retired threads' lives added together (their counts and shares are kept), with
-    those the timeline has already let go of (``earlier``, ``Snapshot.ended``)."""
-    times = [lane.run_times for lane in lanes] + ([earlier.run_times] if earlier is not None else [])
-    totals = [sum(col) for col in zip(*times)]
+    """ "run 3% · I/O 95%": the retired threads' lives added together (``thread_table.ended_times``)."""
+    totals = ended_times(lanes, earlier)
     return shares_label(life_shares(totals), most=2) if totals else "ended"
 
 
