@@ -96,7 +96,9 @@ def test_the_dashboards_cost_is_measured_live_and_the_samplers_share_told_apart(
     """The app draws a real run headless; its process's CPU is measured, the sampler thread's part of it too."""
     from gilviz.ui.cost import dashboard_cpu
 
-    figures = dashboard_cpu(RunConfig("threads-cpu", size="demo"), seconds=1.0)
+    # each worker counts 150M (the demo size splits 160M between two): the run lasts ~4 s here, past the 1.5 s
+    # of start-up the measurement skips and its 1 s window, so the window measures a running scenario
+    figures = dashboard_cpu(RunConfig("threads-cpu", size="demo", iterations=150_000_000), seconds=1.0)
     assert figures["still_live"]  # the whole span measured a running scenario
     assert 0 < figures["sampler_share"] < figures["cpu_share"] < 1  # the UI drew something, the sampler sampled
 
