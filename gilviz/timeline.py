@@ -349,7 +349,7 @@ class Timeline:
         if lane.last_ns and lane.last_state != UNSEEN:  # it ended, and is no longer watched: ended since
             times[lane.last_state] += min(max(0.0, span - sum(times)), max(0, stop - lane.last_ns) / 1e9)
         times[UNSEEN] += max(0.0, span - sum(times))
-        return tuple(times)
+        return _within(times, span)
 
     def snapshot(self) -> Snapshot:
         with self._lock:
@@ -413,6 +413,24 @@ def _share(worst: tuple[int, str, float] | None, span_s: float) -> tuple[int, st
 
 
 GIL_DECAY = 0.8  # per bin: the smoothed GIL figures remember ~5 bins (a quarter of a second at 50 ms)
+
+
+def _within(times: list[float], span: float) -> tuple[float, ...]:
+    """A lane's window times trimmed to the window's span where they add up to more.
+
+    Each interval's states are its thread's CPU time read from the kernel and the rest of
+    the interval's wall time, and the two are read microseconds apart: over a run the sum can
+    pass the span by a few milliseconds. The excess comes off the waiting states (the part
+    inferred from wall time), in proportion; CPU time is only scaled when nothing else is left.
+    """
+    excess = sum(times) - span
+    if excess <= 0 or span <= 0:
+        return tuple(times)
+    waiting = sum(times) - times[RUNNING]
+    if waiting >= excess:
+        keep = (waiting - excess) / waiting
+        return tuple(t if i == RUNNING else t * keep for i, t in enumerate(times))
+    return tuple(span if i == RUNNING else 0.0 for i in range(len(times)))  # its CPU time alone passes the span
 
 
 def _close_open_bin(lane: _Lane, bin_s: float) -> None:

@@ -43,6 +43,21 @@ def test_only_the_run_window_counts_towards_shares():
     assert lane.shares(0.015)["running"] == pytest.approx(1.0)
 
 
+def test_a_lanes_times_never_pass_the_window_and_its_cpu_time_is_kept():
+    """A thread's CPU time and the interval's wall time are read apart: their sum can pass the window by a
+    little. The shares still add up to 1, the excess taken off the waiting states, the CPU time kept."""
+    tl = Timeline()
+    tl.lane_seen(view())
+    tl.set_window(10 * MS, 30 * MS)
+    gil = STATES.index("gil_wait")
+    for t0 in (10 * MS, 20 * MS):  # 6 ms of CPU and 5 ms of GIL wait read for each 10 ms interval
+        tl.add_interval(1, t0, t0 + 10 * MS, tuple(0.006 if i == 0 else 0.005 if i == gil else 0.0 for i in range(len(STATES))))
+    (lane,) = tl.snapshot().lanes
+    shares = lane.shares(0.020)
+    assert sum(shares.values()) == pytest.approx(1.0)
+    assert shares["running"] == pytest.approx(0.6) and shares["gil_wait"] == pytest.approx(0.4)
+
+
 def test_history_is_bounded():
     tl = Timeline(bin_s=0.01, history_bins=50, cpu_history=5)
     tl.lane_seen(view())
