@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import os
+import pty
+import signal
+import struct
 import subprocess
 import sys
+import termios
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import psutil
@@ -102,3 +110,32 @@ def labs_gone(seconds: float) -> list:
     """Wait up to ``seconds`` for this test process's labs to end; the ones still there."""
     poll(lambda: not lab_children(), seconds)
     return lab_children()
+
+
+@contextmanager
+def dashboard_in_a_pty(*args: str) -> Iterator[tuple[int, int]]:
+    """gilviz's dashboard on a 120×36 pseudo-terminal, its output drained so it never blocks: (pid, fd).
+
+    Afterwards the terminal is closed and gilviz killed, whatever the block did to it."""
+    env = dict(os.environ, TERM="xterm-256color", PYTHONPATH=str(ROOT))
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: become gilviz
+        os.execve(sys.executable, [sys.executable, "-m", "gilviz", *args], env)
+    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 36, 120, 0, 0))
+
+    def drain():
+        try:
+            while os.read(fd, 65536):
+                pass
+        except OSError:
+            pass
+
+    threading.Thread(target=drain, daemon=True).start()
+    try:
+        yield pid, fd
+    finally:
+        os.close(fd)
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass

@@ -12,7 +12,7 @@ import time
 import psutil
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, dashboard_in_a_pty
 
 
 def escaped(marker: str) -> list[int]:
@@ -87,25 +87,18 @@ def test_a_program_that_ends_leaving_descendants_is_told_and_they_end_with_the_w
 
 @pytest.mark.parametrize("ending", ["q", "SIGTERM", "SIGHUP", "SIGKILL"])
 def test_ending_the_dashboard_ends_a_descendant_in_another_session(ending, tmp_path):
-    from test_strays import dashboard_in_a_pty
-
     mark = marker()
     log = tmp_path / "out.log"
-    pid, fd = dashboard_in_a_pty("watch", "--log", str(log), "--", "bash", "-c", "setsid sleep %s & sleep 60" % mark)
     try:
-        wait_until(lambda: escaped(mark), 30, "the program's setsid child never started")
-        time.sleep(0.5)
-        if ending == "q":
-            os.write(fd, b"q")
-        else:
-            os.kill(pid, getattr(signal, ending))
-        assert wait_until(lambda: not escaped(mark), 10, "sleep %s survived %s" % (mark, ending))
-        os.waitpid(pid, 0)
+        with dashboard_in_a_pty("watch", "--log", str(log), "--", "bash", "-c", "setsid sleep %s & sleep 60" % mark) as (pid, fd):
+            wait_until(lambda: escaped(mark), 30, "the program's setsid child never started")
+            if ending == "q":  # pressed until the dashboard (it may still be starting) reads it and ends
+                gone = wait_until(lambda: os.write(fd, b"q") and not escaped(mark), 10, "sleep %s survived q" % mark)
+            else:
+                os.kill(pid, getattr(signal, ending))
+                gone = wait_until(lambda: not escaped(mark), 10, "sleep %s survived %s" % (mark, ending))
+            assert gone
+            os.waitpid(pid, 0)
     finally:
-        os.close(fd)
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
         for found in escaped(mark):
             os.kill(found, signal.SIGKILL)

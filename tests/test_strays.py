@@ -7,21 +7,16 @@ and checks with psutil that none of its descendants is alive 3 s later.
 
 from __future__ import annotations
 
-import fcntl
 import os
-import pty
 import signal
-import struct
 import subprocess
 import sys
-import termios
-import threading
 import time
 
 import psutil
 import pytest
 
-from conftest import ROOT, command_line, poll, wait_gone
+from conftest import ROOT, command_line, dashboard_in_a_pty, poll, wait_gone
 
 
 def descendants(pid):
@@ -43,33 +38,13 @@ def wait_for_workers(pid, count, timeout=30.0):
     raise AssertionError("the lab's workers did not start")
 
 
-def dashboard_in_a_pty(*args):
-    """gilviz's dashboard on a 120×36 pseudo-terminal; its output is drained so it never blocks."""
-    env = dict(os.environ, TERM="xterm-256color", PYTHONPATH=str(ROOT))
-    pid, fd = pty.fork()
-    if pid == 0:  # the child: become gilviz
-        os.execve(sys.executable, [sys.executable, "-m", "gilviz", *args], env)
-    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 36, 120, 0, 0))
-
-    def drain():
-        try:
-            while os.read(fd, 65536):
-                pass
-        except OSError:
-            pass
-
-    threading.Thread(target=drain, daemon=True).start()
-    return pid, fd
-
-
 ENDINGS = ["q", "ctrl+c", "SIGTERM", "SIGHUP", "SIGKILL"]
 
 
 @pytest.mark.parametrize("ending", ENDINGS)
 def test_the_dashboard_leaves_nothing_behind(ending, tmp_path):
     trace = tmp_path / "session.jsonl"
-    pid, fd = dashboard_in_a_pty("--scenario", "procs-cpu", "--workers", "4", "--record", str(trace))
-    try:
+    with dashboard_in_a_pty("--scenario", "procs-cpu", "--workers", "4", "--record", str(trace)) as (pid, fd):
         procs = wait_for_workers(pid, 4)
         partial = tmp_path / "session.jsonl.partial"
         assert poll(lambda: partial.exists() and partial.stat().st_size > 0, 10)  # the recording has begun
@@ -79,12 +54,6 @@ def test_the_dashboard_leaves_nothing_behind(ending, tmp_path):
             os.kill(pid, getattr(signal, ending))
         assert wait_gone([p.pid for p in procs], 3.0) == []
         _, status = os.waitpid(pid, 0)
-    finally:
-        os.close(fd)
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
     if ending != "SIGKILL":  # ended cleanly: the recording has its name, and whatever ran is in it
         assert trace.exists() and not (tmp_path / "session.jsonl.partial").exists()
     else:  # no chance to rename it, but nothing recorded is lost

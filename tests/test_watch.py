@@ -20,7 +20,7 @@ import time
 import psutil
 import pytest
 
-from conftest import ROOT, gilviz, poll, pyenv_python, wait_gone
+from conftest import ROOT, dashboard_in_a_pty, gilviz, poll, pyenv_python, wait_gone
 
 PROGRAM = r"""
 import hashlib, multiprocessing, sys, threading, time
@@ -273,15 +273,9 @@ if __name__ == "__main__":
 @pytest.mark.parametrize("ending", ["q", "SIGTERM", "SIGKILL"])
 def test_the_watch_dashboard_leaves_nothing_behind(ending, tmp_path):
     """q stops the program (SIGINT, then SIGTERM, SIGKILL), with its children; so does gilviz's own end."""
-    from test_strays import dashboard_in_a_pty
-
     log = tmp_path / "out.log"
-    pid, fd = dashboard_in_a_pty("watch", "--log", str(log), "--", sys.executable, "-c", CHILDREN)
-    try:
-        deadline = time.monotonic() + 30
-        while "started" not in (log.read_text() if log.exists() else ""):
-            assert time.monotonic() < deadline, "the program did not start"
-            time.sleep(0.05)
+    with dashboard_in_a_pty("watch", "--log", str(log), "--", sys.executable, "-c", CHILDREN) as (pid, fd):
+        assert poll(lambda: "started" in (log.read_text() if log.exists() else ""), 30), "the program did not start"
 
         def tree():
             found = [p.pid for p in psutil.Process(pid).children(recursive=True)]
@@ -297,9 +291,3 @@ def test_the_watch_dashboard_leaves_nothing_behind(ending, tmp_path):
         _, status = os.waitpid(pid, 0)
         if ending == "q":  # the program's status, as a shell gives it: this one outlives SIGINT (a thread
             assert os.waitstatus_to_exitcode(status) in (130, 143)  # sleeps on), so SIGTERM ends it: 143
-    finally:
-        os.close(fd)
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
