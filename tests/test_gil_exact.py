@@ -112,7 +112,7 @@ def test_two_cpu_threads_each_hold_the_gil_and_hand_it_over_every_few_ms(key, tm
         assert lane["gil"]["held_blocked"] <= 0.05, lane
     state = gil_of(doc)
     assert state["interval_s"] == 0.005
-    assert 60 <= state["handoffs_per_s"] <= 320, state
+    assert 40 <= state["handoffs_per_s"] <= 320, state  # fewer on a busy machine: a holder off its core hands none
 
 
 @EACH
@@ -129,7 +129,8 @@ def test_threads_hashing_large_buffers_run_without_the_gil(key, tmp_path):
     gil_of(doc)
     for lane in workers(doc):
         assert lane["gil"]["held"] <= 0.15, lane
-        assert lane["shares"]["running"] >= 0.5, lane
+        shares = lane["shares"]  # not waiting for the GIL: on a core, or (a busy machine) waiting for one
+        assert shares["running"] + shares["core_wait"] >= 0.5 and shares["gil_wait"] <= 0.15, lane
 
 
 @EACH
@@ -160,7 +161,7 @@ def test_free_threaded_with_the_gil_re_enabled_counts_handoffs_and_gil_waits(tmp
     doc = watch(tmp_path, str(FT_PYTHON), TWO_SPINNERS, env=dict(os.environ, PYTHON_GIL="1"))
     state = gil_of(doc)
     assert "GIL re-enabled" in state["detail"]
-    assert 60 <= state["handoffs_per_s"] <= 320, state
+    assert 40 <= state["handoffs_per_s"] <= 320, state  # fewer on a busy machine: a holder off its core hands none
     for lane in workers(doc):
         assert lane["gil"]["held"] >= 0.25, lane
         assert lane["shares"]["gil_wait"] > 0.05, lane
@@ -181,7 +182,7 @@ def lab_gil(doc: dict) -> tuple[list[dict], dict]:
 def test_the_lab_reads_the_same_figures_threads_cpu():
     lanes, state = lab_gil(lab("threads-cpu", "--workers", "2"))
     assert all(lane["gil"]["held"] >= 0.25 for lane in lanes), lanes
-    assert 60 <= state["handoffs_per_s"] <= 320, state
+    assert 40 <= state["handoffs_per_s"] <= 320, state  # fewer on a busy machine: a holder off its core hands none
 
 
 def test_the_lab_reads_the_same_figures_threads_cpu_in_slow_motion():

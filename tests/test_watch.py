@@ -124,7 +124,7 @@ def test_every_kind_of_wait_is_told_apart(version, program):
         assert lived(lane, "io") > 0.8, lane
     pool = [lane for lane in doc["lanes"] if lane["kind"] == "process"]
     assert len({lane["pid"] for lane in pool}) >= 2  # the pool's worker processes appeared
-    assert any(lived(lane, "running") > 0.3 for lane in pool)
+    assert any(lived(lane, "running") + lived(lane, "core_wait") > 0.3 for lane in pool)  # CPU-bound, not waiting
 
 
 def test_a_program_that_is_not_python_is_watched_without_guessing_the_gil(tmp_path):
