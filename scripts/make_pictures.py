@@ -4,7 +4,7 @@
 
 Each picture is gilviz's own dashboard, drawn headless from a recorded run at a chosen
 moment (``gilviz screenshot TRACE --at SECONDS``), so the same traces always give the
-same SVGs; ``tests/test_pictures.py`` checks that the committed ones still match what
+same SVGs; ``tests/integration/test_pictures.py`` checks that the committed ones still match what
 the dashboard draws today.
 """
 

@@ -7,8 +7,8 @@ off and on (and both in one session, as after pressing `l`), the pools with both
 executors, threads-cpu in slow motion, threads-cpu then procs-cpu in one session (a
 comparison), and `gilviz watch` on examples/busy_server.py. Each is a real run on this
 machine, so
-re-recording changes the pictures: review them (see tests/test_snapshots.py) and
-update the snapshots with ``pytest tests/test_snapshots.py --snapshot-update``.
+re-recording changes the pictures: review them (see tests/ui/test_snapshots.py) and
+update the snapshots with ``pytest tests/ui/test_snapshots.py --snapshot-update``.
 """
 
 from __future__ import annotations

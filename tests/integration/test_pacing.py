@@ -10,7 +10,7 @@ from gilviz.trace import read_trace
 from gilviz.ui.app import replay_app
 from gilviz.ui.pacing import EARLY, FRAME_S, FramePacer, frame_interval
 
-TRACES = Path(__file__).resolve().parent.parent / "assets" / "traces"
+TRACES = Path(__file__).resolve().parents[2] / "assets" / "traces"
 
 
 def test_a_frame_waits_for_its_interval_unless_it_brings_something_new():

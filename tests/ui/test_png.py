@@ -16,7 +16,7 @@ from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 
-TRACES = Path(__file__).resolve().parent.parent / "assets" / "traces"
+TRACES = Path(__file__).resolve().parents[2] / "assets" / "traces"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 CODE = "for _ in range(n):"  # a line of the threads-cpu lesson's code
 

@@ -16,7 +16,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "gilviz"
 
 # layer -> the gilviz layers it may import. A layer is a folder (lab, probe, sources, ui, cli) or a top-level module.

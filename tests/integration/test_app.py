@@ -12,7 +12,7 @@ from gilviz.ui.results import result_lines
 
 from conftest import lab_children, poll_async
 
-TRACES = Path(__file__).resolve().parent.parent / "assets" / "traces"
+TRACES = Path(__file__).resolve().parents[2] / "assets" / "traces"
 
 
 def results(app):

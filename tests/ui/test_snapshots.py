@@ -3,7 +3,7 @@
 The traces in assets/traces are real runs (``python scripts/record_traces.py
 assets/traces``). A replay ``at`` a moment applies the trace up to that moment at
 once: no clock, no lab, no /proc is involved in the picture. After re-recording or a
-change to the screen, update with ``pytest tests/test_snapshots.py --snapshot-update``
+change to the screen, update with ``pytest tests/ui/test_snapshots.py --snapshot-update``
 and look at every changed SVG (rendered to PNG) before committing it.
 """
 
@@ -15,7 +15,7 @@ import pytest
 from gilviz.trace import read_trace
 from gilviz.ui.app import replay_app
 
-TRACES = Path(__file__).resolve().parent.parent / "assets" / "traces"
+TRACES = Path(__file__).resolve().parents[2] / "assets" / "traces"
 SIZE = (120, 36)
 
 

@@ -13,7 +13,7 @@ from gilviz.trace import read_trace
 
 from conftest import gilviz
 
-TRACES = Path(__file__).resolve().parent.parent / "assets" / "traces"
+TRACES = Path(__file__).resolve().parents[2] / "assets" / "traces"
 
 
 @pytest.mark.parametrize("name", ["threads-cpu", "procs-cpu", "race-lock-on", "queue", "pools-process"])

@@ -19,7 +19,7 @@ import pytest
 
 from conftest import gilviz, pyenv_python
 
-TRACES = Path(__file__).resolve().parent.parent / "assets" / "traces"
+TRACES = Path(__file__).resolve().parents[2] / "assets" / "traces"
 
 FT_PYTHON = os.environ.get("GILVIZ_FT_PYTHON")
 DEBIAN = "/usr/bin/python3"
