@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from rich.text import Text
 
-from gilviz.lab.drivers import QUEUE_MAX
+from gilviz.lab.workers import QUEUE_MAX
 from gilviz.model import RunReport
 from gilviz.timeline import LaneView, Snapshot
 from gilviz.ui.drawing import COLOURS, sparkline
