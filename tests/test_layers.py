@@ -30,7 +30,7 @@ ALLOWED = {
     "interpreter": {"outside"},
     "probe": {"outside", "noise", "lab", "states", "timeline"},
     "gil_figures": {"outside"},
-    "gil_json": {"outside", "gil_figures", "timeline"},
+    "gil_json": {"outside", "gil_figures", "timeline", "lab"},
     "timeline": {"outside", "lab", "states", "gil_figures", "retired"},
     "retired": {"outside", "states"},
     "thread_table": {"outside", "lab", "states", "timeline", "retired"},

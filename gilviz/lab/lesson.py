@@ -52,12 +52,13 @@ class Lesson:
     # Its variant, where it has one: the RunConfig field ("lock", "executor") and its CLI flag.
     variant_option: str | None = None
     variant_flag: str | None = None
+    variant_misuse = ""  # the error when its variant's option is given to another lesson (%s: that lesson's key)
     sections: tuple[str, ...] = ()  # the result's keys that hold its own figures (copied into the JSON report)
     figure_on_timing_line = False  # the text report's timing line shows its own figure
     text_place = "with_gil"  # its own report lines: "before" the GIL's lines, "with_gil", or "after" them
     gil_figures: str | None = None  # the GIL line the report gives it: "handoffs" or "held" (None: none)
-    why: str | None = None  # which reason `gilviz.departs` gives when its figure is off theory: "race", "convoy", "waits"
-    panel: str | None = None  # the dashboard's panel for it: "race" or "queue" (None: none)
+    why: str | None = None  # the reason `gilviz.departs` gives when its figure is off: "lost_updates", "round_trip", "waits"
+    panel: str | None = None  # the dashboard's panel for it, by its module in gilviz/ui: "race_panel", "queue_panel"
     bench_rows: tuple[tuple[int, str, dict], ...] = ()  # `gilviz bench`: (place, label, config changes) of its rows
     bench_role: str | None = None  # "overhead" (the observer's cost), "all cores" (the machine's ceiling)
 
@@ -74,9 +75,30 @@ class Lesson:
         """The run's variant (``config`` a RunConfig): "lock on" (race), the executor (pools); None: it has none."""
         return None
 
+    def runs_threads_side_by_side(self, executor: str) -> bool:
+        """Whether a run with this executor runs threads side by side (``--switch-interval`` matters)."""
+        return self.threads_side_by_side
+
+    def variant_label(self, config) -> tuple[str, str | None] | None:
+        """How the dashboard's header shows its variant: (text, a shorter text or None); None: not at all."""
+        variant = self.variant(config)
+        return (variant, None) if variant else None
+
     def own_figure(self, *, workers: int, cores: int, gil_enabled: bool, lock: bool, interval_s: float) -> tuple | None:
         """(name, unit, theory, says) of its own figure as theory has it; None: a speed-up against its baseline."""
         return None
+
+    def result_fields(self) -> dict[tuple[str, ...], dict[str, tuple[str, bool]]]:
+        """What its sections of a run's result hold, for reading a trace (``gilviz.trace_schema`` checks them).
+
+        A path of keys under the result -> {field: (kind, required)}; a kind is "count", "signed",
+        "flag", "seconds", "amount", "object" or "text", or one of them + " or none".
+        """
+        return {}
+
+    def figures_of(self, result: dict) -> dict | None:
+        """Its own figures in a run's ``result`` (its first section), None if the run recorded none."""
+        return result.get(self.sections[0]) if self.sections else None
 
     def has_own_figure(self) -> bool:
         """Whether its figure is its own (``own_figure``), not a speed-up against its baseline."""
@@ -88,6 +110,14 @@ class Lesson:
 
     def json_extra(self, doc: dict, cores: int) -> None:
         """Add to the JSON report ``doc`` what its sections need from the whole run."""
+
+    def results_note(self, result: dict) -> str | None:
+        """Its own figures on the dashboard's results line, from a run's ``result`` (None: its figure or speed-up)."""
+        return None
+
+    def results_lines(self, result: dict) -> list[str]:
+        """Its own lines below that results line (empty: none)."""
+        return []
 
     def text_lines(self, doc: dict) -> list[str]:
         """Its own lines of the text report, from the JSON report ``doc`` (empty: none)."""

@@ -35,6 +35,17 @@ class Asyncio(Lesson):
     figure_on_timing_line = True
     why = "waits"
 
+    def result_fields(self) -> dict[tuple[str, ...], dict[str, tuple[str, bool]]]:
+        figures = {
+            **{key: ("seconds", False) for key in ("wait_s", "wall_s", "waits")},
+            **{key: ("count", False) for key in ("threads", "threads_peak")},
+            "rss_kb": ("signed", False),
+        }
+        return {
+            ("asyncio",): {**figures, "tasks": ("count", False), "with_threads": ("object", False)},
+            ("asyncio", "with_threads"): figures,
+        }
+
     def run(self, ctx) -> float:
         return waits.run(ctx)
 
@@ -43,6 +54,24 @@ class Asyncio(Lesson):
 
     def measure(self, result: dict, theory: float | None, worker_share) -> tuple[float | None, float | None]:
         return (result.get("asyncio") or {}).get("waits"), theory
+
+    def results_lines(self, result: dict) -> list[str]:
+        """Its comparison, as it promises: its one thread beside a thread per wait, measured in the same run."""
+        waits = result.get("asyncio")
+        if not waits:
+            return []
+        lines = ["  in one thread: %s · %d threads started" % (size_kb(waits.get("rss_kb")), waits.get("threads_peak") or 0)]
+        threaded = waits.get("with_threads")
+        if threaded:
+            lines.append(
+                "  a thread per wait: %s · %d threads · %s"
+                % (duration(threaded["wall_s"]), threaded.get("threads_peak") or 0, size_kb(threaded.get("rss_kb")))
+            )
+            if threaded.get("error"):
+                lines.append("  ! " + threaded["error"])
+        else:
+            lines.append("  a thread per wait: not measured (the run was stopped)")
+        return lines
 
     def text_lines(self, doc: dict) -> list[str]:
         a = doc.get("asyncio")

@@ -36,7 +36,12 @@ class Convoy(Lesson):
     sections = ("convoy",)
     figure_on_timing_line = True
     gil_figures = "handoffs"
-    why = "convoy"
+    why = "round_trip"
+
+    def result_fields(self) -> dict[tuple[str, ...], dict[str, tuple[str, bool]]]:
+        amounts = {key: ("amount", False) for key in ("alone_ms", "with_cpu_ms")}
+        counts = {key: ("count", False) for key in ("alone_round_trips", "with_cpu_round_trips", "cpu_threads")}
+        return {("convoy",): {**amounts, **counts, "ping_s": ("seconds", False)}}
 
     def run(self, ctx) -> float:
         return convoy.run(ctx)

@@ -28,11 +28,18 @@ class Pools(Lesson):
     threads_side_by_side = True  # with the thread executor
     variant_option = "executor"
     variant_flag = "--executor"
+    variant_misuse = "--executor is for the pools scenario; %s runs no executor (drop --executor, or run pools)"
     sections = ("executor",)
     bench_rows = ((5, "thread pool", {"executor": "thread"}), (6, "process pool", {"executor": "process"}))
 
     def variant(self, config) -> str | None:
         return config.executor
+
+    def runs_threads_side_by_side(self, executor: str) -> bool:
+        return executor != "process"
+
+    def variant_label(self, config) -> tuple[str, str | None] | None:
+        return "%s executor" % config.executor, config.executor
 
     def run(self, ctx) -> float:
         from concurrent import futures

@@ -29,7 +29,18 @@ class Queue(Lesson):
     uses_processes = True
     sections = ("queue",)
     text_place = "after"
-    panel = "queue"
+    panel = "queue_panel"
+
+    def result_fields(self) -> dict[tuple[str, ...], dict[str, tuple[str, bool]]]:
+        return {
+            ("queue",): {
+                "put": ("count", True),
+                "got": ("count", True),
+                "parent_global": ("signed", True),
+                "items": ("count", False),
+                "child_global": ("signed", False),
+            }
+        }
 
     def run(self, ctx) -> float:
         mp = ctx.context()
@@ -77,6 +88,10 @@ class Queue(Lesson):
 
     def measure(self, result: dict, theory: float | None, worker_share) -> tuple[float | None, float | None]:
         return (result.get("queue") or {}).get("parent_global"), theory
+
+    def results_note(self, result: dict) -> str | None:
+        q = result.get("queue")
+        return "%d/%d · parent %d" % (q["got"], q["put"], q["parent_global"]) if q else None
 
     def text_lines(self, doc: dict) -> list[str]:
         q = doc.get("queue")

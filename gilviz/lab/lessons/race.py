@@ -43,14 +43,28 @@ class Race(Lesson):
     threads_side_by_side = True
     variant_option = "lock"
     variant_flag = "--lock"
+    variant_misuse = "--lock is for the race scenario; %s has no lock to turn on (drop --lock, or run race)"
     sections = ("race",)
     text_place = "before"
-    why = "race"
-    panel = "race"
+    why = "lost_updates"
+    panel = "race_panel"
     bench_rows = (
         (7, "race, lock off", {"workers": None, "lock": False}),
         (8, "race, lock on", {"workers": None, "lock": True}),
     )
+
+    def result_fields(self) -> dict[tuple[str, ...], dict[str, tuple[str, bool]]]:
+        return {
+            ("race",): {  # the panels and reports read these without asking
+                "expected": ("count", True),
+                "actual": ("count", True),
+                "lost": ("signed", True),
+                "lock": ("flag", True),
+                "switch_interval_s": ("seconds", True),
+                "duration_s": ("seconds", False),
+                "updates_per_s": ("amount or none", False),
+            }
+        }
 
     def variant(self, config) -> str | None:
         return "lock %s" % ("on" if config.lock else "off")
@@ -84,6 +98,10 @@ class Race(Lesson):
 
     def measure(self, result: dict, theory: float | None, worker_share) -> tuple[float | None, float | None]:
         return (result.get("race") or {}).get("lost"), theory
+
+    def results_note(self, result: dict) -> str | None:
+        race = result.get("race")
+        return "lost %s of %s" % (f"{race['lost']:,}", f"{race['expected']:,}") if race else None
 
     def text_lines(self, doc: dict) -> list[str]:
         race = doc.get("race")

@@ -37,6 +37,18 @@ class StartMethods(Lesson):
     sections = ("start_methods",)
     figure_on_timing_line = True
 
+    def result_fields(self) -> dict[tuple[str, ...], dict[str, tuple[str, bool]]]:
+        seconds = {key: ("seconds or none", False) for key in START_METHODS}
+        return {
+            ("start_methods",): {
+                **seconds,
+                "starts": ("count", False),
+                "first": ("object", False),
+                "unavailable": ("object", False),
+            },
+            ("start_methods", "first"): seconds,
+        }
+
     def run(self, ctx) -> float:
         return starts.run(ctx)
 
@@ -46,6 +58,12 @@ class StartMethods(Lesson):
     def measure(self, result: dict, theory: float | None, worker_share) -> tuple[float | None, float | None]:
         m = result.get("start_methods") or {}
         return (m["spawn"] / m["fork"] if m.get("spawn") and m.get("fork") else None), theory
+
+    def results_lines(self, result: dict) -> list[str]:
+        starts = result.get("start_methods")
+        if not starts:
+            return []
+        return ["  " + " · ".join("%s %s" % (m, "%.1f ms" % (starts[m] * 1000) if starts.get(m) else "—") for m in START_METHODS)]
 
     def text_lines(self, doc: dict) -> list[str]:
         m = doc.get("start_methods")
