@@ -15,6 +15,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from gilviz.lab import lessons
 from gilviz.lab.lesson import Lesson
 from gilviz.lab.scenarios import BY_KEY, KEYS, SCENARIOS
@@ -145,3 +146,21 @@ async def main():
 
 asyncio.run(main())
 """
+
+
+def test_two_lesson_modules_with_one_key_are_refused(tmp_path, monkeypatch):
+    (tmp_path / "seq_io_again.py").write_text(THROWAWAY.replace('"one-sleep"', '"seq-io"'))
+    monkeypatch.setattr(lessons, "__path__", [*lessons.__path__, str(tmp_path)])
+    monkeypatch.delitem(sys.modules, "gilviz.lab.lessons.seq_io_again", raising=False)
+    try:
+        with pytest.raises(ValueError, match="two lesson modules define the key seq-io"):
+            lessons.discover()
+    finally:
+        sys.modules.pop("gilviz.lab.lessons.seq_io_again", None)
+    (tmp_path / "seq_io_again.py").write_text(THROWAWAY)  # its own key: found, after the others
+    sys.modules.pop("gilviz.lab.lessons.seq_io_again", None)
+    try:
+        found = lessons.discover()
+    finally:
+        sys.modules.pop("gilviz.lab.lessons.seq_io_again", None)
+    assert [s.key for s in found] == [*KEYS, "one-sleep"]

@@ -13,13 +13,17 @@ import pkgutil
 from gilviz.lab.lesson import Lesson
 
 
-def discover(package: str = __name__, path=None) -> list[Lesson]:
-    """The ``LESSON`` of every module of ``package`` (at ``path``), by ``order``."""
+def discover() -> list[Lesson]:
+    """The ``LESSON`` of every module of this package, by ``order``."""
     found = []
-    for info in pkgutil.iter_modules(__path__ if path is None else path):
-        lesson = getattr(importlib.import_module(package + "." + info.name), "LESSON", None)
+    for info in pkgutil.iter_modules(__path__):
+        lesson = getattr(importlib.import_module(__name__ + "." + info.name), "LESSON", None)
         if isinstance(lesson, Lesson):
             found.append(lesson)
+    keys = [lesson.key for lesson in found]
+    twice = sorted({key for key in keys if keys.count(key) > 1})
+    if twice:
+        raise ValueError("two lesson modules define the key %s: a key is one lesson's" % ", ".join(twice))
     return sorted(found, key=lambda lesson: lesson.order)
 
 
