@@ -7,6 +7,8 @@ with a GIL, one per blocking call the I/O thread makes); more processes than cor
 mean share of time waiting for a core (theory: 1 − cores/workers); the start methods,
 spawn's cost per start over fork's (theory: more than 1, no number); the race, lost
 updates (theory with the lock: 0); the queue, the parent's copy of the global (0).
+Each of those is its lesson's (``Lesson.own_figure`` and ``Lesson.measure``, in its module
+of ``gilviz.lab.lessons``); this module keeps what they share.
 """
 
 from __future__ import annotations
