@@ -27,14 +27,16 @@ from typing import Callable
 
 from gilviz import figures
 from gilviz.gil_cost import gil_read_cost
+from gilviz.lab.lessons import race
+from gilviz.lab.scenarios import SCENARIOS
 from gilviz.measure import Session, watch_run
 from gilviz.model import RunConfig, RunReport
 from gilviz.noise import NOISY_CORES, spread
 from gilviz.report import interpreter_line, python_facts
 from gilviz.speedup import above_ceiling
 
-OVERHEAD_SCENARIO = "threads-cpu"
-ALL_CORES_SCENARIO = "procs-cpu"
+OVERHEAD_SCENARIO = next(s.key for s in SCENARIOS if s.bench_role == "overhead")  # the observer's cost is measured on it
+ALL_CORES_SCENARIO = next(s.key for s in SCENARIOS if s.bench_role == "all cores")  # the machine's ceiling
 MANY_THREADS = 64
 DEFAULT_PAIRS = 9  # watched/unwatched pairs for the observer's overhead
 DEFAULT_ROUNDS = 3  # runs of each row (each speed-up against its own round's baseline)
@@ -107,16 +109,8 @@ def _pairs(config: RunConfig, pairs: int, progress: Callable[[str], None], label
 
 def _plan(config: RunConfig) -> list[tuple[str, RunConfig]]:
     """The rows' runs, each with its label: measured together, round after round."""
-    return [
-        ("threads I/O", replace(config, scenario="threads-io")),
-        ("processes I/O", replace(config, scenario="procs-io")),
-        ("threads CPU", replace(config, scenario="threads-cpu")),
-        ("processes CPU", replace(config, scenario="procs-cpu")),
-        ("thread pool", replace(config, scenario="pools", executor="thread")),
-        ("process pool", replace(config, scenario="pools", executor="process")),
-        ("race, lock off", replace(config, scenario="race", workers=None, lock=False)),
-        ("race, lock on", replace(config, scenario="race", workers=None, lock=True)),
-    ]
+    rows = sorted((place, label, s.key, changes) for s in SCENARIOS for place, label, changes in s.bench_rows)
+    return [(label, replace(config, scenario=key, **changes)) for _, label, key, changes in rows]
 
 
 def _measure_rows(session: Session, config: RunConfig, rounds: int, progress: Callable[[str], None]) -> dict[str, RunReport]:
@@ -160,8 +154,9 @@ def _race_rows(off: list[RunReport], on: list[RunReport]) -> list[dict]:
     """The race's lost updates without and with the lock, and what the lock costs."""
     rows = []
     for label, runs in (("race lost updates, lock off", off), ("race lost updates, lock on", on)):
-        row = _row(label, [r.result["race"]["lost"] for r in runs], None, " of %d" % runs[0].result["race"]["expected"])
-        row["expected"] = [r.result["race"]["expected"] for r in runs]
+        counts = [race.LESSON.figures_of(r.result) or {} for r in runs]
+        row = _row(label, [c["lost"] for c in counts], None, " of %d" % counts[0]["expected"])
+        row["expected"] = [c["expected"] for c in counts]
         row["noisy"] = sum(_noisy(r) for r in runs)
         rows.append(row)
     row = _row("lock cost (updates/s off ÷ on)", [figures.lock_cost(a, b) for a, b in zip(off, on)], None, "×")

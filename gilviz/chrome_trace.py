@@ -95,6 +95,7 @@ def to_chrome_trace(trace: Trace) -> dict:
         lab_pid = main.pid if main else 0
         cfg = report.config
         who = "gilviz lab" if isinstance(cfg, RunConfig) else main.name if main else "program"
+        shown = cfg.info.sections if isinstance(cfg, RunConfig) and cfg.info.panel else ()  # its panel's figures (race, queue)
         meta("process_name", lab_pid, 0, "%s (pid %d)" % (who, lab_pid))
         meta("thread_name", lab_pid, RUNS_TID, "runs")
         events.append(
@@ -109,7 +110,7 @@ def to_chrome_trace(trace: Trace) -> dict:
                 "args": {
                     "wall_s": report.wall_s,
                     "speedup": report.speedup,
-                    **{k: report.result[k] for k in ("race", "queue") if k in report.result},
+                    **{k: report.result[k] for k in shown if k in report.result},
                 },
             }
         )

@@ -96,16 +96,17 @@ def figure_why(report: RunReport) -> str | None:
     config = report.config
     if not isinstance(config, RunConfig) or report.result.get("cancelled"):
         return None
-    if config.scenario == "race":
+    why = config.info.why
+    if why == "lost_updates":
         return _race(report) if config.lock else None
-    if config.scenario not in ("convoy", "asyncio"):
+    if why not in ("round_trip", "waits"):
         return None  # a speed-up (oversubscribed's too): gilviz.explain; the others have no theory to be off
     figure = figures.measured(report)
     measured, theory = figure.measured, figure.theory
     if measured is None or not theory:
         return None
     reasons: list[str] = []
-    if config.scenario == "convoy":
+    if why == "round_trip":
         if theory / ROUND_TRIP_FACTOR <= measured <= theory * ROUND_TRIP_FACTOR:
             return None
         reasons = _convoy(report, measured, theory)

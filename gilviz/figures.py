@@ -7,6 +7,8 @@ with a GIL, one per blocking call the I/O thread makes); more processes than cor
 mean share of time waiting for a core (theory: 1 − cores/workers); the start methods,
 spawn's cost per start over fork's (theory: more than 1, no number); the race, lost
 updates (theory with the lock: 0); the queue, the parent's copy of the global (0).
+Each of those is its lesson's (``Lesson.own_figure`` and ``Lesson.measure``, in its module
+of ``gilviz.lab.lessons``); this module keeps what they share.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import statistics
 from dataclasses import asdict, dataclass
 
 from gilviz import speedup
+from gilviz.lab.lessons import race
 from gilviz.lab.scenarios import BY_KEY
 from gilviz.model import RunReport
 from gilviz.noise import Spread, spread
@@ -55,27 +58,9 @@ def expected(
     """The lesson's figure as theory has it, for these workers, cores and interpreter (nothing measured)."""
     info = BY_KEY[scenario]
     interval = switch_interval_s or DEFAULT_SWITCH_INTERVAL_S
-    if scenario == "asyncio":
-        return Figure("wall time in waits", "waits", 1.0, "all the waits at once, in one thread: about one wait")
-    if scenario == "convoy":
-        if gil_enabled:
-            says = (
-                "each blocking call (recv, sendall) takes the GIL back after a switch interval: two per round trip "
-                "(with one CPU thread; with more, others may take their turn first)"
-            )
-            return Figure("round trip beside CPU threads", "ms", 2 * interval * 1000, says)
-        return Figure("round trip beside CPU threads", "ms", None, "no GIL to take back: about the round trip alone")
-    if scenario == "oversubscribed":
-        says = "only min(workers, cores) run at a time: each waits 1 − cores/workers for a core"
-        return Figure("mean core wait", "share", 1 - min(workers, cores) / workers, says)
-    if scenario == "start-methods":
-        return Figure("spawn ÷ fork, per start", "×", None, "spawn starts a fresh interpreter, fork copies this one: > 1")
-    if scenario == "race":
-        if lock:
-            return Figure("lost updates", "", 0.0, "with the lock: none")
-        return Figure("lost updates", "", None, "without the lock: some (how many depends on timing)")
-    if scenario == "queue":
-        return Figure("the parent's items_made", "", 0.0, "a child's globals are its own copy: the parent's stays 0")
+    own = info.own_figure(workers=workers, cores=cores, gil_enabled=gil_enabled, lock=lock, interval_s=interval)
+    if own is not None:
+        return Figure(*own)
     value = speedup.theory(info.theory, workers=workers, cores=cores, gil_enabled=gil_enabled, executor=executor)
     return Figure("speed-up", "×", value, SPEEDUP_SAYS.get(info.theory or "", ""))
 
@@ -108,10 +93,6 @@ def figure_spread(report: RunReport) -> Spread | None:
     return spread(figure_values(report))
 
 
-def _either(figures: dict, key: str, older: str) -> float | None:
-    return figures[key] if key in figures else figures.get(older)
-
-
 def measured_once(report: RunReport) -> Figure:
     """The lesson's figure of this one run (a speed-up: against its own baseline run)."""
     config, result = report.run_config, report.result
@@ -124,38 +105,16 @@ def measured_once(report: RunReport) -> Figure:
         lock=config.lock,
         switch_interval_s=result.get("switch_interval_s"),
     )
-    value: float | None = None
-    if config.scenario == "asyncio":
-        value = (result.get("asyncio") or {}).get("waits")
-    elif config.scenario == "convoy":
-        convoy = result.get("convoy") or {}
-        value = _either(convoy, "with_cpu_mean_ms", "with_cpu_ms")  # the mean (a recording from before: the median)
-        alone = _either(convoy, "alone_mean_ms", "alone_ms")
-        if theory.theory is None and alone is not None:
-            theory = Figure(theory.name, theory.unit, alone, theory.says)
-    elif config.scenario == "oversubscribed":
-        value = mean_worker_share(report, "core_wait")
-    elif config.scenario == "start-methods":
-        starts = result.get("start_methods") or {}
-        if starts.get("spawn") and starts.get("fork"):
-            value = starts["spawn"] / starts["fork"]
-    elif config.scenario == "race":
-        value = (result.get("race") or {}).get("lost")
-    elif config.scenario == "queue":
-        value = (result.get("queue") or {}).get("parent_global")
-    else:
-        value = report.own_speedup
-    return Figure(theory.name, theory.unit, theory.theory, theory.says, value)
+    lesson = BY_KEY[config.scenario]
+    if not lesson.has_own_figure():  # a speed-up against its baseline
+        return Figure(theory.name, theory.unit, theory.theory, theory.says, report.own_speedup)
+    value, own_theory = lesson.measure(result, theory.theory, lambda state: mean_worker_share(report, state))
+    return Figure(theory.name, theory.unit, own_theory, theory.says, value)
 
 
 def updates_per_s(report: RunReport) -> float | None:
-    """A race's throughput: updates counted per second of the run (from expected and wall time for old recordings)."""
-    race = report.result.get("race")
-    if not race:
-        return None
-    if race.get("updates_per_s") is not None:
-        return float(race["updates_per_s"])
-    return race["expected"] / report.wall_s if report.wall_s > 0 else None
+    """A race's throughput: updates counted per second of the run (None: not a race)."""
+    return race.updates_per_s(report.result, report.wall_s)
 
 
 def lock_cost(off: RunReport | None, on: RunReport | None) -> float | None:

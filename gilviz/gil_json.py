@@ -10,6 +10,7 @@ interval) and ``mean_hold_s`` (held time between two hand-offs).
 
 from __future__ import annotations
 
+from gilviz.lab.scenarios import BY_KEY
 from gilviz.timeline import LaneView, Snapshot
 
 
@@ -77,18 +78,16 @@ def lane_gil_text(lane: dict) -> str:
     return text + (" (blocked %d%%)" % round(gil["held_blocked"] * 100) if gil["held_blocked"] >= 0.005 else "")
 
 
-GIL_LESSONS = ("threads-cpu", "c-threads", "convoy")  # and any run in slow motion
-
-
 def lesson_line(snapshot: Snapshot, scenario: str, slow_motion: bool, window_s: float) -> str:
     """The GIL's exact figures for the lessons about it ("" for the others, or where it was not read)."""
-    if scenario not in GIL_LESSONS and not slow_motion:
+    kind = BY_KEY[scenario].gil_figures if scenario in BY_KEY else None  # "handoffs", "held" (a lesson about the GIL)
+    if kind is None and not slow_motion:
         return ""
     workers = [lane for lane in snapshot.lanes if lane.role == "worker" and lane.kind == "thread" and lane.gil is not None]
     read = [g for g in snapshot.gil_state if g.readable and any(lane.pid == g.pid for lane in workers)]
     if not read:
         return ""
-    if scenario == "c-threads":
+    if kind == "held":
         held = sum(lane.gil[0] for lane in workers if lane.gil) / len(workers)
         running = sum(lane.shares(window_s)["running"] for lane in workers) / len(workers)
         return "GIL held %d %% while running %d %%: hashlib lets it go" % (round(held * 100), round(running * 100))

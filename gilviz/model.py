@@ -45,9 +45,7 @@ class RunConfig:
     @property
     def variant(self) -> str | None:
         """The run's variant, where its scenario has one: "lock on" or "lock off" (race), the executor (pools)."""
-        if self.scenario == "race":
-            return "lock %s" % ("on" if self.lock else "off")
-        return self.executor if self.scenario == "pools" else None
+        return self.info.variant(self)
 
     def command(self) -> dict:
         return {

@@ -10,10 +10,12 @@ from gilviz import figures
 from gilviz.explain import explain
 from gilviz.gil_json import gil_lines, gil_state, lane_gil, lane_gil_text
 from gilviz.lab.facts import implementation_name
-from gilviz.lab.scenarios import START_METHODS
+from gilviz.lab.scenarios import BY_KEY
+from gilviz.lab.wording import duration, figure_text, figure_value, rate, size_kb, times  # noqa: F401 (read from here too)
 from gilviz.lane_fold import ended_entries, fold_lanes, short_lived_entries
+from gilviz.machine_text import baseline_machine, load_text, machine_warning, run_machine
 from gilviz.model import RunReport, WatchConfig
-from gilviz.noise import MachineLoad, combine, spread
+from gilviz.noise import MachineLoad, spread
 from gilviz.probe.io_kinds import by_kind
 from gilviz.speedup import CEILING_TOLERANCE, above_ceiling
 from gilviz.states import RUNNING, STATES
@@ -132,72 +134,6 @@ def machine_json(load: MachineLoad | None) -> dict | None:
     return load.to_json() if load is not None else None
 
 
-def run_machine(report: RunReport) -> MachineLoad | None:
-    """The rest of the machine's load over the run (over all the runs, when this one stands for repeated runs)."""
-    if report.repeats is not None and len(report.repeats.runs) > 1:
-        return combine([r.machine for r in report.repeats.runs])
-    return report.machine
-
-
-def baseline_machine(report: RunReport) -> MachineLoad | None:
-    """The same over the sequential baseline run(s) the speed-up is measured against (None: no baseline)."""
-    if report.repeats is not None and report.repeats.baselines:
-        return combine([b.machine for b in report.repeats.baselines])
-    return report.baseline.machine if report.baseline is not None else None
-
-
-def cores_text(cores: float) -> str:
-    return "%.1f" % cores if cores < 9.95 else "%.0f" % cores
-
-
-def load_text(load: MachineLoad) -> str:
-    """Who took the cores: "other programs used 1.3", "the hypervisor took 0.4 (steal)", or both."""
-    took = []
-    if load.other_cpu >= 0.05 or load.steal < 0.05:
-        took.append("other programs used %s" % cores_text(load.other_cpu))
-    if load.steal >= 0.05:
-        took.append("the hypervisor took %s (steal)" % cores_text(load.steal))
-    return " and ".join(took)
-
-
-def machine_warning(report: RunReport) -> str | None:
-    """One line when other programs (or the hypervisor) took enough CPU to put the figures off; None otherwise.
-
-    For example "other programs used 1.3 of 2 cores during this run — figures will be off".
-    The run and its baseline are both looked at: a speed-up is off if either was disturbed.
-    """
-    run, base = run_machine(report), baseline_machine(report)
-    repeated = report.repeats is not None and len(report.repeats.runs) > 1
-    noisy_run = run if run is not None and run.noisy else None
-    noisy_base = base if base is not None and base.noisy else None
-    during = "these runs" if repeated else "this run"
-    bases = "baselines" if repeated else "baseline"
-    if noisy_run is not None and noisy_base is not None:
-        if noisy_run.steal < 0.05 and noisy_base.steal < 0.05:
-            said = "other programs used %s of %d cores during %s, %s during the sequential %s" % (
-                cores_text(noisy_run.other_cpu),
-                noisy_run.cores,
-                during,
-                cores_text(noisy_base.other_cpu),
-                bases,
-            )
-        else:
-            said = "%s of %d cores during %s; %s during the sequential %s" % (
-                load_text(noisy_run),
-                noisy_run.cores,
-                during,
-                load_text(noisy_base),
-                bases,
-            )
-    elif noisy_run is not None:
-        said = "%s of %d cores during %s" % (load_text(noisy_run), noisy_run.cores, during)
-    elif noisy_base is not None:
-        said = "%s of %d cores during the sequential %s" % (load_text(noisy_base), noisy_base.cores, bases)
-    else:
-        return None
-    return said + " — figures will be off"
-
-
 def speedup_impossible(report: RunReport) -> str | None:
     """Why the speed-up cannot be real, when it is above the scenario's ceiling beyond tolerance; None otherwise.
 
@@ -274,12 +210,12 @@ def to_json(report: RunReport) -> dict:
     figure["repeats"] = doc["repeats"]
     doc["figure"] = figure
     doc["explanation"] = explain(report)
-    for key in ("race", "queue", "executor", "asyncio", "convoy", "start_methods", "oversubscribed", "parts_s", "error"):
+    lesson = BY_KEY[report.run_config.scenario]
+    for key in lesson.sections + ("parts_s", "error"):
         if key in report.result:
             doc[key] = report.result[key]
     doc["errors"] = report.result.get("errors", [])  # a part that failed during the run (the sampler, the recording)
-    if "oversubscribed" in doc:
-        doc["oversubscribed"] = dict(doc["oversubscribed"], cores=report.cores, mean_core_wait=doc["figure"]["measured"])
+    lesson.json_extra(doc, report.cores)
     return doc
 
 
@@ -301,120 +237,6 @@ def repeats_json(report: RunReport) -> dict:
         "speedups": [_r(x) for x in speedups] if speedups else None,
         "speedup_range": [_r(s.lo), _r(s.hi)] if s is not None else None,
     }
-
-
-def duration(seconds: float) -> str:
-    """A duration readably: 24 µs, 3.4 ms, 121 ms, 1.20 s."""
-    if seconds < 1e-3:
-        return "%.0f µs" % (seconds * 1e6)
-    if seconds < 0.01:
-        return "%.1f ms" % (seconds * 1e3)
-    if seconds < 1:
-        return "%.0f ms" % (seconds * 1e3)
-    return "%.2f s" % seconds
-
-
-def size_kb(kb: int | None) -> str:
-    if kb is None:
-        return "memory not measured (no /proc)"
-    return "%+.1f MB" % (kb / 1024) if abs(kb) >= 1024 else "%+d KB" % kb
-
-
-def rate(per_s: float) -> str:
-    """Updates per second as "1.2 M", "40 k", "950"."""
-    if per_s >= 1e6:
-        return "%.1f M" % (per_s / 1e6)
-    if per_s >= 1e3:
-        return "%.0f k" % (per_s / 1e3)
-    return "%.0f" % per_s
-
-
-def times(ratio: float) -> str:
-    return "%.0f×" % ratio if ratio >= 10 else "%.1f×" % ratio
-
-
-def lesson_lines(doc: dict) -> list[str]:
-    """The lines of the past-the-textbook lessons' own figures (empty for the others)."""
-    lines = []
-    a = doc.get("asyncio")
-    if a:
-        lines.append(
-            "asyncio: %d tasks each awaiting asyncio.sleep(%g), in one thread: %s (%.2f waits) · %d more threads at once · %s"
-            % (a["tasks"], a["wait_s"], duration(a["wall_s"]), a["waits"] or 0, a["threads_peak"] or 0, size_kb(a["rss_kb"]))
-        )
-        t = a.get("with_threads")
-        if t:
-            lines.append(
-                "threads: the same %d waits, one thread each: %s · %d more threads at once · %s"
-                % (t["waits"], duration(t["wall_s"]), t["threads_peak"], size_kb(t["rss_kb"]))
-            )
-            if t.get("error"):
-                lines.append("threads: " + t["error"])
-    c = doc.get("convoy")
-    if c:
-
-        def trip(phase: str) -> str:
-            mean, median, n = c.get(phase + "_mean_ms"), c[phase + "_ms"], c[phase + "_round_trips"]
-            if median is None:
-                return "not measured"
-            if mean is None:  # recorded before the mean was
-                return "%s (median of %d)" % (duration(median / 1000), n)
-            return "%s mean (median %s, %d trips)" % (duration(mean / 1000), duration(median / 1000), n)
-
-        line = "convoy: round trip alone %s · beside %d CPU thread%s %s" % (
-            trip("alone"),
-            c["cpu_threads"],
-            "" if c["cpu_threads"] == 1 else "s",
-            trip("with_cpu"),
-        )
-        alone, beside = c.get("alone_mean_ms") or c["alone_ms"], c.get("with_cpu_mean_ms") or c["with_cpu_ms"]
-        if alone and beside:
-            ratio = beside / alone
-            line += " · %s %s" % (times(ratio), "slower") if ratio >= 1 else " · %s faster" % times(1 / ratio)
-        lines.append(line)
-    m = doc.get("start_methods")
-    if m:
-        parts = []
-        for method in START_METHODS:
-            if m.get(method) is None:
-                parts.append("%s: %s" % (method, m.get("unavailable", {}).get(method, "not measured")))
-            else:
-                parts.append("%s %s" % (method, duration(m[method])))
-        lines.append("start methods, seconds per start (median of %d): %s" % (m["starts"], " · ".join(parts)))
-        first = (m.get("first") or {}).get("forkserver")
-        if first is not None:
-            lines.append("forkserver's first start, which starts its server: %s" % duration(first))
-    o = doc.get("oversubscribed")
-    if o:
-        lines.append(
-            "%d processes on %d cores, count(%d) each: mean core wait %s"
-            % (
-                o["workers"],
-                o["cores"],
-                o["iterations_per_worker"],
-                "—" if o["mean_core_wait"] is None else "%d %%" % round(o["mean_core_wait"] * 100),
-            )
-        )
-    return lines
-
-
-def figure_text(figure: dict) -> str:
-    """ "1.02 waits (theory 1)", "10.5 ms (theory 10 ms)"; "" when nothing was measured."""
-    value = figure["measured"]
-    if value is None:
-        return ""
-    unit = figure["unit"]
-    if unit == "share":
-        text = "%d %%" % round(value * 100)
-        theory = None if figure["theory"] is None else "%d %%" % round(figure["theory"] * 100)
-    elif unit == "ms":
-        text, theory = duration(value / 1000), None if figure["theory"] is None else duration(figure["theory"] / 1000)
-    elif unit == "×":
-        text, theory = "%.2f×" % value, None if figure["theory"] is None else "%g×" % figure["theory"]
-    else:
-        text = ("%.2f" % value if isinstance(value, float) else "%d" % value) + (" " + unit if unit else "")
-        theory = None if figure["theory"] is None else "%g" % figure["theory"]
-    return "%s %s (%s)" % (figure["name"], text, "theory " + theory if theory is not None else figure["says"])
 
 
 def shares_text(shares: dict[str, float], *, at_least: float = 0.005) -> str:
@@ -495,7 +317,7 @@ def timing_lines(report: RunReport, doc: dict) -> list[str]:
             timing += " · sequential %.2f s · speed-up %.2f× (theory %g×)" % (report.baseline_s, report.speedup, doc["theory"])
             if impossible:
                 timing += " — " + impossible
-        elif doc["scenario"] in ("asyncio", "convoy", "start-methods") and figure_text(doc["figure"]):
+        elif BY_KEY[doc["scenario"]].figure_on_timing_line and figure_text(doc["figure"]):
             timing += " · " + figure_text(doc["figure"])
         if doc["cancelled"]:
             timing += " · cancelled"
@@ -511,7 +333,7 @@ def timing_lines(report: RunReport, doc: dict) -> list[str]:
         text = figure_text(figure) if figure["unit"] != "×" or doc["speedup"] is None else ""  # not a sequential run's 1×
         if text and figure["range"] is not None and None not in figure["range"]:
             lo, hi = figure["range"]
-            text += " · median of %d, %s–%s" % (n, _figure_value(lo, figure["unit"]), _figure_value(hi, figure["unit"]))
+            text += " · median of %d, %s–%s" % (n, figure_value(lo, figure["unit"]), figure_value(hi, figure["unit"]))
         walls = spread(doc["runs_s"])
         assert walls is not None
         lines.append(text or "wall %.2f s (median of %d, %.2f–%.2f s)" % (walls.median, n, walls.lo, walls.hi))
@@ -522,22 +344,13 @@ def timing_lines(report: RunReport, doc: dict) -> list[str]:
     return lines
 
 
-def _figure_value(value: float, unit: str) -> str:
-    if unit == "share":
-        return "%d %%" % round(value * 100)
-    if unit == "ms":
-        return duration(value / 1000)
-    if unit == "×":
-        return "%.2f×" % value
-    return "%.2f" % value if value != int(value) else "%d" % value
-
-
 def to_text(report: RunReport) -> str:
     if isinstance(report.config, WatchConfig):
         return watch_text(report)
     doc = to_json(report)
     title = doc["title"] + (" (%s executor)" % doc["executor"] if "executor" in doc else "")
-    unit = "task" if doc["scenario"] == "asyncio" else "worker"  # as the dashboard says: asyncio's workers are tasks
+    lesson = BY_KEY[doc["scenario"]]
+    unit = "task" if lesson.tasks else "worker"  # as the dashboard says: asyncio's workers are tasks
     lines = [
         "%s · %d %s%s · %s size" % (title, doc["workers"], unit, "" if doc["workers"] == 1 else "s", doc["size"]),
         interpreter_line(report.python, report.cores),
@@ -552,26 +365,15 @@ def to_text(report: RunReport) -> str:
         lines.append(doc["explanation"])
     lines.append("")
     lines.extend(lanes_text(doc["lanes"]))
-    race = doc.get("race")
-    if race:
+    own = lesson.text_lines(doc)
+    if own and lesson.text_place == "before":
+        lines.extend(["", *own])
+    block = (own if lesson.text_place == "with_gil" else []) + gil_lines(doc)
+    if block:
         lines.append("")
-        lines.append(
-            "race: expected %d · actual %d · lost %d · lock %s · switch interval %g ms"
-            % (race["expected"], race["actual"], race["lost"], "on" if race["lock"] else "off", race["switch_interval_s"] * 1000)
-        )
-        if race.get("updates_per_s"):
-            lines.append(
-                "%s updates/s: each thread counted its own updates for %g s" % (rate(race["updates_per_s"]), race["duration_s"])
-            )
-    lesson = lesson_lines(doc) + gil_lines(doc)
-    if lesson:
-        lines.append("")
-        lines.extend(lesson)
-    q = doc.get("queue")
-    if q:
-        lines.append("")
-        lines.append("queue: put %d · got %d of %d items" % (q["put"], q["got"], q["items"]))
-        lines.append("global items_made: %d in the producer process, %d in the parent" % (q["child_global"], q["parent_global"]))
+        lines.extend(block)
+    if own and lesson.text_place == "after":
+        lines.extend(["", *own])
     if doc["failed"]:
         lines.append("")
         for f in doc["failed"]:

@@ -21,7 +21,7 @@ from __future__ import annotations
 import math
 from typing import Any, Callable, Optional
 
-from gilviz.lab.scenarios import START_METHODS
+from gilviz.lab.scenarios import SCENARIOS
 from gilviz.outside import TEXT_LIMIT, visible
 
 MAX_LIST = 4096
@@ -190,12 +190,21 @@ RECORDS: dict[str, dict[str, tuple[Check, bool]]] = {
 }
 
 AMOUNT = _number(0, 1e18, "a finite non-negative number")
-ASYNCIO_FIGURES: dict[str, tuple[Check, bool]] = {
-    **{key: (SECONDS, OPTIONAL) for key in ("wait_s", "wall_s", "waits")},
-    **{key: (COUNT, OPTIONAL) for key in ("threads", "threads_peak")},
-    "rss_kb": (SIGNED, OPTIONAL),
+KINDS: dict[str, Check] = {"count": COUNT, "signed": SIGNED, "flag": flag, "seconds": SECONDS, "amount": AMOUNT}
+KINDS.update({"object": obj, "text": text})
+
+
+def _kind(name: str) -> Check:
+    """A lesson's kind of field (``Lesson.result_fields``) as its check: "count", "seconds or none"..."""
+    return _or_none(KINDS[name[: -len(" or none")]]) if name.endswith(" or none") else KINDS[name]
+
+
+# Each lesson's own figures in a run's result, as the lesson says they are.
+LESSON_FIELDS: dict[tuple[str, ...], dict[str, tuple[Check, bool]]] = {
+    ("end", "result", *path): {key: (_kind(kind), required) for key, (kind, required) in fields.items()}
+    for lesson in SCENARIOS
+    for path, fields in lesson.result_fields().items()
 }
-START_SECONDS: dict[str, tuple[Check, bool]] = {key: (_or_none(SECONDS), OPTIONAL) for key in START_METHODS}
 
 # Objects inside records that the rest of gilviz reads field by field (a path of keys): the same kind of table.
 NESTED: dict[tuple[str, ...], dict[str, tuple[Check, bool]]] = {
@@ -220,37 +229,9 @@ NESTED: dict[tuple[str, ...], dict[str, tuple[Check, bool]]] = {
         "exit_code": (_or_none(SIGNED), OPTIONAL),
         "signal": (_or_none(SIGNED), OPTIONAL),
         "event": (text, OPTIONAL),
-        **{scenario: (obj, OPTIONAL) for scenario in ("race", "queue", "convoy", "asyncio", "start_methods")},
+        **{path[2]: (obj, OPTIONAL) for path in LESSON_FIELDS if len(path) == 3},  # each lesson's own figures
     },
-    ("end", "result", "race"): {  # the panels and reports read these without asking
-        "expected": (COUNT, REQUIRED),
-        "actual": (COUNT, REQUIRED),
-        "lost": (SIGNED, REQUIRED),
-        "lock": (flag, REQUIRED),
-        "switch_interval_s": (SECONDS, REQUIRED),
-        "duration_s": (SECONDS, OPTIONAL),
-        "updates_per_s": (_or_none(AMOUNT), OPTIONAL),
-    },
-    ("end", "result", "queue"): {
-        **{key: (COUNT, REQUIRED) for key in ("put", "got")},
-        "parent_global": (SIGNED, REQUIRED),
-        "items": (COUNT, OPTIONAL),
-        "child_global": (SIGNED, OPTIONAL),
-    },
-    ("end", "result", "convoy"): {
-        **{key: (AMOUNT, OPTIONAL) for key in ("alone_ms", "with_cpu_ms")},
-        **{key: (COUNT, OPTIONAL) for key in ("alone_round_trips", "with_cpu_round_trips", "cpu_threads")},
-        "ping_s": (SECONDS, OPTIONAL),
-    },
-    ("end", "result", "asyncio"): {**ASYNCIO_FIGURES, "tasks": (COUNT, OPTIONAL), "with_threads": (obj, OPTIONAL)},
-    ("end", "result", "asyncio", "with_threads"): ASYNCIO_FIGURES,
-    ("end", "result", "start_methods"): {
-        **START_SECONDS,
-        "starts": (COUNT, OPTIONAL),
-        "first": (obj, OPTIONAL),
-        "unavailable": (obj, OPTIONAL),
-    },
-    ("end", "result", "start_methods", "first"): START_SECONDS,
+    **LESSON_FIELDS,
 }
 
 

@@ -36,17 +36,17 @@ def soak_command(args: argparse.Namespace) -> int:
 
 
 def command(args: argparse.Namespace) -> int:
-    from gilviz.bench import format_bench, run_bench
+    from gilviz.bench import OVERHEAD_SCENARIO, format_bench, run_bench
 
     if args.soak is not None:
         return soak_command(args)
-    config = run_config(args, "threads-cpu")
+    config = run_config(args, OVERHEAD_SCENARIO)
     progress = (lambda _: None) if args.json else (lambda line: print("  " + line, file=sys.stderr))
     doc = run_bench(config, repeats=args.repeats, progress=progress)
     from gilviz.ui.cost import dashboard_cpu  # the UI layer: the engine's bench cannot draw a dashboard itself
 
     progress("the dashboard's own CPU, threads-cpu with 4 workers at the seed size, at 120x36")
-    board = replace(config, scenario="threads-cpu", workers=4, iterations=None, size="seed")  # long enough to watch
+    board = replace(config, scenario=OVERHEAD_SCENARIO, workers=4, iterations=None, size="seed")  # long enough to watch
     doc["dashboard"] = dashboard_cpu(board, seconds=5.0)
     doc["dashboard"]["target"], doc["dashboard"]["limit"] = 0.03, 0.05
     from gilviz import parked

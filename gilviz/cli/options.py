@@ -196,22 +196,21 @@ def check_options(scenario: str, args: argparse.Namespace) -> None:
             "argument --workers: %s takes 1 to %d %s, not %d (try --workers %d)"
             % (scenario, info.max_workers, info.workers_are, args.workers, info.max_workers)
         )
-    if getattr(args, "lock", None) is not None and scenario != "race":
-        raise UsageError("--lock is for the race scenario; %s has no lock to turn on (drop --lock, or run race)" % scenario)
-    if getattr(args, "executor", None) is not None and scenario != "pools":
-        raise UsageError("--executor is for the pools scenario; %s runs no executor (drop --executor, or run pools)" % scenario)
+    for other in SCENARIOS:  # a variant's option (--lock, --executor) on a lesson without that variant
+        option = other.variant_option
+        if option is not None and getattr(args, option, None) is not None and option != info.variant_option:
+            raise UsageError(other.variant_misuse % scenario)
     executor = getattr(args, "executor", None) or "thread"
-    no_threads = not info.threads_side_by_side or (scenario == "pools" and executor == "process")
-    if getattr(args, "switch_interval", None) is not None and no_threads:
-        which = "pools with --executor process" if scenario == "pools" else scenario
+    if getattr(args, "switch_interval", None) is not None and not info.runs_threads_side_by_side(executor):
+        which = scenario + (" with %s %s" % (info.variant_flag, executor) if info.variant_option == "executor" else "")
         takers = ", ".join(s.key for s in SCENARIOS if s.threads_side_by_side)
         where = "start the dashboard on one of them with --scenario: " if args.command is None else "use it with "
         raise UsageError(
             "--switch-interval sets how often threads of one interpreter take turns, and %s runs no threads "
             "side by side (%s%s)" % (which, where, takers)
         )
-    if scenario == "start-methods" and args.start_method is not None:
-        raise UsageError("start-methods times fork, spawn and forkserver itself (drop --start-method)")
+    if info.times_start_methods and args.start_method is not None:
+        raise UsageError("%s times fork, spawn and forkserver itself (drop --start-method)" % scenario)
 
 
 def run_config(args: argparse.Namespace, scenario: str):

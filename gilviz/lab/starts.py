@@ -14,7 +14,7 @@ import statistics
 import time
 
 from gilviz.lab import protocol, textbook
-from gilviz.lab.scenarios import START_METHODS
+from gilviz.lab.sizes import START_METHODS
 from gilviz.lab.workers import MAIN_SLOT, describe
 
 METHODS = START_METHODS

@@ -250,7 +250,7 @@ class CursorKeys:
         """The race panel at the cursor's moment (None: no cursor, or another scenario)."""
         lanes = self.cursor_lanes()
         cfg = self.state.scenario  # type: ignore[attr-defined]
-        if lanes.cursor is None or lanes.snapshot is None or cfg is None or cfg.scenario != "race":
+        if lanes.cursor is None or lanes.snapshot is None or cfg is None or cfg.info.panel != "race_panel":
             return None
         return race_at(cfg, lanes.snapshot, lanes.cursor, self.state.reports)  # type: ignore[attr-defined]
 

@@ -68,12 +68,11 @@ def _parts(state: DashboardState) -> list[Part]:
         n = cfg.worker_count
         title = "%d/%d %s" % (KEYS.index(cfg.scenario) + 1, len(KEYS), cfg.info.title)
         parts.append(Part("title", title, title.split(" · ")[0]))
-        unit = cfg.info.workers_are.split()[-1] if cfg.scenario == "asyncio" else "worker" if n == 1 else "workers"
+        unit = cfg.info.workers_are.split()[-1] if cfg.info.tasks else "worker" if n == 1 else "workers"
         parts.append(Part("workers", "%d %s" % (n, unit)))
-        if cfg.scenario == "race" and cfg.variant:
-            parts.append(Part("variant", cfg.variant, style="bold"))
-        if cfg.scenario == "pools":
-            parts.append(Part("variant", "%s executor" % cfg.executor, cfg.executor, "bold"))
+        variant = cfg.info.variant_label(cfg)
+        if variant:
+            parts.append(Part("variant", variant[0], variant[1], "bold"))
         if cfg.switch_interval_ms:
             ms = cfg.switch_interval_ms
             default = (state.python or {}).get("switch_interval_s", 0.005) * 1000

@@ -16,9 +16,7 @@ def values_line(cfg: RunConfig) -> str:
     """ "# here: workers = 2 · N = 80,000,000 · S = 1 s": the names the code uses, as they ran (""  if none)."""
     code, size = cfg.info.code, SIZES[cfg.size]
     names = set(re.findall(r"\b(N|S|workers|tasks)\b", code))
-    n = size.hashes if cfg.scenario in ("seq-hash", "c-threads") else size.iterations
-    if cfg.scenario == "oversubscribed":
-        n = size.iterations  # its code divides two workers' N among all of them
+    n = getattr(size, cfg.info.n_is)  # oversubscribed's code divides two workers' N among all of them itself
     parts = []
     if "workers" in names:
         parts.append("workers = %d" % cfg.worker_count)

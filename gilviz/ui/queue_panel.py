@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from rich.text import Text
 
-from gilviz.lab.drivers import QUEUE_MAX
+from gilviz.lab.lessons.queue import LESSON as QUEUE
+from gilviz.lab.workers import QUEUE_MAX
 from gilviz.model import RunReport
 from gilviz.timeline import LaneView, Snapshot
 from gilviz.ui.drawing import COLOURS, sparkline
@@ -55,8 +56,9 @@ def queue_text(snapshot: Snapshot | None, finished: RunReport | None, consumers:
     lanes = snapshot.lanes if snapshot is not None else ()
     put = sum(lane.count for lane in lanes if lane.name == "producer")
     got = sum(lane.count for lane in lanes if lane.name.startswith("consumer"))
-    if finished is not None and "queue" in finished.result:
-        put, got = finished.result["queue"]["put"], finished.result["queue"]["got"]
+    queue = QUEUE.figures_of(finished.result) if finished is not None else None
+    if queue:
+        put, got = queue["put"], queue["got"]
     text.append("put %d · got %d · " % (put, got))
     text.append("put − got %d" % max(0, put - got), style="bold")
     text.append(" (in the queue or being handled)\n", style="dim")
@@ -66,9 +68,9 @@ def queue_text(snapshot: Snapshot | None, finished: RunReport | None, consumers:
     text.append(" top %d\n" % (QUEUE_MAX + consumers), style="dim")
     text.append("items_made: ")
     text.append("%d in the producer process" % put, style="bold")
-    if finished is not None and "queue" in finished.result:
+    if queue:
         text.append(" · ")
-        text.append("%d in the parent" % finished.result["queue"]["parent_global"], style="bold")
+        text.append("%d in the parent" % queue["parent_global"], style="bold")
         text.append(" (read after join: the child's changes never reached it)", style="dim")
     else:
         text.append(" · the parent's copy is read when the children have ended", style="dim")

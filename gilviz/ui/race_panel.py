@@ -16,7 +16,8 @@ from collections.abc import Sequence
 from rich.text import Text
 
 from gilviz.figures import updates_per_s
-from gilviz.lab.drivers import RACE_SWITCH_INTERVAL
+from gilviz.lab.lessons.race import LESSON as RACE
+from gilviz.lab.lessons.race import RACE_SWITCH_INTERVAL
 from gilviz.lab.scenarios import SIZES
 from gilviz.model import RunConfig, RunReport
 from gilviz.report import rate, times
@@ -42,8 +43,8 @@ def last_race(reports: Sequence[RunReport], config: RunConfig, lock: bool) -> Ru
         c = report.config
         if not isinstance(c, RunConfig):
             continue
-        same = (c.scenario, c.lock, c.worker_count, c.size) == ("race", lock, config.worker_count, config.size)
-        if same and "race" in report.result and not report.result.get("cancelled"):
+        same = (c.scenario, c.lock, c.worker_count, c.size) == (RACE.key, lock, config.worker_count, config.size)
+        if same and RACE.figures_of(report.result) and not report.result.get("cancelled"):
             return report
     return None
 
@@ -88,8 +89,8 @@ def race_text(
     seconds = SIZES[config.size].race_s
 
     interval = RACE_SWITCH_INTERVAL if config.switch_interval_ms is None else config.switch_interval_ms / 1000
-    if finished is not None and "race" in finished.result:
-        race = finished.result["race"]
+    race = RACE.figures_of(finished.result) if finished is not None else None
+    if finished is not None and race:
         expected, actual, lost = race["expected"], race["actual"], race["lost"]
         interval = race.get("switch_interval_s", interval)
         text.append("expected %s · actual %s · " % (f"{expected:,}", f"{actual:,}"))

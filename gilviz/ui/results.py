@@ -10,9 +10,8 @@ from gilviz import figures
 from gilviz.departs import figure_why
 from gilviz.explain import explain
 from gilviz.gil_json import lesson_line
-from gilviz.lab.scenarios import START_METHODS
 from gilviz.model import RunConfig, RunReport, WatchConfig
-from gilviz.report import duration, machine_warning, size_kb, speedup_impossible
+from gilviz.report import duration, machine_warning, speedup_impossible
 from gilviz.ui.state import DashboardState, finished_status
 
 RESULTS_KEPT = 6
@@ -29,15 +28,12 @@ def result_lines(report: RunReport) -> list[str]:
         name = cfg.title if len(cfg.title) <= 24 else cfg.title[:23] + "…"
         return ["%-24s %6.2f s  %s · %d threads" % (name, report.wall_s, finished_status(report), len(report.lanes))]
     n = cfg.worker_count
-    unit = cfg.info.workers_are.split()[-1] if cfg.scenario == "asyncio" else ("worker" if n == 1 else "workers")
+    unit = cfg.info.workers_are.split()[-1] if cfg.info.tasks else ("worker" if n == 1 else "workers")
     line = "%-13s %s %6.2f s" % (run_name(cfg), ("%d %s" % (n, unit)).rjust(10), report.wall_s)
-    race = report.result.get("race")
-    queue = report.result.get("queue")
+    note = cfg.info.results_note(report.result)
     below = []
-    if race:
-        line += "  lost %s of %s" % (f"{race['lost']:,}", f"{race['expected']:,}")
-    elif queue:
-        line += "  %d/%d · parent %d" % (queue["got"], queue["put"], queue["parent_global"])
+    if note:
+        line += "  " + note
     elif cfg.info.baseline == cfg.scenario:
         line += "  baseline"
     elif report.speedup is not None and report.theory is not None:
@@ -56,12 +52,7 @@ def result_lines(report: RunReport) -> list[str]:
             below.append("  why: " + why.split(": ", 1)[-1])
     elif figures.measured(report).measured is not None:  # a lesson with a figure of its own
         line += "  " + figure_line(report)
-        below.extend(asyncio_lines(report))
-        starts = report.result.get("start_methods")
-        if starts:
-            below.append(
-                "  " + " · ".join("%s %s" % (m, "%.1f ms" % (starts[m] * 1000) if starts.get(m) else "—") for m in START_METHODS)
-            )
+        below.extend(cfg.info.results_lines(report.result))
     gil = lesson_line(report.snapshot, cfg.scenario, bool(cfg.switch_interval_ms), report.window_s)
     if gil:
         below.append("  " + gil)
@@ -76,25 +67,6 @@ def result_lines(report: RunReport) -> list[str]:
     if report.result.get("failed"):
         line += " FAILED"
     return [line] + below
-
-
-def asyncio_lines(report: RunReport) -> list[str]:
-    """The asyncio lesson's comparison, as it promises: its one thread beside a thread per wait, measured in the same run."""
-    waits = report.result.get("asyncio")
-    if not waits:
-        return []
-    lines = ["  in one thread: %s · %d threads started" % (size_kb(waits.get("rss_kb")), waits.get("threads_peak") or 0)]
-    threaded = waits.get("with_threads")
-    if threaded:
-        lines.append(
-            "  a thread per wait: %s · %d threads · %s"
-            % (duration(threaded["wall_s"]), threaded.get("threads_peak") or 0, size_kb(threaded.get("rss_kb")))
-        )
-        if threaded.get("error"):
-            lines.append("  ! " + threaded["error"])
-    else:
-        lines.append("  a thread per wait: not measured (the run was stopped)")
-    return lines
 
 
 def run_title(report: RunReport) -> str:
@@ -123,7 +95,7 @@ def figure_line(report: RunReport) -> str:
     else:
         fmt = "%.2f×" if unit == "×" else "%.2f " + unit
         value, theory = fmt % figure.measured, ((fmt.replace(".2f", "g") % figure.theory) if figure.theory is not None else "")
-    waits = report.result.get("asyncio")
+    waits = report.run_config.info.figures_of(report.result)
     if unit == "waits" and waits and waits.get("wall_s") is not None:  # "1000 waits took 1.02 s: 1.02× one wait"
         return "%d waits took %s: %.2f× one wait · theory %s×" % (
             waits.get("tasks", 0),
