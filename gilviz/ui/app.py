@@ -1,7 +1,7 @@
 """The gilviz dashboard: a Textual app fed by a source (lifecycle and keys only).
 
-A source is a lab scenario run (``LabSource``), a watched program (``WatchSource``) or a
-replayed trace (``ReplaySource``). A thread worker runs it; every event it posts arrives
+A source is a lab scenario run, a watched program or a replayed trace; the app asks it what
+it can do (``gilviz.sources.base.Source``), never its type. A thread worker runs it; every event it posts arrives
 as one ``SourceEvent`` message, which ``DashboardState.apply`` (no textual) turns into
 state; the app then redraws what the event changed, in one batch. With ``at`` a replay
 is applied up to that moment at once, which makes the screen deterministic (snapshot
@@ -43,10 +43,10 @@ from gilviz.lab.scenarios import BY_KEY, SCENARIOS
 from gilviz.measure import Session
 from gilviz.model import RunConfig
 from gilviz.outside import visible
+from gilviz.sources.base import Source
 from gilviz.sources.events import Event, RunFinished, RunStarted, SnapshotTaken
 from gilviz.sources.lab import LabSource
 from gilviz.sources.replay import ReplaySource
-from gilviz.sources.watch import WatchSource
 from gilviz.trace import Trace, config_to_dict
 from gilviz.ui.cursor_view import CursorKeys, CursorLanes
 from gilviz.ui.drawing import COLOURS, LEGEND, SHORT_LEGEND, legend_glyph
@@ -73,11 +73,7 @@ NARROW_BELOW = 104  # columns: the scenario menu goes, the header keeps n/N
 SHORT_BELOW = 32  # rows: the lesson's code goes, the meters take one line
 MAX_ROW_HEIGHT = 5  # screen lines per lane, when few lanes leave room
 THEMES = {"dark": "textual-dark", "light": "textual-light"}
-QUIT_WAIT_S = 3.0
 LOCAL_CORES = psutil.cpu_count() or 0  # the lines the meters of a live run will need
-QUIT_WAIT_WATCH_S = 10.0  # a watched program gets SIGINT, then SIGTERM, then SIGKILL, 2 s apart
-
-Source = LabSource | WatchSource | ReplaySource
 
 
 class SourceEvent(Message):
@@ -170,7 +166,7 @@ class GilvizApp(CursorKeys, App):
         self.at = at
         self.screenshot_dir = screenshot_dir
         self.screenshot_format = screenshot_format
-        self.state = DashboardState(source.config, replaying=isinstance(source, ReplaySource) and not live_still)
+        self.state = DashboardState(source.config, replaying=source.replays and not live_still)
         self.token = 0
         self.cancel = threading.Event()
         self.theme = THEMES[theme]
@@ -188,7 +184,7 @@ class GilvizApp(CursorKeys, App):
 
     @property
     def replaying(self) -> bool:
-        return isinstance(self.source, ReplaySource)
+        return self.source.replays
 
     def compose(self) -> ComposeResult:
         yield Static(id="title")
@@ -223,18 +219,16 @@ class GilvizApp(CursorKeys, App):
         self.set_class(self.state.watching, "-watching")
         self.set_class(self.present, "-present")
         self.set_class(self.still, "-still")
-        if self.state.watching:
-            self.query_one("#lanes", LanesView).waiting_text = "starting the program…"
-        if isinstance(self.source, ReplaySource):
-            self.query_one("#lanes", LanesView).waiting_text = "replaying: no lane recorded yet…"
-            if self.source.trace.incomplete:
-                self.state.note = "incomplete trace (no end record)"
+        if self.source.waiting_text is not None:
+            self.query_one("#lanes", LanesView).waiting_text = self.source.waiting_text
+        if self.source.note:
+            self.state.note = self.source.note
         self.fit(self.size.width, self.size.height)
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGHUP) if not self.is_headless else ():  # a closed terminal or `kill`: end,
             loop.add_signal_handler(sig, self.exit)  # and let the run's end follow (headless: the caller's handlers)
         self.call_after_refresh(settle_memory)
-        if isinstance(self.source, ReplaySource) and self.at is not None:
+        if self.source.replays and self.at is not None:
             self.show_moment(self.source, self.at)
         else:
             self.start_run()
@@ -265,7 +259,7 @@ class GilvizApp(CursorKeys, App):
 
         self.source.run(post, cancel, lambda: self.state.paused)
 
-    def show_moment(self, source: ReplaySource, at: float) -> None:
+    def show_moment(self, source: Source, at: float) -> None:
         """Apply a replay up to ``at`` seconds at once: the screen as it was at that moment."""
         self.token += 1
         for event in source.until(at):
@@ -365,8 +359,7 @@ class GilvizApp(CursorKeys, App):
         """Frames this far apart; a live source takes its snapshots as often."""
         if interval != self.pacer.interval:
             self.pacer.interval = interval
-            if isinstance(self.source, (LabSource, WatchSource)):
-                self.source.frame_s = interval
+            self.source.frame_s = interval  # a replay's pace is its recording's: it leaves this alone
 
     @staticmethod
     def show(widget: Static, content) -> None:
@@ -380,10 +373,8 @@ class GilvizApp(CursorKeys, App):
         # their lines are kept from the start: a live run's meters read this machine's /proc/stat
         self.query_one(CpuMeters).cores = self.state.cores if self.replaying else LOCAL_CORES
         box = self.query_one("#lanes-box")
-        if isinstance(self.source, ReplaySource):
-            trace = self.source.trace
-            recorded = trace.header.get("recorded_at", "?").replace("T", " ").rstrip("Z")
-            box.border_subtitle = Text(visible("recorded %s UTC on %s" % (recorded, trace.recorded_on())))  # Text: no markup
+        if self.source.caption:
+            box.border_subtitle = Text(visible(self.source.caption))  # Text: no markup
         elif self.state.watching and self.state.output_path:
             box.border_subtitle = Text("its output: %s" % visible(self.state.output_path))
 
@@ -518,7 +509,7 @@ class GilvizApp(CursorKeys, App):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Which keys apply here: the footer shows only those, and the others do nothing."""
-        live = isinstance(self.source, LabSource)
+        live = self.source.can_switch
         if action in self.LAB_ONLY and not live:
             return False
         cfg = self.state.scenario
@@ -527,7 +518,7 @@ class GilvizApp(CursorKeys, App):
         if action == "executor":
             return cfg is not None and cfg.scenario == "pools"
         if action == "rerun":
-            return not isinstance(self.source, WatchSource)
+            return self.source.can_rerun
         if action == "compare":
             return live
         if action == "slow_motion":
@@ -550,7 +541,7 @@ class GilvizApp(CursorKeys, App):
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         ours = {"Theme", "Quit", "Screenshot"}  # gilviz's own below: its light/dark, its format, one quit
         yield from (command for command in super().get_system_commands(screen) if command.title not in ours)
-        if isinstance(self.source, LabSource):
+        if self.source.can_switch:
             for i, s in enumerate(SCENARIOS):
                 yield SystemCommand("Scenario %d: %s" % (i + 1, s.title), s.summary, lambda i=i: self.action_scenario(i))
         seen = set()
@@ -567,7 +558,7 @@ class GilvizApp(CursorKeys, App):
         return lambda: self.run_action(action)
 
     def switch(self, **changes) -> None:
-        if isinstance(self.source, LabSource):
+        if self.source.can_switch:
             self.state.config = self.source.switch(**changes)
             self.start_run()
 
@@ -585,12 +576,12 @@ class GilvizApp(CursorKeys, App):
         self.action_scenario((current + delta) % len(KEYS))
 
     def action_rerun(self) -> None:
-        if not isinstance(self.source, WatchSource):
+        if self.source.can_rerun:
             self.start_run()
 
     def action_repeat(self) -> None:
         """Five runs, each after a baseline run of its own: the results show the median and the range."""
-        if isinstance(self.source, LabSource):
+        if self.source.can_switch:
             self.source.repeats = REPEATS
             self.notify("%d runs, each after a baseline run: the median and range come at the end" % REPEATS, timeout=4)
             self.start_run()
@@ -776,9 +767,9 @@ class GilvizApp(CursorKeys, App):
     async def action_quit(self) -> None:
         self.cancel.set()
         if self.state.watching and self.state.status == "live":
-            self.state.status = "stopping the program" if isinstance(self.source, WatchSource) else "stopping"
+            self.state.status = self.source.stopping
             self.draw({HEADER})
-        wait = QUIT_WAIT_WATCH_S if isinstance(self.source, WatchSource) else QUIT_WAIT_S
+        wait = self.source.quit_wait_s
         try:  # let the run end cleanly, so its lab is gone and a recording gets the run's end
             await asyncio.wait_for(self.workers.wait_for_complete(), timeout=wait)
         except asyncio.TimeoutError:
@@ -787,9 +778,7 @@ class GilvizApp(CursorKeys, App):
 
     def exit_status(self) -> int:
         """A watched program's exit status once it has ended (what `gilviz watch` exits with), else 0."""
-        report = self.source.report if isinstance(self.source, WatchSource) else None
-        code = report.result.get("exit_code") if report is not None else None
-        return code if isinstance(code, int) else 0
+        return self.source.exit_status()
 
     def on_unmount(self) -> None:
         self.cancel.set()
