@@ -40,7 +40,11 @@ ALLOWED = {
     "explain": {"outside", "noise", "states", "lab", "model", "figures", "probe", "timeline"},
     "trace_schema": {"outside", "lab"},
     "trace_file": {"outside"},
-    "trace": {"outside", "noise", "states", "lab", "model", "probe", "timeline", "trace_file", "trace_schema"},
+    "trace_format": {"lab", "model"},
+    "trace_migrate": {"states"},
+    "trace_writer": {"outside", "noise", "states", "lab", "model", "timeline", "trace_format"},
+    "trace": {"outside", "noise", "states", "lab", "model", "probe", "timeline", "trace_file", "trace_schema"}
+    | {"trace_format", "trace_migrate", "trace_writer"},
     "departs": {"outside", "noise", "states", "lab", "model", "figures", "probe", "timeline", "explain"},
     "measure": {"outside", "noise", "states", "lab", "labproc", "model", "probe", "timeline", "trace"},
     "watch": {"outside", "measure", "noise", "states", "lab", "labproc", "model", "probe", "timeline", "trace"},
