@@ -65,6 +65,7 @@ ALLOWED = {
     },
     "lane_fold": {"states", "lab", "timeline", "retired"},
     "parked": {"outside", "noise", "states", "lab", "model", "timeline", "watch"},
+    "formats": {"chrome_trace", "trace"},
     "chrome_trace": {"outside", "noise", "states", "lab", "model", "probe", "timeline", "trace"},
     "bench": {"outside", "noise", "speedup", "states", "lab", "measure", "model", "report", "figures", "probe", "timeline"}
     | {"gil_cost"},
@@ -90,6 +91,7 @@ ALLOWED = {
         "gil_figures",
         "gil_json",
         "departs",
+        "formats",
     },
     "cli": {"*"},
     "__main__": {"cli"},
