@@ -40,300 +40,54 @@ recording began:
   when it was measured: recordings made before it was have none; nor have they the
   sampler's intervals and calm ticks)
 
-Version 2 (before the GIL was read from memory) has no ``gilstate`` or ``gilread`` events:
-its replays show no holder and ``gil: null``.
-Version 1 (before the kernel named the waits) had 9 states: no "blocked", "not_started" or
-"unseen"; it is read by placing its times in the new order.
+Versions 1 and 2 are read as version 3 (``gilviz.trace_migrate``, every migration in one function).
 
 A recording is written to ``PATH.partial``, a line at a time and flushed, and renamed
 to ``PATH`` when it closes: a file at ``PATH`` is always complete, and a recording cut
 short (the machine lost power) is still there under its partial name. A ``PATH`` ending
 in ``.gz`` is gzip-compressed when it closes (about ten times smaller); reading accepts
-either. Reading (``gilviz.trace_file``) checks every line against ``gilviz.trace_schema`` (a table
-per record kind, with bounds) and refuses, in one line naming the file and the line, what does not fit.
+either (``gilviz.trace_writer``). Reading (``gilviz.trace_file``) checks every line against
+``gilviz.trace_schema`` (a table per record kind, with bounds) and refuses, in one line naming
+the file and the line, what does not fit. The names of ``trace_format`` and ``trace_writer``
+are this module's too: a trace is read, written and replayed through ``gilviz.trace``.
 """
 
 from __future__ import annotations
 
-import datetime
-import gzip
-import json
-import os
-import platform
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import IO, Any
+from typing import Any
 
-from gilviz import __version__, trace_file, trace_schema
+from gilviz import trace_file, trace_schema
 from gilviz.lab.board import SlotView
 from gilviz.lab.facts import implementation_name
-from gilviz.lab.scenarios import BY_KEY, EXECUTORS, SIZES
 from gilviz.model import RunConfig, RunReport, WatchConfig
 from gilviz.noise import MachineLoad
 from gilviz.outside import visible
-from gilviz.states import CORE_WAIT, N_STATES, RUNNING, STATES
 from gilviz.timeline import Snapshot, Timeline
 from gilviz.trace_file import TraceError
 from gilviz.trace_file import fail as _fail
+from gilviz.trace_format import FORMAT, SLOT_FIELDS, VERSION, config_from_dict, config_to_dict
+from gilviz.trace_migrate import migrate
+from gilviz.trace_writer import RecordingTimeline, TraceWriter
 
-FORMAT = "gilviz-trace"
-VERSION = 3
-V1_STATES = ("running", "gil_wait", "core_wait", "io", "lock_wait", "queue_wait", "idle", "done", "failed")
-_V1_INDEX = [STATES.index(s) for s in V1_STATES]
+__all__ = [
+    "FORMAT",
+    "VERSION",
+    "Frame",
+    "RecordingTimeline",
+    "Trace",
+    "TraceError",
+    "TraceRun",
+    "TraceWriter",
+    "config_from_dict",
+    "config_to_dict",
+    "frames",
+    "frames_until",
+    "read_trace",
+]
+
 SNAPSHOT_EVERY_NS = 100_000_000  # replay draws a snapshot this often (live: sampler.SNAPSHOT_EVERY_S)
-
-_SLOT_FIELDS = ("slot", "pid", "tid", "kind", "role", "phase", "done", "total", "count", "name", "note")
-
-
-def config_to_dict(config: RunConfig | WatchConfig) -> dict:
-    if isinstance(config, WatchConfig):
-        return {"watch": {"command": list(config.command), "pid": config.pid}}
-    d = {
-        "scenario": config.scenario,
-        "workers": config.worker_count,
-        "size": config.size,
-        "lock": config.lock,
-        "executor": config.executor,
-        "python": config.python,
-        "start_method": config.start_method,
-    }
-    if config.switch_interval_ms is not None:  # optional: only when the run set one
-        d["switch_interval_ms"] = config.switch_interval_ms
-    if config.iterations is not None:  # optional: a baseline sized to its run (oversubscribed)
-        d["iterations"] = config.iterations
-    return d
-
-
-def config_from_dict(d: dict) -> RunConfig | WatchConfig:
-    """The inverse of ``config_to_dict``; ValueError when a value is not one gilviz knows."""
-    if "watch" in d:
-        w = d["watch"]
-        command, pid = w.get("command") or [], w.get("pid")
-        if not isinstance(command, list) or not all(isinstance(a, str) for a in command):
-            raise ValueError("a watched command must be a list of strings")
-        if pid is not None and (not isinstance(pid, int) or pid < 1):
-            raise ValueError("a watched pid must be a positive whole number")
-        return WatchConfig(tuple(command), pid)
-    if d.get("scenario") not in BY_KEY:
-        raise ValueError("unknown scenario %r" % d.get("scenario"))
-    if d.get("size") not in SIZES or d.get("executor", "thread") not in EXECUTORS:
-        raise ValueError("unknown size or executor")
-    workers = d.get("workers")
-    if not isinstance(workers, int) or workers < 1:
-        raise ValueError("workers must be a positive whole number")
-    return RunConfig(
-        d["scenario"],
-        workers=workers,
-        size=d["size"],
-        lock=bool(d.get("lock", False)),
-        executor=d.get("executor", "thread"),
-        python=str(d.get("python", "")),
-        start_method=d.get("start_method"),
-        switch_interval_ms=None if d.get("switch_interval_ms") is None else float(d["switch_interval_ms"]),
-        iterations=d["iterations"] if isinstance(d.get("iterations"), int) and d["iterations"] > 0 else None,
-    )
-
-
-# -- writing -------------------------------------------------------------------------
-
-
-class TraceWriter:
-    """Appends a recording's lines to ``PATH.partial``; ``close()`` renames it to ``PATH``.
-
-    Opening fails (OSError) before anything runs when the directory is missing or not
-    writable. Safe to call from the sampler thread and the run's thread at once. A write
-    that fails later (a full disk) never reaches the caller: the recording stops there,
-    ``error`` says why in one line, and the ``.partial`` file is left as it is.
-    """
-
-    def __init__(self, path: str) -> None:
-        self.path = path
-        self.partial_path = path + ".partial"
-        self._file: IO[str] | None = open(self.partial_path, "w", encoding="utf-8")  # noqa: SIM115 (closed by close())
-        self._lock = threading.Lock()
-        self._origin = time.monotonic_ns()
-        self.error: str | None = None  # why the recording stopped early (then nothing more is written)
-        self.write(
-            {
-                "format": FORMAT,
-                "version": VERSION,
-                "gilviz": __version__,
-                "recorded_at": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-                "host": {"system": platform.system(), "machine": platform.machine(), "cpus": os.cpu_count()},
-            },
-            header=True,
-        )
-        if self.error is not None:
-            raise OSError(self.error)
-
-    def rel(self, ns: int) -> int:
-        """A monotonic timestamp as nanoseconds since the recording began (0 stays 0: "not yet")."""
-        return ns - self._origin if ns else 0
-
-    def now(self) -> int:
-        return time.monotonic_ns() - self._origin
-
-    def write(self, event: dict, *, header: bool = False) -> None:
-        """Append one event, stamped with the time it is written (so times never go backwards)."""
-        with self._lock:
-            if self._file is None:
-                return
-            if not header:
-                event = {"ev": event.pop("ev"), "t": self.now(), **event}
-            try:
-                self._file.write(json.dumps(event, separators=(",", ":")) + "\n")
-                self._file.flush()
-            except (OSError, ValueError) as exc:  # a full disk, a file gone: the recording ends here, the run goes on
-                from gilviz.outside import visible
-
-                self.error = "recording to %s stopped: %s" % (
-                    visible(self.partial_path),
-                    visible(getattr(exc, "strerror", None) or exc),
-                )
-                file, self._file = self._file, None
-                try:
-                    file.close()
-                except (OSError, ValueError):
-                    pass
-
-    def run_started(
-        self, config: RunConfig | WatchConfig, python: dict, cores: int, *, as_baseline: bool, timeline: Timeline
-    ) -> None:
-        self.write(
-            {
-                "ev": "run",
-                "config": config_to_dict(config),
-                "as_baseline": as_baseline,
-                "python": python,
-                "cores": cores,
-                "bin_s": timeline.bin_s,
-                "coarse": timeline.coarse,
-            }
-        )
-
-    def run_finished(self, report: RunReport) -> None:
-        self.write(
-            {
-                "ev": "end",
-                "result": report.result,
-                "core_busy": report.core_busy,
-                "sampler_cpu_s": round(report.sampler_cpu_s, 6),
-                "sampler_ticks": report.sampler_ticks,
-                "sampler_calm_ticks": report.sampler_calm_ticks,
-                "sampler_interval_s": report.sampler_interval_s,
-                "sampler_calm_interval_s": report.sampler_calm_interval_s,
-                "watched": report.watched,
-                **({"machine": report.machine.to_json()} if report.machine is not None else {}),
-            }
-        )
-
-    def run_failed(self, error: str) -> None:
-        self.write({"ev": "end", "error": error})
-
-    def timeline(self, **kwargs: Any) -> RecordingTimeline:
-        """A fresh timeline for one run, whose inputs go into this recording (``bin_s``, as ``Timeline``)."""
-        return RecordingTimeline(self, **kwargs)
-
-    def close(self) -> None:
-        """Finish the file and give it its name (once)."""
-        with self._lock:
-            if self._file is None:
-                return  # closed already, or stopped by an error (its .partial file stays, as the error says)
-            self._file.close()
-            self._file = None
-        if self.path.endswith(".gz"):
-            with open(self.partial_path, "rb") as plain, gzip.open(self.partial_path + ".gz", "wb") as packed:
-                packed.writelines(plain)
-            os.replace(self.partial_path + ".gz", self.path)
-            os.unlink(self.partial_path)
-        else:
-            os.replace(self.partial_path, self.path)
-
-
-class RecordingTimeline(Timeline):
-    """A timeline that also writes every input it is given to a trace (lanes only when they change)."""
-
-    def __init__(self, writer: TraceWriter, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.writer = writer
-        self._seen: dict[int, tuple] = {}
-
-    def set_window(self, start_ns: int, end_ns: int) -> None:
-        if (start_ns, end_ns) != self._window:  # the sampler sets it every tick; record changes only
-            w = self.writer
-            w.write({"ev": "window", "start": w.rel(start_ns), "end": w.rel(end_ns)})
-        super().set_window(start_ns, end_ns)
-
-    def lane_seen(self, view, born_ns: int = 0) -> None:
-        values = tuple(getattr(view, f) for f in _SLOT_FIELDS)
-        if self._seen.get(view.slot) != values or born_ns:
-            self._seen[view.slot] = values
-            event = {"ev": "lane", **dict(zip(_SLOT_FIELDS, values))}
-            if born_ns:
-                event["born"] = self.writer.rel(born_ns)
-            self.writer.write(event)
-        super().lane_seen(view, born_ns)
-
-    def add_interval(
-        self, slot: int, t0_ns: int, t1_ns: int, times: tuple[float, ...], wait: str = "", disagree_s: float = 0.0
-    ) -> None:
-        w = self.writer
-        event = {"ev": "iv", "slot": slot, "t0": w.rel(t0_ns), "t1": w.rel(t1_ns), "times": [round(x, 6) or 0 for x in times]}
-        if wait:
-            event["wait"] = wait
-        if disagree_s:
-            event["dis"] = round(disagree_s, 6)
-        w.write(event)
-        super().add_interval(slot, t0_ns, t1_ns, times, wait, disagree_s)
-
-    def add_switches(self, slot: int, t_ns: int, switches: int) -> None:
-        self.writer.write({"ev": "sw", "slot": slot, "at": self.writer.rel(t_ns), "n": switches})
-        super().add_switches(slot, t_ns, switches)
-
-    def add_split(
-        self,
-        slot: int,
-        t0_ns: int,
-        t1_ns: int,
-        running: float,
-        core: float,
-        state: int,
-        blocked: float,
-        wait: str,
-        disagree_s: float,
-    ) -> None:
-        times = [0.0] * N_STATES
-        times[RUNNING], times[CORE_WAIT] = running, core
-        times[state] += blocked
-        self.add_interval(slot, t0_ns, t1_ns, tuple(times), wait, disagree_s)
-
-    def add_cpu(self, percents: tuple[float, ...]) -> None:
-        self.writer.write({"ev": "cpu", "percents": [round(p, 1) for p in percents]})
-        super().add_cpu(percents)
-
-    def set_gil(self, pid: int, detail: str, known: bool) -> None:
-        self.writer.write({"ev": "gil", "pid": pid, "detail": detail, "known": known})
-        super().set_gil(pid, detail, known)
-
-    def set_denied(self) -> None:
-        self.writer.write({"ev": "denied"})
-        super().set_denied()
-
-    def set_gil_state(self, pid: int, readable: bool, detail: str) -> None:
-        self.writer.write({"ev": "gilstate", "pid": pid, "readable": readable, "detail": detail})
-        super().set_gil_state(pid, readable, detail)
-
-    def add_gil(self, pid: int, t_ns: int, locked: bool, slot: int, call: str, switch_number: int, interval_us: int) -> None:
-        w = self.writer
-        event = {"ev": "gilread", "pid": pid, "at": w.rel(t_ns), "locked": locked, "n": switch_number, "interval_us": interval_us}
-        if slot >= 0:
-            event["holder"] = slot
-        if call:
-            event["call"] = call
-        w.write(event)
-        super().add_gil(pid, t_ns, locked, slot, call, switch_number, interval_us)
 
 
 # -- reading ---------------------------------------------------------------------------
@@ -449,28 +203,18 @@ def read_trace(path: str) -> Trace:
             slots.add(event["slot"])
         elif "slot" in event and event["slot"] not in slots:
             raise _fail(path, number, "a %r event for slot %d, which no lane event declared" % (kind, event["slot"]))
-        if kind == "iv":
-            expected = N_STATES if version >= 2 else len(V1_STATES)
-            if len(event["times"]) != expected:
-                raise _fail(path, number, "an interval needs %d state times" % expected)
-            if version == 1:
-                event["times"] = _from_v1(event["times"])
+        problem = migrate(version, event)
+        if problem:
+            raise _fail(path, number, problem)
         runs[-1].events.append(event)
     return Trace(path, header, runs)
-
-
-def _from_v1(times: list) -> list:
-    out = [0.0] * N_STATES
-    for i, value in zip(_V1_INDEX, times):
-        out[i] = value
-    return out
 
 
 # -- replaying ---------------------------------------------------------------------------
 
 
 def _slot_view(event: dict) -> SlotView:
-    return SlotView(*(event[f] for f in _SLOT_FIELDS))
+    return SlotView(*(event[f] for f in SLOT_FIELDS))
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ import time
 
 from gilviz.model import RunConfig
 from gilviz.ui import app as dashboard
+from gilviz.ui.dashboard_screen import DashboardScreen
 from gilviz.ui.lanes import LanesView
 from gilviz.ui.meters import CpuMeters
 from textual import _compositor
@@ -50,7 +51,7 @@ def main() -> None:
     timed(LanesView, "_line", "        their segments")
     timed(CpuMeters, "render_lines", "    the meters")
     timed(dashboard.GilvizApp, "apply", "app.apply: state and drawing")
-    timed(dashboard.GilvizApp, "draw_lanes", "  app.draw_lanes")
+    timed(DashboardScreen, "draw_lanes", "  the screen's draw_lanes")
     app = dashboard.scenario_app(RunConfig(args.scenario, size=args.size, workers=args.workers))
 
     async def measure(pilot) -> None:

@@ -1,28 +1,39 @@
-"""``gilviz export TRACE -o FILE``: a trace as Chrome trace JSON (Perfetto, chrome://tracing)."""
+"""``gilviz export TRACE -o FILE [--format NAME]``: a trace in another format (``gilviz.formats.EXPORTS``).
+
+The formats, the choices of ``--format`` and its help are the table's rows: Chrome trace
+JSON (Perfetto, chrome://tracing) by default.
+"""
 
 from __future__ import annotations
 
 import argparse
-import json
 
-from gilviz.cli.options import add_output_option, add_trace_argument
+from gilviz.cli.options import add_output_option, add_trace_argument, choice
 from gilviz.cli.shared import check_writable, load_trace, write_output
+from gilviz.formats import DEFAULT_EXPORT, EXPORTS
 
 NAME = "export"
 
 
 def add_parser(commands) -> None:
-    export = commands.add_parser(NAME, help="convert a trace to Chrome trace JSON (Perfetto, chrome://tracing)")
+    default = EXPORTS[DEFAULT_EXPORT]
+    export = commands.add_parser(NAME, help="convert a trace to %s, or another --format" % default.what)
     add_trace_argument(export)
-    add_output_option(export, "the .json file to write")
+    add_output_option(export, "the file to write (%s: a %s file)" % (default.name, default.suffix))
+    export.add_argument(
+        "--format",
+        dest="export_format",
+        type=choice("--format", tuple(EXPORTS)),
+        default=DEFAULT_EXPORT,
+        metavar="NAME",
+        help="; ".join("%s: %s" % (f.name, f.what) for f in EXPORTS.values()) + " (default: %s)" % DEFAULT_EXPORT,
+    )
 
 
 def command(args: argparse.Namespace) -> int:
-    from gilviz.chrome_trace import to_chrome_trace
-
     check_writable(args.output, args.trace)
     trace = load_trace(args.trace)
-    doc = to_chrome_trace(trace)
-    write_output(args.output, json.dumps(doc))
-    print("wrote %s (%d events); open it in https://ui.perfetto.dev or chrome://tracing" % (args.output, len(doc["traceEvents"])))
+    text, said = EXPORTS[args.export_format].convert(trace)
+    write_output(args.output, text)
+    print("wrote %s %s" % (args.output, said))
     return 0

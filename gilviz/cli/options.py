@@ -12,9 +12,9 @@ import sys
 from typing import Callable
 
 from gilviz.cli.errors import UsageError
+from gilviz.formats import DEFAULT_SCREENSHOT, SCREENSHOT_FORMATS, SCREENSHOTS, names
 from gilviz.lab.scenarios import BY_KEY, EXECUTORS, KEYS, MAX_TASKS, MAX_WORKERS, SCENARIOS, SIZES, START_METHODS
 
-SCREENSHOT_FORMATS = ("svg", "png")  # gilviz.ui.screenshot.FORMATS, without importing the UI
 WORKERS_RANGE = "a whole number from 1 to %d (asyncio: tasks, up to %d)" % (MAX_WORKERS, MAX_TASKS)
 SWITCH_INTERVAL_MS = (0.1, 1000.0)
 
@@ -150,8 +150,8 @@ def add_screenshot_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--screenshot-format",
         type=choice("--screenshot-format", SCREENSHOT_FORMATS),
-        default="svg",
-        help="what the s key saves: svg (default) or png",
+        default=DEFAULT_SCREENSHOT,
+        help="what the s key saves: %s" % names(SCREENSHOTS, DEFAULT_SCREENSHOT),
     )
 
 

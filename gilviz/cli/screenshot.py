@@ -12,7 +12,6 @@ from dataclasses import replace
 
 from gilviz.cli.errors import Parser, UsageError
 from gilviz.cli.options import (
-    SCREENSHOT_FORMATS,
     add_at_option,
     add_lab_options,
     add_output_option,
@@ -27,6 +26,7 @@ from gilviz.cli.options import (
     workers_count,
 )
 from gilviz.cli.shared import check_moment, check_writable, load_trace, record_run, write_output
+from gilviz.formats import SCREENSHOTS, screenshot_format_of
 from gilviz.lab.scenarios import BY_KEY, SIZES
 
 NAME = "screenshot"
@@ -35,7 +35,7 @@ NAME = "screenshot"
 def add_parser(commands) -> None:
     shot = commands.add_parser(NAME, help="write an SVG or PNG of the dashboard at a moment of a run or a trace")
     shot.add_argument("source", metavar="KEY|TRACE", help="a scenario key (run it now) or a trace file (replay it)")
-    add_output_option(shot, "the file to write: .svg or .png")
+    add_output_option(shot, "the file to write: %s" % " or ".join(p.suffix for p in SCREENSHOTS.values()))
     add_at_option(shot, "seconds into the trace (default: its end)")
     shot.add_argument("--size", dest="terminal", type=terminal_size, default=(120, 36), metavar="COLSxROWS")
     shot.add_argument("--footer", action="store_true", help="keep the footer of keys (a still has none: nothing to press)")
@@ -91,11 +91,14 @@ def compared_config(spec: str, first):
 
 
 def screenshot_format(path: str) -> str:
-    """svg or png, from the output's extension."""
-    extension = os.path.splitext(path)[1].lower().lstrip(".")
-    if extension not in SCREENSHOT_FORMATS:
-        raise UsageError("cannot tell the format of %s: a screenshot is .svg or .png (end the file name in .png or .svg)" % path)
-    return extension
+    """svg or png, from the output's extension (``gilviz.formats.SCREENSHOTS``)."""
+    fmt = screenshot_format_of(path)
+    if fmt is None:
+        suffixes = " or ".join(p.suffix for p in SCREENSHOTS.values())
+        raise UsageError(
+            "cannot tell the format of %s: a screenshot is %s (end the file name in %s)" % (path, suffixes, suffixes)
+        )
+    return fmt
 
 
 def the_trace(args: argparse.Namespace):

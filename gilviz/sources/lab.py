@@ -14,15 +14,15 @@ from typing import Callable
 
 from gilviz.measure import Session
 from gilviz.model import RunConfig, RunReport
+from gilviz.sources.base import Defaults
 from gilviz.sources.events import Event, InterpreterKnown, Problem, RunFinished, RunStarted, SnapshotTaken
 from gilviz.timeline import Snapshot
 
 
-class LabSource:
+class LabSource(Defaults):
     """Runs ``config`` in a fresh lab each time ``run`` is called; ``switch`` changes what runs next."""
 
-    kind = "lab"
-    live = True  # runs start from the keyboard
+    can_switch = True  # runs start from the keyboard
 
     def __init__(self, config: RunConfig, *, session: Session | None = None) -> None:
         self.config = config

@@ -6,6 +6,8 @@ import threading
 import time
 from typing import Callable
 
+from gilviz.model import RunConfig, WatchConfig
+from gilviz.sources.base import Defaults
 from gilviz.sources.events import Event, ReplayEnded, RunFinished, RunStarted, SnapshotTaken
 from gilviz.trace import Frame, Trace, frames, frames_until
 
@@ -22,16 +24,21 @@ def event_for(frame: Frame) -> Event:
     return RunFinished(frame.report, frame.error)
 
 
-class ReplaySource:
-    kind = "replay"
-    live = False
+class ReplaySource(Defaults):
+    """A recorded trace's runs again, at their pace (``run``: ``r`` plays it again) or up to a moment (``until``)."""
+
+    replays = True
+    waiting_text: str | None = "replaying: no lane recorded yet…"
 
     def __init__(self, trace: Trace, *, speed: float = 1.0) -> None:
         if not trace.runs:
             raise ValueError("a trace with at least one run")
         self.trace = trace
         self.speed = speed
-        self.config = trace.runs[0].config
+        self.config: RunConfig | WatchConfig = trace.runs[0].config
+        recorded = trace.header.get("recorded_at", "?").replace("T", " ").rstrip("Z")
+        self.caption = "recorded %s UTC on %s" % (recorded, trace.recorded_on())  # outside text: made visible where drawn
+        self.note = "incomplete trace (no end record)" if trace.incomplete else ""
 
     def run(self, post: Callable[[Event], None], cancel: threading.Event, paused: Callable[[], bool] = lambda: False) -> None:
         """Post the frames at their recorded times (times the speed); while ``paused()``, the replay's clock stops."""

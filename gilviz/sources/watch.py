@@ -16,6 +16,7 @@ from typing import Callable
 
 from gilviz.model import RunReport, WatchConfig
 from gilviz.outside import TEXT_LIMIT, visible
+from gilviz.sources.base import Defaults
 from gilviz.sources.events import Event, InterpreterKnown, Problem, ProgramOutput, RunFinished, RunStarted, SnapshotTaken
 from gilviz.timeline import Snapshot
 from gilviz.trace import TraceWriter
@@ -63,9 +64,13 @@ def tail(path: str, lines: int = OUTPUT_LINES) -> tuple[str, ...]:
     return tuple(output_line(line) for line in pieces[-lines:])
 
 
-class WatchSource:
-    kind = "watch"
-    live = False  # nothing to switch to: one program, watched once
+class WatchSource(Defaults):
+    """One program (or pid), watched once until it ends: nothing to switch to or run again."""
+
+    can_rerun = False
+    quit_wait_s = 10.0  # a watched program gets SIGINT, then SIGTERM, then SIGKILL, 2 s apart
+    stopping = "stopping the program"
+    waiting_text: str | None = "starting the program…"
 
     def __init__(self, config: WatchConfig, *, recorder: TraceWriter | None = None) -> None:
         self.config = config
@@ -110,6 +115,11 @@ class WatchSource:
                 follower.join()
         self.report = report
         post(RunFinished(report))
+
+    def exit_status(self) -> int:
+        """The program's exit status once it has ended (what `gilviz watch` exits with), else 0."""
+        code = self.report.result.get("exit_code") if self.report is not None else None
+        return code if isinstance(code, int) else 0
 
     def _follow(self, post: Callable[[Event], None], done: threading.Event) -> None:
         path = self.config.output

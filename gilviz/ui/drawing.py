@@ -23,58 +23,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from gilviz.report import shares_text
-from gilviz.states import DONE, IDLE, N_STATES, NOT_STARTED, RUNNING, STATES
+from gilviz.states import DONE, IDLE, N_STATES, NOT_STARTED, RUNNING, STATES, TABLE
 from gilviz.timeline import Bin
 
 BARS = " ▁▂▃▄▅▆▇█"
-GLYPHS = {
-    "running": "█",
-    "gil_wait": "▒",
-    "core_wait": "▚",
-    "io": "─",
-    "lock_wait": "×",
-    "queue_wait": "=",
-    "blocked": "≈",
-    "idle": "·",
-    "done": " ",
-    "failed": "!",
-    "not_started": " ",
-    "unseen": "?",
-    "gil_blocked": "▲",  # held the GIL while blocked: everyone else waited
-    "no_gil": "▓",  # running without the GIL (C code): a full column; a lower bar keeps its height, in its own colour
-}
-COLOURS = {  # Okabe-Ito
-    "running": "#009E73",
-    "gil_wait": "#E69F00",
-    "core_wait": "#D55E00",
-    "io": "#56B4E9",
-    "lock_wait": "#CC79A7",
-    "queue_wait": "#0072B2",
-    "blocked": "#CC79A7",
-    "idle": "#999999",
-    "done": "#999999",
-    "failed": "#D55E00",
-    "not_started": "#999999",
-    "unseen": "#999999",
-    "gil_blocked": "#D55E00",
-    "no_gil": "#F0E442",
-}
-LEGEND = {  # what the legend and the help call each state, in STATES order
-    "running": "running",
-    "gil_wait": "waiting for the GIL",
-    "core_wait": "waiting for a core",
-    "io": "I/O",
-    "lock_wait": "lock",
-    "queue_wait": "queue",
-    "blocked": "futex (GIL or lock: not CPython)",
-    "idle": "idle",
-    "failed": "failed",
-    "unseen": "unseen",
-    "no_gil": "running without the GIL (C code)",
-    "gil_blocked": "blocked holding the GIL",
-}
-SHORT_LEGEND = {**LEGEND, "gil_wait": "GIL", "core_wait": "core", "blocked": "futex"}
-SHORT_LEGEND.update(no_gil="no GIL", gil_blocked="GIL held blocked")
+MARKS = (  # drawn over a state, not states of their own: (name, glyph, colour, label, short label)
+    ("gil_blocked", "▲", "#D55E00", "blocked holding the GIL", "GIL held blocked"),  # held the GIL while blocked
+    ("no_gil", "▓", "#F0E442", "running without the GIL (C code)", "no GIL"),  # a full column; a lower bar keeps its height
+)
+GLYPHS = {**{s.name: s.glyph for s in TABLE}, **{m[0]: m[1] for m in MARKS}}
+COLOURS = {**{s.name: s.colour for s in TABLE}, **{m[0]: m[2] for m in MARKS}}
+LEGEND = {s.name: s.label for s in TABLE if s.label}  # what the legend and the help call each state, in STATES order
+LEGEND.update((m[0], m[3]) for m in reversed(MARKS))
+SHORT_LEGEND = {s.name: s.short for s in TABLE if s.label}
+SHORT_LEGEND.update((m[0], m[4]) for m in reversed(MARKS))
 NO_GIL_BELOW = 0.5  # a bar is "without the GIL" when the thread held it less than half the time it ran (smoothed)
 ALARM_FROM = 0.25  # a column is an alarm when the thread held the GIL blocked for this share of it
 NO_GIL_TIMES = (0.0, 0.0, 0.0, 0.0, 0.0)  # a bin whose GIL was not read

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from typing import Callable, TypeVar
 
+from gilviz.formats import SCREENSHOT_FORMATS
 from gilviz.trace import Trace
 
-FORMATS = ("svg", "png")
+FORMATS = SCREENSHOT_FORMATS  # gilviz.formats.SCREENSHOTS' names; each drawn by its RENDERERS entry below
 T = TypeVar("T")
 
 
@@ -73,6 +74,9 @@ def render(
     trace: Trace, at: float, *, size: tuple[int, int] = (120, 36), theme: str = "dark", fmt: str = "svg", **kwargs
 ) -> str | bytes:
     """The screen as SVG text or PNG bytes (``fmt`` is one of ``FORMATS``); ``live``, ``footer`` as ``_headless``."""
-    if fmt not in FORMATS:
+    if fmt not in RENDERERS:
         raise ValueError("fmt is one of %s, not %r" % (", ".join(FORMATS), fmt))
-    return (render_png if fmt == "png" else render_svg)(trace, at, size=size, theme=theme, **kwargs)
+    return RENDERERS[fmt](trace, at, size=size, theme=theme, **kwargs)
+
+
+RENDERERS: dict[str, Callable[..., str | bytes]] = {"svg": render_svg, "png": render_png}  # one for each of FORMATS

@@ -40,7 +40,11 @@ ALLOWED = {
     "explain": {"outside", "noise", "states", "lab", "model", "figures", "probe", "timeline"},
     "trace_schema": {"outside", "lab"},
     "trace_file": {"outside"},
-    "trace": {"outside", "noise", "states", "lab", "model", "probe", "timeline", "trace_file", "trace_schema"},
+    "trace_format": {"lab", "model"},
+    "trace_migrate": {"states"},
+    "trace_writer": {"outside", "noise", "states", "lab", "model", "timeline", "trace_format"},
+    "trace": {"outside", "noise", "states", "lab", "model", "probe", "timeline", "trace_file", "trace_schema"}
+    | {"trace_format", "trace_migrate", "trace_writer"},
     "departs": {"outside", "noise", "states", "lab", "model", "figures", "probe", "timeline", "explain"},
     "measure": {"outside", "noise", "states", "lab", "labproc", "model", "probe", "timeline", "trace"},
     "watch": {"outside", "measure", "noise", "states", "lab", "labproc", "model", "probe", "timeline", "trace"},
@@ -63,6 +67,7 @@ ALLOWED = {
     },
     "lane_fold": {"states", "lab", "timeline", "retired"},
     "parked": {"outside", "noise", "states", "lab", "model", "timeline", "watch"},
+    "formats": {"chrome_trace", "trace"},
     "chrome_trace": {"outside", "noise", "states", "lab", "model", "probe", "timeline", "trace"},
     "bench": {"outside", "noise", "speedup", "states", "lab", "measure", "model", "report", "figures", "probe", "timeline"}
     | {"gil_cost"},
@@ -88,6 +93,7 @@ ALLOWED = {
         "gil_figures",
         "gil_json",
         "departs",
+        "formats",
     },
     "cli": {"*"},
     "__main__": {"cli"},
