@@ -63,6 +63,7 @@ from gilviz.ui.race_panel import race_text
 from gilviz.ui.results import figure_text, results_text, run_title
 from gilviz.ui.state import HEADER, LANES, OUTPUT, PANEL, RESULTS, DashboardState
 from gilviz.ui.table_screen import TableScreen
+from gilviz.ui.toasts import OneLineToasts
 
 KEYS = [s.key for s in SCENARIOS]
 SLOW_MOTION_MS = 50.0
@@ -104,7 +105,7 @@ def legend(states: Iterable[str], short: bool = False) -> Text:
     return text
 
 
-class GilvizApp(CursorKeys, App):
+class GilvizApp(OneLineToasts, CursorKeys, App):
     CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute, so subclasses elsewhere find it
     TITLE = "gilviz"
     BINDINGS = [

@@ -1,0 +1,54 @@
+"""What a newcomer still tripped over after issue 20's first pass: toasts over the lanes, the footer's
+word for c, the race panel's aside in a replay, a MainThread lane that stopped short, the presenter's
+lanes; each checked through the app."""
+
+from __future__ import annotations
+
+import time
+
+from gilviz.trace import read_trace
+from gilviz.ui.app import replay_app
+
+from conftest import ROOT
+
+TRACES = ROOT / "assets" / "traces"
+
+
+def trace(name):
+    return read_trace(str(TRACES / (name + ".jsonl.gz")))
+
+
+async def until(pilot, condition, timeout=30.0):
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        await pilot.pause(0.05)
+
+
+def overlaps(a, b) -> bool:
+    return a.x < b.right and b.x < a.right and a.y < b.bottom and b.y < a.bottom
+
+
+async def test_at_80x24_toasts_keep_off_the_lanes_and_say_it_in_a_line(tmp_path):
+    from textual.widgets._toast import Toast
+
+    t = trace("threads-cpu")
+    app = replay_app(t, at=t.after_end_s, screenshot_dir=str(tmp_path))
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await pilot.pause()
+        await pilot.press("s")  # "screenshot saved" and its path, the toast with a title
+        await until(pilot, lambda: list(tmp_path.iterdir()))
+        app.notify("5 runs, each after a baseline run: the median and range come at the end", timeout=4)
+        shown = lambda: [toast for toast in app.screen.query(Toast) if toast.region.height]  # noqa: E731
+        await until(pilot, lambda: len(shown()) == 2)
+        await pilot.pause()
+        box = app.query_one("#lanes-box").region
+        toasts = list(app.screen.query(Toast))
+        for toast in toasts:
+            assert not overlaps(toast.region, box), (toast.region, box)
+            assert toast.region.bottom <= app.size.height, toast.region  # on screen, over the footer's line at most
+        said = {str(toast._notification.message): toast.region for toast in toasts}
+        saved = next(text for text in said if text.startswith("screenshot saved: "))  # its title, on its line
+        assert str(tmp_path) in saved, said
+        runs = next(region for text, region in said.items() if text.startswith("5 runs"))
+        assert runs.height == 1, runs  # a text that fits the width: one line, no padding round it
