@@ -52,3 +52,26 @@ async def test_at_80x24_toasts_keep_off_the_lanes_and_say_it_in_a_line(tmp_path)
         assert str(tmp_path) in saved, said
         runs = next(region for text, region in said.items() if text.startswith("5 runs"))
         assert runs.height == 1, runs  # a text that fits the width: one line, no padding round it
+
+
+def footer_row(app):
+    from gilviz.ui.png import screen_lines
+
+    return "".join(seg.text for seg in screen_lines(app)[-1])
+
+
+async def test_while_a_run_is_pinned_the_footer_says_c_unpins():
+    from gilviz.model import RunConfig
+    from gilviz.ui.app import scenario_app
+
+    app = scenario_app(RunConfig("seq-io", size="tiny"))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await until(pilot, lambda: app.state.finished is not None, timeout=60)
+        await until(pilot, lambda: "c pin" in footer_row(app))
+        await pilot.press("c")
+        await until(pilot, lambda: app.state.pinned is not None and "c unpin" in footer_row(app))
+        assert "c pin " not in footer_row(app)
+        await pilot.press("c")
+        await until(pilot, lambda: app.state.pinned is None and "c pin" in footer_row(app))
+        assert "unpin" not in footer_row(app)
+        await pilot.press("q")

@@ -126,6 +126,7 @@ class GilvizApp(OneLineToasts, CursorKeys, App):
         Binding("P", "present", "present", show=False, tooltip="presenter mode: header, lanes, meters and the one figure"),
         Binding("m", "slow_motion", "slow-mo", tooltip="a 50 ms switch interval (Python's: 5 ms): the turns become visible"),
         Binding("c", "compare", "pin", tooltip="pin this run: the next is drawn under it on one time scale (c again: unpin)"),
+        Binding("c", "unpin", "unpin", tooltip="unpin the compared run: the lanes show the run alone again"),
         Binding("plus,equals_sign", "zoom(-1)", "zoom in", show=False, tooltip="fewer milliseconds per column"),
         Binding("minus", "zoom(1)", "zoom out", show=False, tooltip="more milliseconds per column (still: to the whole run)"),
         Binding("left", "cursor(-1)", "time", key_display="←→", tooltip="paused or ended: the time cursor a column back (→: on)"),
@@ -529,8 +530,8 @@ class GilvizApp(OneLineToasts, CursorKeys, App):
             return cfg is not None and cfg.scenario == "pools"
         if action == "rerun":
             return not isinstance(self.source, WatchSource)
-        if action == "compare":
-            return live
+        if action in ("compare", "unpin"):  # one c key: the footer says "unpin" while a run is pinned
+            return live and (self.state.pinned is not None) == (action == "unpin")
         if action == "slow_motion":
             return live and cfg is not None and cfg.info.threads_side_by_side
         if action == "fold":  # once folded, f stays to unfold
@@ -697,7 +698,11 @@ class GilvizApp(OneLineToasts, CursorKeys, App):
         else:
             self.notify("c pins a finished run: wait for this one to end")
             return
+        self.refresh_bindings()  # the footer's c: "pin" or "unpin"
         self.draw({LANES})
+
+    def action_unpin(self) -> None:
+        self.action_compare()
 
     def action_present(self) -> None:
         self.present = not self.present
