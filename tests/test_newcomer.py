@@ -75,3 +75,29 @@ async def test_while_a_run_is_pinned_the_footer_says_c_unpins():
         await until(pilot, lambda: app.state.pinned is None and "c pin" in footer_row(app))
         assert "unpin" not in footer_row(app)
         await pilot.press("q")
+
+
+def panel_words(app) -> str:
+    return " ".join(str(app.query_one("#panel").render()).split())
+
+
+async def test_the_race_panel_at_the_cursor_names_l_only_where_l_works():
+    from gilviz.model import RunConfig
+    from gilviz.ui.app import scenario_app
+
+    t = trace("race-lock-on")  # one run: the other way has not run, where a live screen says "l runs the other"
+    app = replay_app(t, at=t.after_end_s)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        await pilot.press("home")
+        await until(pilot, lambda: app.cursor_lanes().cursor is not None and "at t = " in panel_words(app))
+        words = panel_words(app)
+        assert "not run yet" in words and "l runs" not in words and "l toggles" not in words, words
+
+    app = scenario_app(RunConfig("race", size="tiny"))  # live, where l does switch the lock and re-run
+    async with app.run_test(size=(120, 36)) as pilot:
+        await until(pilot, lambda: app.state.finished is not None, timeout=60)
+        await pilot.press("home")
+        await until(pilot, lambda: app.cursor_lanes().cursor is not None and "at t = " in panel_words(app))
+        assert "(l runs the other)" in panel_words(app), panel_words(app)
+        await pilot.press("q")

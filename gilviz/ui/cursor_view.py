@@ -252,7 +252,8 @@ class CursorKeys:
         cfg = self.state.scenario  # type: ignore[attr-defined]
         if lanes.cursor is None or lanes.snapshot is None or cfg is None or cfg.scenario != "race":
             return None
-        return race_at(cfg, lanes.snapshot, lanes.cursor, self.state.reports)  # type: ignore[attr-defined]
+        keys = self.keys_hinted and bool(self.check_action("lock", ()))  # type: ignore[attr-defined]
+        return race_at(cfg, lanes.snapshot, lanes.cursor, self.state.reports, keys)  # type: ignore[attr-defined]
 
     def snapshot_at_cursor(self):
         """The snapshot as far as the cursor (for the queue panel), or None."""
