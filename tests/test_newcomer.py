@@ -101,3 +101,39 @@ async def test_the_race_panel_at_the_cursor_names_l_only_where_l_works():
         await until(pilot, lambda: app.cursor_lanes().cursor is not None and "at t = " in panel_words(app))
         assert "(l runs the other)" in panel_words(app), panel_words(app)
         await pilot.press("q")
+
+
+ALL_TRACES = sorted(p.name.split(".")[0] for p in TRACES.glob("*.jsonl.gz"))
+
+
+async def test_a_finished_lane_is_drawn_to_the_last_column_its_thread_lived_in():
+    """A MainThread idle in its join to the run's end stopped a column or two before its workers: the last
+    bin, which the threads' ends fall in, was mostly "ended" and drawn blank for the idle thread."""
+    from gilviz.states import STATES
+
+    lived_states = [i for i, s in enumerate(STATES) if s not in ("done", "not_started")]
+
+    def lived_in(col) -> float:  # a thread's time in a column, from its start to its end
+        return sum(col[i] for i in lived_states)
+
+    for name in ALL_TRACES:
+        t = trace(name)
+        app = replay_app(t, at=t.after_end_s)
+        async with app.run_test(size=(120, 36)) as pilot:
+            await pilot.pause()
+            lanes = app.query_one("#lanes")
+            lines = [lanes.render_line(y).text for y in range(lanes.size.height)]
+            first = len(lines[1]) - lanes.shares_width - 1 - lanes.columns  # where the columns start
+            ends = {}
+            for index, row in enumerate(lanes.rows):
+                if row.lane is None:
+                    continue
+                times = lanes.row_columns(row)
+                at_all = [c for c, col in enumerate(times) if col is not None and lived_in(col) > 0]
+                lived = [c for c in at_all if lived_in(times[c]) >= 0.05 * sum(times[c][: len(STATES)])]
+                tall = lines[1 + index * lanes.row_height : 1 + (index + 1) * lanes.row_height]
+                drawn = [c for c in range(len(times)) if any(line[first + c] != " " for line in tall)]
+                assert lived and drawn and lived[-1] <= drawn[-1] <= at_all[-1], (name, row.label, lived[-3:], drawn[-3:])
+                ends[row.label] = drawn[-1]
+            if name.startswith("race"):  # the MainThread waits in its join until its workers end: all end together
+                assert len(set(ends.values())) == 1, (name, ends)
