@@ -228,8 +228,14 @@ def test_a_folded_summary_is_cut_at_a_whole_count():
     assert all(len(fitted_note(note, w)) <= w for w in range(6, 40))
 
 
-async def test_a_finished_watch_s_folded_threads_say_what_they_did_not_that_they_ended():
-    t = trace("watch-busy-server")
+@pytest.mark.parametrize("name", ["watch-busy-server", "threads-cpu-slow"])
+async def test_a_finished_run_s_folded_threads_say_what_they_did_not_that_they_ended(name):
+    """Folded, a finished run's threads are counted by what each did most over its life: a thread that ended
+    before the run's last second did not spend its life ended (threads-cpu-slow's first worker read "1 ended")."""
+    from gilviz.report import SHARE_LABELS
+    from gilviz.states import STATES
+
+    t = trace(name)
     app = replay_app(t, at=t.after_end_s)
     async with app.run_test(size=(200, 50)) as pilot:
         await pilot.pause()
@@ -241,6 +247,12 @@ async def test_a_finished_watch_s_folded_threads_say_what_they_did_not_that_they
         for row in summaries:
             counted = sum(int(part.split()[0]) for part in row.note.split(" · "))
             assert counted == len(row.threads) and "ended" not in row.note, row.note
+            expected = Counter()  # each thread's biggest state over the time it lived, from its run's totals
+            for lane in row.threads:
+                lived = [(t, s) for s, t in zip(STATES, lane.run_times) if s not in ("done", "not_started")]
+                expected[SHARE_LABELS.get(max(lived)[1], max(lived)[1])] += 1
+            said = Counter({part.split(" ", 1)[1]: int(part.split()[0]) for part in row.note.split(" · ")})
+            assert said == expected, (row.note, expected)
         lines = [lanes.render_line(y).text for y in range(lanes.size.height)]
         for row in summaries:
             shown = next(line for line in lines if line.startswith(row.label))
