@@ -137,3 +137,24 @@ async def test_a_finished_lane_is_drawn_to_the_last_column_its_thread_lived_in()
                 ends[row.label] = drawn[-1]
             if name.startswith("race"):  # the MainThread waits in its join until its workers end: all end together
                 assert len(set(ends.values())) == 1, (name, ends)
+
+
+async def test_presenting_the_figures_under_the_names_follow_the_time_cursor():
+    from gilviz.ui.cursor import column_shares
+
+    t = trace("race-lock-on")
+    app = replay_app(t, at=t.after_end_s, present=True)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        lanes = app.query_one("#lanes")
+        assert lanes.figures_below and lanes.columns >= 0.7 * 120, lanes.columns
+        await pilot.press("home", "shift+right", "shift+right")
+        await until(pilot, lambda: lanes.cursor is not None and "figures at t = " in lanes.render_line(0).text)
+        column = lanes.geometry().column_of(lanes.cursor)
+        lines = [lanes.render_line(y).text for y in range(lanes.size.height)]
+        workers = [row for row in lanes.rows if row.lane is not None and row.lane.role == "worker"]
+        assert workers
+        for row in workers:
+            at = next(i for i, line in enumerate(lines) if line.startswith(row.label))
+            said = column_shares(lanes.row_columns(row)[column], 2)
+            assert said and lines[at + 1].startswith("  " + said + " "), (lines[at + 1], said)

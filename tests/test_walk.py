@@ -333,4 +333,8 @@ async def test_in_presenter_mode_the_lanes_take_most_of_the_width(size):
         await pilot.pause()
         box, lanes = app.query_one("#lanes-box"), app.query_one("#lanes")
         assert box.region.width >= 0.7 * size[0] and not app.query_one("#scenarios").display, box.region
-        assert lanes.columns >= 0.55 * size[0], lanes.columns  # the time itself, beside the labels and figures
+        assert lanes.columns >= 0.7 * size[0], lanes.columns  # the time itself: the figures go under the names
+        lines = lane_lines(app)
+        for row in lanes.rows:  # each row's figures, whole, on the line under its name
+            at = next(i for i, line in enumerate(lines) if line.startswith(row.label))
+            assert lines[at + 1].startswith("  " + lanes._shares(row, lanes._now()) + " "), (lines[at], lines[at + 1])
