@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import time
 
+from gilviz.states import STATES
 from gilviz.trace import read_trace
 from gilviz.ui.app import replay_app
 
@@ -158,3 +159,72 @@ async def test_presenting_the_figures_under_the_names_follow_the_time_cursor():
             at = next(i for i, line in enumerate(lines) if line.startswith(row.label))
             said = column_shares(lanes.row_columns(row)[column], 2)
             assert said and lines[at + 1].startswith("  " + said + " "), (lines[at + 1], said)
+
+
+DONE_BUT_ALIVE = """
+import os, sys, threading
+from gilviz.lab import protocol
+from gilviz.lab.board import Board
+board = Board.attach(sys.argv[1])
+board.register(0, os.getpid(), threading.get_native_id(), protocol.THREAD, protocol.MAIN, "MainThread")
+board.set_phase(0, protocol.IO)
+board.mark_started()
+sys.stdin.readline()  # blocked in read: it parks
+board.set_phase(0, protocol.DONE)  # declared done, as the lab's main thread once it has joined its workers ...
+sys.stdin.readline()  # ... and alive a while longer
+board.mark_finished()
+sys.stdin.readline()
+"""
+
+
+def test_a_parked_thread_that_declares_itself_done_was_in_its_wait_until_then(board):
+    """The lab's MainThread waits in its join, parked (read every 0.5 s at most), and declares itself done
+    when its workers have ended: its interval since its last reading was all counted "ended", so its lane
+    stopped up to half a second before its workers' in a finished run."""
+    import os
+    import subprocess
+    import sys
+
+    from gilviz.probe.sampler import Sampler
+    from gilviz.timeline import Timeline
+
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    child = subprocess.Popen([sys.executable, "-c", DONE_BUT_ALIVE, board.path], stdin=subprocess.PIPE, env=env, text=True)
+    try:
+        deadline = time.monotonic() + 20
+        while not board.slots() or not board.run_window_ns()[0]:
+            assert time.monotonic() < deadline
+        timeline = Timeline()
+        sampler = Sampler(board, timeline)
+
+        def tick_until(condition):
+            deadline = time.monotonic() + 20
+            while not condition():
+                assert time.monotonic() < deadline, "timed out"
+                sampler.tick()
+                time.sleep(0.01)  # the sampler's own pace
+
+        lane = lambda: sampler._lanes.get(0)  # noqa: E731
+        since = lambda: time.monotonic_ns() - (lane().rest_until - lane().rest_ns)  # noqa: E731  (its last reading)
+        tick_until(lambda: lane() is not None and lane().rest_ns >= 300_000_000 and since() > 200_000_000)  # parked a while
+        child.stdin.write("done\n")
+        child.stdin.flush()
+        tick_until(lambda: board.read_slot(0).phase == 8 and lane().rest_until == 0)  # read since it said so
+        declared = board.read_slot(0).t_phase / 1e9
+        child.stdin.write("end\n")
+        child.stdin.flush()
+        tick_until(lambda: board.run_window_ns()[1] and timeline.snapshot().window[1])
+        sampler.tick()
+        child.stdin.write("exit\n")
+        child.stdin.flush()
+        assert child.wait(timeout=20) == 0
+        snap = timeline.snapshot()
+        (view,) = snap.lanes
+        times = dict(zip(STATES, view.run_times))
+        start, end = snap.window
+        assert times["io"] >= declared - start - 0.03, (times, declared - start)  # in its read until it said done
+        assert times["done"] <= end - declared + 0.03, (times, end - declared)
+    finally:
+        child.kill()
+        child.wait()
+        sampler.close()
