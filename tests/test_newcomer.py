@@ -228,3 +228,17 @@ def test_a_parked_thread_that_declares_itself_done_was_in_its_wait_until_then(bo
         child.kill()
         child.wait()
         sampler.close()
+
+
+async def test_a_toast_on_screen_is_not_stacked_again():
+    from textual.widgets._toast import Toast
+
+    t = trace("threads-cpu")
+    app = replay_app(t, at=t.after_end_s)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await pilot.pause()
+        await pilot.press("left", *["plus"] * 8)  # to the finest zoom, and on: "the finest" each time
+        await until(pilot, lambda: any(toast.region.height for toast in app.screen.query(Toast)))
+        await pilot.pause()
+        said = [str(toast._notification.message) for toast in app.screen.query(Toast)]
+        assert said.count("the finest: one bin a column") == 1, said
