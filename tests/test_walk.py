@@ -83,6 +83,7 @@ async def test_the_palette_has_one_of_each_and_gilviz_s_own_theme_and_screenshot
         commands = list(app.get_system_commands(app.screen))
         titles = [c.title for c in commands]
         assert [t for t, n in Counter(titles).items() if n > 1] == [], titles
+        assert "Help" in titles and "Keys" not in titles, titles  # one help: gilviz's ?, not Textual's key panel too
         by_title = {c.title: c for c in commands}
         assert app.theme == THEMES["dark"]
         await run(by_title["Theme"].callback)

@@ -142,7 +142,7 @@ class GilvizApp(OneLineToasts, CursorKeys, App):
         Binding("pagedown", "scroll_lanes(10)", "page down", show=False),
         Binding("pageup", "scroll_lanes(-10)", "page up", show=False),
         Binding("s", "save_screenshot", "save", tooltip="save an SVG or PNG of the screen (pause first to keep a moment)"),
-        Binding("question_mark", "help", "help", tooltip="this help"),
+        Binding("question_mark", "help", "help", tooltip="the keys that apply here, what each does, and how to read the lanes"),
         Binding("q", "quit", "quit", tooltip="quit; a watched program is stopped (a --pid is let go); nothing is left behind"),
         Binding("ctrl+c", "quit", "quit", show=False, priority=True),
     ]
@@ -550,7 +550,7 @@ class GilvizApp(OneLineToasts, CursorKeys, App):
         return True
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        ours = {"Theme", "Quit", "Screenshot"}  # gilviz's own below: its light/dark, its format, one quit
+        ours = {"Theme", "Quit", "Screenshot", "Keys"}  # gilviz's own below: its light/dark, its format, one quit, its ? help
         yield from (command for command in super().get_system_commands(screen) if command.title not in ours)
         if isinstance(self.source, LabSource):
             for i, s in enumerate(SCENARIOS):
