@@ -343,7 +343,8 @@ class LanesView(Widget):
             room = width - (frame.shares_width + 3 if figures and not frame.below else 0)  # 3: a gap before the figures
             lead = "%s   " % self.title if self.title else " " * (LABEL_WIDTH + 1)
             if frame.below and not self.title:  # the figures are under the names: what they cover, over the names
-                lead, figures = ("figures: " + figures if figures else "").ljust(LABEL_WIDTH + 1), ""
+                said = figures.replace("its whole life", "whole life")  # over a name: "its" would name nothing
+                lead, figures = ("figures: " + said if said else "").ljust(LABEL_WIDTH + 1), ""
             text = lead + scale + fitted + coarse
             if len(text) > room:  # drop the asides before anything is cut
                 text = lead + scale + coarse
