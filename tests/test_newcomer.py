@@ -242,3 +242,21 @@ async def test_a_toast_on_screen_is_not_stacked_again():
         await pilot.pause()
         said = [str(toast._notification.message) for toast in app.screen.query(Toast)]
         assert said.count("the finest: one bin a column") == 1, said
+
+
+async def test_the_legend_names_every_state_drawn_whole_at_120x36():
+    """Beside the scenario menu the long names ran off the edge: a live race with the lock drew seven states,
+    "▓ running without the GIL (C code)" last, cut to "▓ running"."""
+    t = trace("race-lock-on")
+    app = replay_app(t, at=t.after_end_s)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        box, lanes = app.query_one("#legend"), app.query_one("#lanes")
+        await until(pilot, lambda: box.content_size.width > 0)
+        drawn = ["running", "gil_wait", "core_wait", "lock_wait", "idle", "unseen", "no_gil"]  # as that live run drew
+        lanes.visible_states = lambda: drawn
+        app.draw_lanes()
+        await pilot.pause()
+        said = str(box.render()).rstrip()
+        assert len(said) <= box.content_size.width, (said, box.content_size.width)
+        assert len(said.split("  ")) == len(drawn) and said.split("  ")[-1].startswith("▓"), said
