@@ -260,3 +260,19 @@ async def test_the_legend_names_every_state_drawn_whole_at_120x36():
         said = str(box.render()).rstrip()
         assert len(said) <= box.content_size.width, (said, box.content_size.width)
         assert len(said.split("  ")) == len(drawn) and said.split("  ")[-1].startswith("▓"), said
+
+
+def test_a_run_too_short_for_a_cpu_reading_does_not_say_one_is_coming():
+    """A tiny run (0.2 s, five of them under R) ended before the meters' first reading; its finished
+    picture still said "waiting for the first reading…"."""
+    from gilviz.timeline import Snapshot
+    from gilviz.ui.meters import meter_lines
+
+    def lines(window):
+        snap = Snapshot(t=1.0, bin_s=0.05, lanes=(), cpu=(), cpu_history=(), window=window, coarse=False)
+        return [" ".join(text for text, _ in line) for line in meter_lines(snap, False, 80, cores=2)]
+
+    live, ended = lines((0.5, 0.0)), lines((0.5, 0.7))
+    assert len(live) == len(ended) == 3  # a line a core either way: the lanes above keep their height
+    assert "waiting for the first reading" in live[-1]
+    assert "waiting" not in ended[-1] and "not read" in ended[-1], ended
