@@ -306,6 +306,10 @@ class Sampler:
                 queue_s += (queue_ns - lane.queue_ns) / 1e9
                 lane.cpu_ns, lane.queue_ns = cpu_ns, queue_ns
                 alive.append(view)
+                if view.phase != phase_before and view.phase in (protocol.DONE, protocol.FAILED) and t0 < view.t_phase < now:
+                    # declared done and still alive (the lab's main thread, its workers joined): in its wait until then
+                    t0 = self._until_finished(view, lane, t0, cpu_s, queue_s, phase_before, named_by_kernel)
+                    cpu_s, queue_s = lane.cpu_carry, lane.queue_carry
             lane.t = now
             dt_s = (now - t0) / 1e9
             disagree = False  # and what the blocked part of the interval was spent on:

@@ -43,6 +43,7 @@ from gilviz.ui.pictures import Pictures
 from gilviz.ui.run_feed import RunFeed, SourceEvent
 from gilviz.ui.run_keys import RunKeys
 from gilviz.ui.state import HEADER, LANES, PANEL, RESULTS, DashboardState
+from gilviz.ui.toasts import OneLineToasts
 from gilviz.ui.view_keys import THEMES, ViewKeys
 
 __all__ = ["THEMES", "GilvizApp", "SourceEvent", "replay_app", "scenario_app"]
@@ -55,7 +56,7 @@ def settle_memory() -> None:
     gc.freeze()
 
 
-class GilvizApp(CursorKeys, RunFeed, KeyGate, RunKeys, ViewKeys, Pictures, App):
+class GilvizApp(OneLineToasts, CursorKeys, RunFeed, KeyGate, RunKeys, ViewKeys, Pictures, App):
     CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute, so subclasses elsewhere find it
     TITLE = "gilviz"
     BINDINGS = BINDINGS

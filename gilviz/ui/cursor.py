@@ -170,8 +170,9 @@ def until(snap: Snapshot, index: int) -> Snapshot:
     return replace(snap, t=t, lanes=tuple(lanes), window=(snap.window[0], end))
 
 
-def race_at(config: RunConfig, snap: Snapshot, index: int, reports: Sequence[RunReport]) -> Text:
-    """The race panel at the cursor: the shared counter as a thread had last read it then."""
+def race_at(config: RunConfig, snap: Snapshot, index: int, reports: Sequence[RunReport], keys: bool = False) -> Text:
+    """The race panel at the cursor: the shared counter as a thread had last read it then. ``keys``: `l` works
+    here and the screen is live (a replay or a still names no key)."""
     span = span_of(snap)
     text = Text()
     text.append("%d threads update one global counter · " % config.worker_count)
@@ -187,5 +188,5 @@ def race_at(config: RunConfig, snap: Snapshot, index: int, reports: Sequence[Run
     seconds = SIZES[config.size].race_s
     bar(text, min(at, seconds), seconds, COLOURS["io"], "dim", "·")
     text.append(" %.2f of %g s\n" % (min(at, seconds), seconds), style="dim")
-    comparison(text, config, reports)
+    comparison(text, config, reports, keys)
     return text

@@ -102,18 +102,23 @@ class CursorLanes(LanesView):
             return segments
         column = self.geometry().column_of(index)
         if y == 0:
-            return [self._ruler(segments[0], cursor_label(index, snap, span), column, frame.shares_width)]
+            label = ("figures at " if frame.below else "") + cursor_label(index, snap, span)  # figures under the names
+            return [self._ruler(segments[0], label, column, frame.shares_width)]
         cells = len(segments) - 2
         if column is None or cells <= column or not self._rows:
             return segments
         cell = segments[1 + column]
         segments[1 + column] = Segment(cell.text, (cell.style or self._base) + REVERSE)
-        row_index, sub = divmod(y - 1, frame.row_height)
-        if sub == 0 and row_index < len(self._rows):
-            times = self._columns_in(self._rows[row_index], frame)[column]
-            width = frame.shares_width
-            segments[-1] = Segment(" " + column_shares(times, frame.most)[: width - 1].ljust(width), self._base)
         return segments
+
+    def _figures(self, row, frame) -> str:
+        """At the cursor, a row's figures are the states of the cursor's column."""
+        snap, index = frame.snapshot, self.cursor
+        column = self.geometry().column_of(index) if index is not None and snap is not None and span_of(snap) else None
+        columns = self._columns_in(row, frame)
+        if column is None or column >= len(columns):
+            return super()._figures(row, frame)
+        return column_shares(columns[column], frame.most)
 
     def _ruler(self, line: Segment, label: str, column: int | None, shares_width: int) -> Segment:
         """The ruler at the cursor: its moment first, a ▼ over its column (the scale moved past it if it
@@ -252,7 +257,8 @@ class CursorKeys:
         cfg = self.state.scenario  # type: ignore[attr-defined]
         if lanes.cursor is None or lanes.snapshot is None or cfg is None or cfg.info.panel != "race_panel":
             return None
-        return race_at(cfg, lanes.snapshot, lanes.cursor, self.state.reports)  # type: ignore[attr-defined]
+        keys = self.keys_hinted and bool(self.check_action("lock", ()))  # type: ignore[attr-defined]
+        return race_at(cfg, lanes.snapshot, lanes.cursor, self.state.reports, keys)  # type: ignore[attr-defined]
 
     def snapshot_at_cursor(self):
         """The snapshot as far as the cursor (for the queue panel), or None."""

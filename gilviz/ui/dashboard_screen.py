@@ -136,7 +136,10 @@ class DashboardScreen(Screen):
         if self.dash.state.pinned is not None:
             states = [s for s in LEGEND if s in set(states) | set(pinned.visible_states())]
         states = states or ["running", "gil_wait", "core_wait", "io", "lock_wait"]
-        self.show(legend_line, legend(states, short=self.app.size.width < NARROW_BELOW))
+        line = legend(states, short=self.app.size.width < NARROW_BELOW)
+        if line.cell_len > legend_line.content_size.width > 0:  # the long names do not fit beside the menu: short ones
+            line = legend(states, short=True)
+        self.show(legend_line, line)
 
     @staticmethod
     def show(widget: Static, content) -> None:

@@ -64,17 +64,22 @@ class Cell:
         return "Cell(%r, %r, %r)" % (self.char, self.fg, self.bg)
 
 
-_WAIT_INDEXES = tuple(i for i in range(len(STATES)) if i != RUNNING)
+_LIVED_WAITS = tuple(i for i in range(len(STATES)) if i != RUNNING and STATES[i] not in QUIET)
 
 
 def main_wait(times: Sequence[float]) -> str:
-    """The state other than running that took the most time ("done" when none did; ties go to the later state)."""
-    best_t, best = 0.0, DONE
-    for i in _WAIT_INDEXES:
+    """The state other than running that took the most of the time the thread lived in the column (ties go to the
+    later state); "done" or "not started" only when it lived there without waiting. A column the thread lived in
+    is drawn as what it did there: a MainThread idle in its join until the run's last bin, which straddles the
+    thread's end, was drawn blank there while its workers, who ran a little in it, were drawn to the end."""
+    best_t, best = 0.0, -1
+    for i in _LIVED_WAITS:
         t = times[i]
         if t >= best_t and t > 0:
             best_t, best = t, i
-    return STATES[best]
+    if best >= 0:
+        return STATES[best]
+    return STATES[NOT_STARTED] if times[NOT_STARTED] > times[DONE] else STATES[DONE]
 
 
 def cell_for(times: Sequence[float] | None, row: int = 0, height: int = 1) -> Cell | None:

@@ -36,6 +36,7 @@ BINDINGS: list[BindingType] = [
     Binding("P", "present", "present", show=False, tooltip="presenter mode: header, lanes, meters and the one figure"),
     Binding("m", "slow_motion", "slow-mo", tooltip="a 50 ms switch interval (Python's: 5 ms): the turns become visible"),
     Binding("c", "compare", "pin", tooltip="pin this run: the next is drawn under it on one time scale (c again: unpin)"),
+    Binding("c", "unpin", "unpin", tooltip="unpin the compared run: the lanes show the run alone again"),
     Binding("plus,equals_sign", "zoom(-1)", "zoom in", show=False, tooltip="fewer milliseconds per column"),
     Binding("minus", "zoom(1)", "zoom out", show=False, tooltip="more milliseconds per column (still: to the whole run)"),
     Binding("left", "cursor(-1)", "time", key_display="←→", tooltip="paused or ended: the time cursor a column back (→: on)"),
@@ -51,7 +52,7 @@ BINDINGS: list[BindingType] = [
     Binding("pagedown", "scroll_lanes(10)", "page down", show=False),
     Binding("pageup", "scroll_lanes(-10)", "page up", show=False),
     Binding("s", "save_screenshot", "save", tooltip="save an SVG or PNG of the screen (pause first to keep a moment)"),
-    Binding("question_mark", "help", "help", tooltip="this help"),
+    Binding("question_mark", "help", "help", tooltip="the keys that apply here, what each does, and how to read the lanes"),
     Binding("q", "quit", "quit", tooltip="quit; a watched program is stopped (a --pid is let go); nothing is left behind"),
     Binding("ctrl+c", "quit", "quit", show=False, priority=True),
 ]
@@ -80,8 +81,8 @@ class KeyGate(Host):
             return cfg is not None and cfg.info.variant_option == "executor"
         if action == "rerun":
             return self.source.can_rerun
-        if action == "compare":
-            return live
+        if action in ("compare", "unpin"):  # one c key: the footer says "unpin" while a run is pinned
+            return live and (self.state.pinned is not None) == (action == "unpin")
         if action == "slow_motion":
             return live and cfg is not None and cfg.info.threads_side_by_side
         if action == "fold":  # once folded, f stays to unfold
@@ -100,7 +101,7 @@ class KeyGate(Host):
         return True
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        ours = {"Theme", "Quit", "Screenshot"}  # gilviz's own below: its light/dark, its format, one quit
+        ours = {"Theme", "Quit", "Screenshot", "Keys"}  # gilviz's own below: its light/dark, its format, one quit, its ? help
         yield from (command for command in super().get_system_commands(screen) if command.title not in ours)
         if self.source.can_switch:
             for i, s in enumerate(SCENARIOS):

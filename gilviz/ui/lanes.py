@@ -55,6 +55,7 @@ class _Frame:
     fit: tuple[int, int, int] | None  # a finished run fitted to the width
     scrolling: bool  # a live run going by: closed columns keep their segments
     row_height: int
+    below: bool = False  # the figures under each row's name, not at its end (presenting, tall rows)
     row_columns: dict[object, list] = field(default_factory=dict)  # per row: its columns' state times
 
 
@@ -130,7 +131,7 @@ class LanesView(Widget):
     def _now(self) -> _Frame:
         """What the lines of this frame share, worked out once for the snapshot and view it is for."""
         snap, frame = self.snapshot, self._frame
-        key = (self.size.width, self.zoom, self.fitted, self.aligned, self.aligned_stretch, self.row_height)
+        key = (self.size.width, self.zoom, self.fitted, self.aligned, self.aligned_stretch, self.row_height, self.figures_below)
         if frame is None or frame.snapshot is not snap or frame.key != key:
             fit = self._fit_span
             frame = self._frame = _Frame(
@@ -146,6 +147,7 @@ class LanesView(Widget):
                 fit=fit,
                 scrolling=fit is None and not self.aligned,
                 row_height=self.row_height,
+                below=key[-1],
             )
         return frame
 
@@ -277,7 +279,15 @@ class LanesView(Widget):
 
     @property
     def shares_width(self) -> int:
+        if self.figures_below:
+            return 0
         return SHARES_WIDE if self.size.width >= WIDE_FROM else SHARES_NARROW
+
+    @property
+    def figures_below(self) -> bool:
+        """Presenting with rows two lines tall or more: each row's figures go on its second line, under its
+        name, and the time takes the width they had at the row's end (at 120 columns, 92 columns, not 70)."""
+        return self.row_height >= 2 and bool(getattr(self.app, "present", False))
 
     def render_lines(self, crop: Region) -> list[Strip]:
         """Every line is drawn on the widget's own background and text colour (so both themes read
@@ -330,8 +340,11 @@ class LanesView(Widget):
                 fitted = " · both runs from their start"
             live = snap is not None and snap.window[0] and not snap.window[1]
             figures = "last second" if live else ("its whole life" if snap is not None and snap.window[1] else "")
-            room = width - (frame.shares_width + 3 if figures else 0)  # 3: a gap before what the figures cover
+            room = width - (frame.shares_width + 3 if figures and not frame.below else 0)  # 3: a gap before the figures
             lead = "%s   " % self.title if self.title else " " * (LABEL_WIDTH + 1)
+            if frame.below and not self.title:  # the figures are under the names: what they cover, over the names
+                said = figures.replace("its whole life", "whole life")  # over a name: "its" would name nothing
+                lead, figures = ("figures: " + said if said else "").ljust(LABEL_WIDTH + 1), ""
             text = lead + scale + fitted + coarse
             if len(text) > room:  # drop the asides before anything is cut
                 text = lead + scale + coarse
@@ -350,17 +363,26 @@ class LanesView(Widget):
         if index >= len(self._rows):
             return [Segment(" " * width, base)]
         row = self._rows[index]
-        label = row.label if sub == 0 else (self._detail(row, bool(snap.window[1])) if sub == 1 else "")
+        if frame.below and sub == 1:  # presenting: the figures under the name, the call it waited in below them
+            label = "  " + self._figures(row, frame)[: LABEL_WIDTH - 2]
+        else:
+            detail = sub == (2 if frame.below else 1)
+            label = row.label if sub == 0 else (self._detail(row, bool(snap.window[1])) if detail else "")
+        quiet = dim if sub and not (frame.below and sub == 1) else base  # a row's figures are never dim
         if self.highlight is not None and row.key == self.highlight:  # the lane the table jumped to
-            segments = [Segment(label[:LABEL_WIDTH].ljust(LABEL_WIDTH), (dim if sub else base) + Style(reverse=True))]
+            segments = [Segment(label[:LABEL_WIDTH].ljust(LABEL_WIDTH), quiet + Style(reverse=True))]
             segments.append(Segment(" ", base))
         else:
-            segments = [Segment(label[:LABEL_WIDTH].ljust(LABEL_WIDTH) + " ", dim if sub else base)]
+            segments = [Segment(label[:LABEL_WIDTH].ljust(LABEL_WIDTH) + " ", quiet)]
         segments.extend(self._cells(row, height - 1 - sub, height, frame))
         shares_width = frame.shares_width
-        figures = " " + self._shares(row, frame)[: shares_width - 1].ljust(shares_width) if sub == 0 else ""
+        figures = " " + self._figures(row, frame)[: shares_width - 1].ljust(shares_width) if sub == 0 and not frame.below else ""
         segments.append(Segment(figures, base))
         return segments
+
+    def _figures(self, row: LaneRow, frame: _Frame) -> str:
+        """What a row's figures say (the time cursor's lanes: that column's states)."""
+        return self._shares(row, frame)
 
     def _cells(self, row: LaneRow, level: int, height: int, frame: _Frame) -> list[Segment]:
         """The row's cells as segments. While a run scrolls by, the columns that can no longer change
@@ -404,7 +426,7 @@ class LanesView(Widget):
     def _shares(self, row: LaneRow, frame: _Frame) -> str:
         """The row's figures: over the thread's whole life in a finished run, over the last second while live."""
         if row.lane is None:
-            return fitted_note(row.note, frame.shares_width - 1)
+            return fitted_note(row.note, LABEL_WIDTH - 2 if frame.below else frame.shares_width - 1)
         if row.lane.phase == "failed":
             return "failed: " + row.lane.note
         snap = frame.snapshot
@@ -418,4 +440,4 @@ class LanesView(Widget):
     @property
     def _most(self) -> int:
         """How many states a row's figures name: three when there is room, else the two biggest."""
-        return 3 if self.size.width >= WIDE_FROM else 2
+        return 3 if self.size.width >= WIDE_FROM and not self.figures_below else 2

@@ -32,7 +32,9 @@ def meter_lines(snapshot: Snapshot | None, compact: bool, width: int, cores: int
     core on one line (wrapped to ``width`` between cores). Before the first reading, as many
     lines as there will be (``cores``, when known), so the lanes above keep their height."""
     if snapshot is None or not snapshot.cpu:
-        waiting: list[Line] = [[("CPU: waiting for the first reading…", "dim")]]
+        ended = snapshot is not None and bool(snapshot.window[0] and snapshot.window[1])  # and never read: too short
+        said = "CPU: not read (the run ended before the first reading)" if ended else "CPU: waiting for the first reading…"
+        waiting: list[Line] = [[(said, "dim")]]
         return waiting if compact else [[("core %-2d " % i, "")] for i in range(cores)] + waiting
     total = round(sum(snapshot.cpu) / len(snapshot.cpu))
     if compact:

@@ -96,4 +96,8 @@ class RunKeys(Host):
         else:
             self.notify("c pins a finished run: wait for this one to end")
             return
+        self.refresh_bindings()  # the footer's c: "pin" or "unpin"
         self.draw({LANES})
+
+    def action_unpin(self) -> None:
+        self.action_compare()

@@ -83,6 +83,7 @@ async def test_the_palette_has_one_of_each_and_gilviz_s_own_theme_and_screenshot
         commands = list(app.get_system_commands(app.screen))
         titles = [c.title for c in commands]
         assert [t for t, n in Counter(titles).items() if n > 1] == [], titles
+        assert "Help" in titles and "Keys" not in titles, titles  # one help: gilviz's ?, not Textual's key panel too
         by_title = {c.title: c for c in commands}
         assert app.theme == THEMES["dark"]
         await run(by_title["Theme"].callback)
@@ -228,8 +229,14 @@ def test_a_folded_summary_is_cut_at_a_whole_count():
     assert all(len(fitted_note(note, w)) <= w for w in range(6, 40))
 
 
-async def test_a_finished_watch_s_folded_threads_say_what_they_did_not_that_they_ended():
-    t = trace("watch-busy-server")
+@pytest.mark.parametrize("name", ["watch-busy-server", "threads-cpu-slow"])
+async def test_a_finished_run_s_folded_threads_say_what_they_did_not_that_they_ended(name):
+    """Folded, a finished run's threads are counted by what each did most over its life: a thread that ended
+    before the run's last second did not spend its life ended (threads-cpu-slow's first worker read "1 ended")."""
+    from gilviz.report import SHARE_LABELS
+    from gilviz.states import STATES
+
+    t = trace(name)
     app = replay_app(t, at=t.after_end_s)
     async with app.run_test(size=(200, 50)) as pilot:
         await pilot.pause()
@@ -241,6 +248,12 @@ async def test_a_finished_watch_s_folded_threads_say_what_they_did_not_that_they
         for row in summaries:
             counted = sum(int(part.split()[0]) for part in row.note.split(" · "))
             assert counted == len(row.threads) and "ended" not in row.note, row.note
+            expected = Counter()  # each thread's biggest state over the time it lived, from its run's totals
+            for lane in row.threads:
+                lived = [(t, s) for s, t in zip(STATES, lane.run_times) if s not in ("done", "not_started")]
+                expected[SHARE_LABELS.get(max(lived)[1], max(lived)[1])] += 1
+            said = Counter({part.split(" ", 1)[1]: int(part.split()[0]) for part in row.note.split(" · ")})
+            assert said == expected, (row.note, expected)
         lines = [lanes.render_line(y).text for y in range(lanes.size.height)]
         for row in summaries:
             shown = next(line for line in lines if line.startswith(row.label))
@@ -321,4 +334,8 @@ async def test_in_presenter_mode_the_lanes_take_most_of_the_width(size):
         await pilot.pause()
         box, lanes = app.query_one("#lanes-box"), app.query_one("#lanes")
         assert box.region.width >= 0.7 * size[0] and not app.query_one("#scenarios").display, box.region
-        assert lanes.columns >= 0.55 * size[0], lanes.columns  # the time itself, beside the labels and figures
+        assert lanes.columns >= 0.7 * size[0], lanes.columns  # the time itself: the figures go under the names
+        lines = lane_lines(app)
+        for row in lanes.rows:  # each row's figures, whole, on the line under its name
+            at = next(i for i, line in enumerate(lines) if line.startswith(row.label))
+            assert lines[at + 1].startswith("  " + lanes._shares(row, lanes._now()) + " "), (lines[at], lines[at + 1])
