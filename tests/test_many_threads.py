@@ -330,6 +330,34 @@ def test_the_bench_table_shows_the_parked_rows():
     assert "dashboard CPU watching 260 lanes" in text and "0.046" in text and "0.021" in text
 
 
+def test_bench_many_threads_interleaves_its_rows_and_reports_medians(monkeypatch):
+    """``gilviz bench --many-threads``: one run of each row a round, so a shared machine's load falls on all alike."""
+    from gilviz import bench, parked
+
+    order: list[str] = []
+    figures = {256: iter([0.05, 0.02, 0.03]), 1024: iter([0.09, 0.2, 0.08])}
+
+    def row(count: int) -> dict:
+        order.append("sampler %d" % count)
+        return {"parked": count, "sampler_cpu": next(figures[count]), "calm": 0.3, "wall_s": 6.0, "target": 0.1}
+
+    boards = iter([0.07, 0.04, 0.05])
+
+    def board() -> dict:
+        order.append("dashboard")
+        return {"cpu_share": next(boards), "sampler_share": 0.01, "lanes": 260}
+
+    monkeypatch.setattr(parked, "sampler_row", row)
+    doc = parked.many_thread_rows(3, lambda _: None, board)
+    assert order == ["sampler 256", "sampler 1024", "dashboard"] * 3
+    assert [r["sampler_cpu"] for r in doc["parked"]] == [0.03, 0.09]  # the middle of each row's three
+    assert doc["parked"][0]["runs"] == [0.05, 0.02, 0.03]
+    assert doc["dashboard_many"]["cpu_share"] == 0.05 and doc["dashboard_many"]["target"] == parked.DASHBOARD_TARGET
+    text = bench.format_many(doc)
+    assert "sampler CPU, 256 parked threads (+3 busy)" in text and "runs, 256 parked threads: 0.050 0.020 0.030" in text
+    assert "dashboard CPU watching 260 lanes" in text and "0.070 (0.010)" in text and "medians of 3 rounds" in text
+
+
 @needs_procfs
 @pytest.mark.slow
 def test_the_dashboard_watching_260_lanes_is_measured():
