@@ -50,6 +50,7 @@ from gilviz.sources.watch import WatchSource
 from gilviz.trace import Trace, config_to_dict
 from gilviz.ui.cursor_view import CursorKeys, CursorLanes
 from gilviz.ui.drawing import COLOURS, LEGEND, SHORT_LEGEND, legend_glyph
+from gilviz.ui.footer_keys import keys_changed
 from gilviz.ui.header import header_text
 from gilviz.ui.help import HelpScreen
 from gilviz.ui.lane_rows import row_index
@@ -329,7 +330,7 @@ class GilvizApp(CursorKeys, App):
     # -- drawing -------------------------------------------------------------------
 
     def draw(self, changed: set[str]) -> None:
-        if HEADER in changed:
+        if HEADER in changed and keys_changed(self):
             self.refresh_bindings()  # the keys that apply follow the scenario and the run's state
         with self.batch_update():
             if LANES in changed:
