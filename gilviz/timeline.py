@@ -316,7 +316,7 @@ class Timeline:
         with self._lock:
             for slot, lane in self._lanes.items():
                 ended = lane.last_state in (DONE, FAILED) and 0 < lane.last_ns < now_ns - RETIRE_AFTER_NS
-                if ended and lane.view.kind == protocol.THREAD and lane.view.role == protocol.WORKER:
+                if ended and lane.view.role == protocol.WORKER:  # a thread, or a child process (whose own lane goes too)
                     gone.append(slot)
                     self._retired.setdefault(lane.view.pid, Retired()).add(self._whole_window(lane, now_ns), now_ns)
             for slot in gone:
