@@ -299,6 +299,40 @@ def test_a_pyenv_shims_helper_shells_are_not_the_programs():
         assert len(processes) <= 1 and len(workers) <= 1, doc["lanes"]  # the interpreter (as a child), its thread
 
 
+@needs_procfs
+@pytest.mark.skipif(not os.path.exists(SHIM), reason="no pyenv shim here")
+async def test_the_dashboard_watching_a_pyenv_shim_launch_shows_the_program_not_the_shims_shells(tmp_path):
+    """A pilot: ``python3`` is the pyenv shim, whose helper shells run before it execs the interpreter."""
+    from gilviz.model import WatchConfig
+    from gilviz.sources.watch import WatchSource
+    from gilviz.ui.app import GilvizApp
+    from gilviz.ui.lanes import LanesView
+
+    program = "import threading, time\nt = threading.Thread(target=time.sleep, args=(4,))\nt.start()\nt.join()\n"
+    app = GilvizApp(WatchSource(WatchConfig((SHIM, "-c", program), output=str(tmp_path / "out.log"))))
+
+    def labels() -> list[str]:
+        return [row.label for row in app.query_one("#lanes", LanesView).rows]
+
+    def settled() -> bool:  # the interpreter has exec'd, and its thread is listed
+        snap = app.state.snapshot
+        return app.state.status == "live" and snap is not None and any(lane.tid != lane.pid for lane in snap.lanes)
+
+    async with app.run_test(size=(120, 36)) as pilot:
+        deadline = time.monotonic() + 30
+        while not settled() and time.monotonic() < deadline:
+            await pilot.pause(0.05)
+        assert settled(), labels()
+        await pilot.pause(1.0)  # a frame or two later, with whatever the shim's helpers left
+        assert app.state.status == "live", app.state.status
+        rows = labels()
+        assert len(rows) == 2, rows  # the interpreter's main thread and its one thread
+        assert not any(word in label for label in rows for word in ("bash", "pyenv", "sh ")), rows
+        snap = app.state.snapshot
+        assert snap is not None and len({lane.pid for lane in snap.lanes}) == 1, snap.lanes  # no helper's process
+        await pilot.press("q")
+
+
 def test_the_bench_table_shows_the_parked_rows():
     from gilviz import bench
 
