@@ -333,6 +333,38 @@ async def test_the_dashboard_watching_a_pyenv_shim_launch_shows_the_program_not_
         await pilot.press("q")
 
 
+DESCENDANTS = r"""
+import os, time, multiprocessing as mp
+def burn(s):
+    end = time.process_time() + s
+    while time.process_time() < end:
+        pass
+if __name__ == "__main__":
+    if os.fork() == 0:
+        if os.fork() == 0:  # a grandchild, orphaned as its parent exits at once (re-parented to gilviz's subreaper)
+            burn(1.0)
+            os._exit(0)
+        os._exit(0)
+    os.wait()
+    with mp.get_context("forkserver").Pool(2) as pool:  # compileall -j's workers: the forkserver's children
+        pool.map(burn, [0.5, 0.5])
+    time.sleep(1.0)
+"""
+
+
+@needs_procfs
+def test_the_programs_own_descendants_count_as_its_cpu_never_as_other_programs(tmp_path):
+    """Forkserver workers and orphans the program left: their 2 s of CPU are "ours" (gilviz's and the program's)."""
+    script = tmp_path / "descendants.py"
+    script.write_text(DESCENDANTS)
+    argv = [sys.executable, "-m", "gilviz", "watch", "--json", "--", sys.executable, str(script)]
+    out = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    machine = json.loads(out.stdout)["machine"]
+    ours_s = machine["ours"] * machine["wall_s"]
+    assert ours_s >= 2.0, machine  # the CPU the descendants burned (by their own clocks), counted as ours
+
+
 def test_the_bench_table_shows_the_parked_rows():
     from gilviz import bench
 
