@@ -367,7 +367,8 @@ def format_many(doc: dict) -> str:
     if many.get("runs"):
         pairs = zip(many["runs"], many.get("sampler_runs", []))
         lines.append("runs, dashboard (of which the sampler): %s" % " ".join("%.3f (%.3f)" % pair for pair in pairs))
-    lines.append("medians of %d rounds, each round one run of each row" % doc.get("repeats", 1))
+    rounds = doc.get("repeats", 1)
+    lines.append("medians of %d round%s, each round one run of each row" % (rounds, "" if rounds == 1 else "s"))
     return "\n".join(lines)
 
 
