@@ -353,6 +353,20 @@ def _notes(doc: dict, o: dict) -> list[str]:
     return lines
 
 
+def format_many(doc: dict) -> str:
+    """``bench --many-threads``: the rows of many threads (medians), and every run's figure."""
+    lines = _dashboard_lines(doc)
+    for row in doc.get("parked", []):
+        lines.append("runs, %d parked threads: %s" % (row["parked"], " ".join("%.3f" % x for x in row.get("runs", []))))
+    many = doc.get("dashboard_many") or {}
+    if many.get("runs"):
+        pairs = zip(many["runs"], many.get("sampler_runs", []))
+        lines.append("runs, dashboard (of which the sampler): %s" % " ".join("%.3f (%.3f)" % pair for pair in pairs))
+    rounds = doc.get("repeats", 1)
+    lines.append("medians of %d round%s, each round one run of each row" % (rounds, "" if rounds == 1 else "s"))
+    return "\n".join(lines)
+
+
 def format_bench(doc: dict) -> str:
     o = doc["overhead"]
     return "\n".join(_row_lines(doc) + _observer_lines(o) + _dashboard_lines(doc) + _notes(doc, o))

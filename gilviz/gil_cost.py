@@ -19,7 +19,7 @@ import time
 from types import SimpleNamespace
 
 from gilviz.probe.gil_address import locate_gil
-from gilviz.probe.gil_watch import GilWatch
+from gilviz.probe.gil_watch import RAN_FROM, GilWatch
 from gilviz.probe.threadstats import thread_stats
 from gilviz.timeline import Timeline
 
@@ -81,12 +81,17 @@ def gil_read_cost(seconds: float = 1.0) -> dict:
     sink.set_window(time.monotonic_ns(), 0)  # the readings count as inside a run, as they would
     try:
         tids = _threads(child.pid, 3, 5.0)
-        lanes = {slot: SimpleNamespace(pid=child.pid, tid=tid, gone=False, cpu_ns=0) for slot, tid in enumerate(tids)}
+        lanes = {
+            slot: SimpleNamespace(pid=child.pid, tid=tid, gone=False, cpu_ns=0, t=0, busy=False) for slot, tid in enumerate(tids)
+        }
 
         def counters() -> None:  # the sampler's own reads, in both loops: the GIL's come on top of them
+            now = time.monotonic_ns()
             for lane in lanes.values():
                 times = stats.read(lane.pid, lane.tid)
-                lane.cpu_ns = times[0] if times is not None else lane.cpu_ns
+                if times is not None:  # on a CPU for most of the interval: as the sampler tells its ``busy``
+                    lane.busy = now > lane.t and times[0] - lane.cpu_ns >= RAN_FROM * (now - lane.t)
+                    lane.cpu_ns, lane.t = times[0], now
 
         def tick() -> None:
             counters()

@@ -47,6 +47,9 @@ for t in threads:
 PARKED_COUNTS = (256, 1024)
 SECONDS = 6.0
 TARGETS = {256: 0.03, 1024: 0.10}  # the sampler's CPU share (one core = 1) the issue asks for
+DASHBOARD_PARKED, DASHBOARD_RUN_S, DASHBOARD_SECONDS = 256, 12.0, 5.0  # the dashboard watching 260 lanes: 256 parked
+# threads for 12 s, measured 5 s (``ui.cost.watched_dashboard_cpu``)
+DASHBOARD_TARGET = 0.05
 
 
 def command(parked: int, seconds: float = SECONDS) -> list[str]:
@@ -54,21 +57,47 @@ def command(parked: int, seconds: float = SECONDS) -> list[str]:
     return [sys.executable, "-c", PROGRAM, str(parked), str(seconds)]
 
 
-def sampler_rows(progress: Callable[[str], None] = lambda _: None) -> list[dict]:
-    """The sampler's CPU share while watching the program with 256, then 1,024 parked threads."""
+def sampler_row(parked: int) -> dict:
+    """The sampler's CPU share while watching the program with ``parked`` parked threads."""
     from gilviz.watch import watch_program
 
+    report = watch_program(WatchConfig(tuple(command(parked)), output="/dev/null"))
+    return {
+        "parked": parked,
+        "sampler_cpu": report.sampler_cpu_s / report.wall_s,
+        "calm": report.sampler_calm_ticks / max(1, report.sampler_ticks),
+        "wall_s": report.wall_s,
+        "target": TARGETS[parked],
+    }
+
+
+def many_thread_rows(repeats: int, progress: Callable[[str], None], dashboard: Callable[[], dict]) -> dict:
+    """The rows of many threads, each ``repeats`` times, one round of each after another (a shared machine's
+    load falls on all of them alike): ``parked`` (as ``bench``'s, the median, with ``runs``) and ``dashboard_many``."""
+    runs: dict[int, list[dict]] = {parked: [] for parked in PARKED_COUNTS}
+    boards: list[dict] = []
+    for round_ in range(repeats):
+        for parked in PARKED_COUNTS:
+            progress("round %d of %d: the sampler with %d parked threads …" % (round_ + 1, repeats, parked))
+            runs[parked].append(sampler_row(parked))
+        progress("round %d of %d: the dashboard watching 260 lanes …" % (round_ + 1, repeats))
+        boards.append(dashboard())
+    rows = []
+    for each in runs.values():
+        row = dict(sorted(each, key=lambda r: r["sampler_cpu"])[len(each) // 2])
+        row["runs"] = [round(r["sampler_cpu"], 4) for r in each]
+        rows.append(row)
+    board = dict(sorted(boards, key=lambda b: b.get("cpu_share", 0.0))[len(boards) // 2])
+    board["runs"] = [round(b.get("cpu_share", 0.0), 4) for b in boards]
+    board["sampler_runs"] = [round(b.get("sampler_share", 0.0), 4) for b in boards]
+    board["target"] = DASHBOARD_TARGET
+    return {"parked": rows, "dashboard_many": board, "repeats": repeats}
+
+
+def sampler_rows(progress: Callable[[str], None] = lambda _: None) -> list[dict]:
+    """The sampler's CPU share while watching the program with 256, then 1,024 parked threads."""
     rows = []
     for parked in PARKED_COUNTS:
         progress("measuring the sampler with %d parked threads …" % parked)
-        report = watch_program(WatchConfig(tuple(command(parked)), output="/dev/null"))
-        rows.append(
-            {
-                "parked": parked,
-                "sampler_cpu": report.sampler_cpu_s / report.wall_s,
-                "calm": report.sampler_calm_ticks / max(1, report.sampler_ticks),
-                "wall_s": report.wall_s,
-                "target": TARGETS[parked],
-            }
-        )
+        rows.append(sampler_row(parked))
     return rows

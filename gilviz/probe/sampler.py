@@ -30,7 +30,7 @@ from gilviz.lab.board import Board
 from gilviz.probe.classify import DONE, FAILED, Wait, declared, kernel_wait, name_wait, split
 from gilviz.probe.cpustat import CoreMeter
 from gilviz.probe.gil_address import GilLocation
-from gilviz.probe.gil_watch import GilWatch
+from gilviz.probe.gil_watch import RAN_FROM, GilWatch
 from gilviz.probe.parking import Rota, Waker, rest
 from gilviz.probe.proc_cpu import PROC_CPU_EVERY_NS, ProcessCpu
 from gilviz.probe.threadstats import CLOCK_TICKS, NOT_NOW, PermissionDenied, ThreadTimes, thread_stats
@@ -60,7 +60,7 @@ class _Watched:
 
     __slots__ = (
         "pid", "tid", "t", "cpu_ns", "queue_ns", "cpu_carry", "queue_carry", "wait", "still_blocked", "gone", "phase",
-        "rest_ns", "rest_until",
+        "rest_ns", "rest_until", "busy",
     )  # fmt: skip
 
     def __init__(self, pid: int, tid: int) -> None:
@@ -74,6 +74,7 @@ class _Watched:
         self.phase = protocol.NONE  # the phase its worker declared at the last tick
         self.rest_ns = 0  # parked: how long it is left unread (0: read every tick; see ``parking``)
         self.rest_until = 0  # not read again before this (CLOCK_MONOTONIC ns)
+        self.busy = False  # on a CPU for most of its latest interval (``gil_watch``: a running holder is not asked)
 
     def seen(self, now: int, times: ThreadTimes | None) -> None:
         self.t = now
@@ -116,6 +117,7 @@ class Sampler:
         self.cpu_times_at_start: list | None = None  # psutil per-core times at the run's start
         self.cpu_times_at_end: list | None = None
         self._lanes: dict[int, _Watched] = {}  # slot -> what the sampler keeps of it between ticks
+        self.lanes_version = 0  # changes whenever a lane comes, goes or ends
         self._wake_all = False  # the next tick reads parked lanes too (a snapshot follows it)
         self.parked_skips = 0  # lanes looked at but left unread because they were parked
         self.lane_reads = 0  # lanes read (what the sampler's cost follows)
@@ -233,6 +235,7 @@ class Sampler:
             self._next_slow_ns = now + SLOW_EVERY_NS
             for retired in timeline.retire(now) if self._retires else ():  # threads long gone: one "ended
                 self._lanes.pop(retired, None)  # threads" aggregate a process (the lab's board keeps its few lanes)
+                self.lanes_version += 1
         alive = []
         ending = []  # lanes that declared themselves done or failed: their last switches are read now
         lanes = self._lanes
@@ -261,6 +264,7 @@ class Sampler:
                 continue  # alive, but not readable this time (no file descriptor to spare): its interval waits
             if lane is None or not same:
                 self._changed = True
+                self.lanes_version += 1
                 lane = lanes[slot] = _Watched(view.pid, view.tid)
                 born = stats.started_ns(view.pid, view.tid) if times is not None else None
                 born = born or listed_born(watch, view)  # gone already: as the watch list read it when it listed it
@@ -286,8 +290,9 @@ class Sampler:
             if times is None:
                 first_gone = not lane.gone
                 self._changed = self._changed or first_gone
+                self.lanes_version += first_gone
                 lane.gone = True
-                ran = False
+                ran = lane.busy = False
                 if view.cpu_ns > lane.cpu_ns:  # a lab worker's CPU time, told on the board as it finished:
                     cpu_s += (view.cpu_ns - lane.cpu_ns) / 1e9  # its last moments count as running, not ended
                     lane.cpu_ns = view.cpu_ns
@@ -312,6 +317,7 @@ class Sampler:
                     cpu_s, queue_s = lane.cpu_carry, lane.queue_carry
             lane.t = now
             dt_s = (now - t0) / 1e9
+            lane.busy = ran and cpu_s >= RAN_FROM * dt_s
             disagree = False  # and what the blocked part of the interval was spent on:
             if times is None:
                 wait: Wait | None = Wait(FAILED if view.phase == protocol.FAILED else DONE, "")
@@ -359,7 +365,7 @@ class Sampler:
                 self.proc_cpu.read(pid, now, start, end)
             timeline.set_process_cpu(self.proc_cpu.seconds())
         if named_by_kernel:
-            self.gil_watch.tick(now, lanes, self._gil_told, timeline)
+            self.gil_watch.tick(now, lanes, self._gil_told, timeline, self.lanes_version)
         if now >= self._next_cores_ns:
             self._next_cores_ns = now + CORES_EVERY_NS
             timeline.add_cpu(self.cores.read())

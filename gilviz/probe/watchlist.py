@@ -350,8 +350,13 @@ class ProcessTreeWatchList:
         return self._born_ns.get((pid, tid))
 
     def alive_until_ns(self, pid: int, tid: int) -> int:
-        """For a thread that has gone: when a listing last had it (0: unknown, or not gone yet)."""
-        return self._alive_ns.get((pid, tid), 0)
+        """For a thread that has gone: when a listing last had it (0: unknown). One whose end the
+        listings have not seen yet (the sampler found its files gone first) was in the latest."""
+        key = (pid, tid)
+        gone = self._alive_ns.get(key)
+        if gone is not None:
+            return gone
+        return self._listed_ns.get(pid, 0) if key in self._slots else 0
 
     # -- the GIL -----------------------------------------------------------------------
 

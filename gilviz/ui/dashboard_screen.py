@@ -27,6 +27,7 @@ from gilviz.lab.scenarios import SCENARIOS
 from gilviz.outside import visible
 from gilviz.ui.cursor_view import CursorLanes
 from gilviz.ui.drawing import COLOURS, LEGEND, SHORT_LEGEND, legend_glyph
+from gilviz.ui.footer_keys import keys_changed
 from gilviz.ui.header import header_text
 from gilviz.ui.lanes import LanesView
 from gilviz.ui.lesson import code_text
@@ -106,7 +107,7 @@ class DashboardScreen(Screen):
         self.dash.begin()
 
     def draw(self, changed: set[str]) -> None:
-        if HEADER in changed:
+        if HEADER in changed and keys_changed(self.dash):
             self.dash.refresh_bindings()  # the keys that apply follow the scenario and the run's state
         with self.app.batch_update():
             if LANES in changed:

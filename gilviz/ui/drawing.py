@@ -21,6 +21,7 @@ glyph of its own so that it reads without colour too.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import repeat
 
 from gilviz.report import shares_text
 from gilviz.states import DONE, IDLE, N_STATES, NOT_STARTED, RUNNING, STATES, TABLE
@@ -181,7 +182,8 @@ class ColumnCache:
         live_from = newest_group - 1  # the newest two columns may still change, and any after them
         missing = [g for g in range(first_group, live_from) if g not in cache]
         need_from = missing[0] if missing else live_from
-        fresh: dict[int, list[float]] = {}
+        parts: dict[int, list[tuple[float, ...]]] = {}  # a group's bins, from every lane: summed in C below (a
+        get = parts.get  # row of 259 folded threads adds ~3,000 bins a frame; adding them one by one took 7 ms)
         for bins in lanes:
             for b in reversed(bins):
                 group = b.index // bins_per_column
@@ -189,12 +191,12 @@ class ColumnCache:
                     break
                 if group > last_group:
                     continue
-                acc = fresh.get(group)
-                if acc is None:
-                    fresh[group] = list(bin_values(b))
+                same = get(group)
+                if same is None:
+                    parts[group] = [bin_values(b)]
                 else:
-                    for i, t in enumerate(bin_values(b)):
-                        acc[i] += t
+                    same.append(bin_values(b))
+        fresh = {group: list(map(sum, zip(*values), repeat(0.0))) for group, values in parts.items()}
         for g in missing:
             cache[g] = fresh.get(g)
         if len(cache) > 3 * columns + 8:

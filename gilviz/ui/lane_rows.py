@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from gilviz.report import SHARE_LABELS
 from gilviz.retired import EndedThreads
 from gilviz.states import DONE, NOT_STARTED, STATES
-from gilviz.thread_table import LONG_LIVED_S, ended_times, is_main, lived_s, newest_index, retired
+from gilviz.thread_table import LONG_LIVED_S, RETIRE_S, ended_times, is_main, lived_s, newest_index, retired
 from gilviz.timeline import Bin, LaneView, Snapshot
 from gilviz.ui.drawing import life_shares, shares_label
 
@@ -190,8 +190,14 @@ def arrange(
         else:
             threads[lane.pid].append(lane)
     rows: list[LaneRow] = []
+    dead: list[LaneView] = []  # child processes gone a while: their lanes, on one "ended processes" row
+    dead_pids = [pid for pid in ended if pid not in threads]  # ... and those the timeline let go of already
     for pid in order:
         main, others = mains.get(pid), threads[pid]
+        if pid != order[0] and main is not None and process_ended(main, others, newest, bin_s, keep):
+            dead.extend([main, *others])
+            dead_pids.append(pid)
+            continue
         if main is not None:
             rows.append(LaneRow(pid, lane_label(main), main))
         kept = {id(lane) for lane in others if keep is not None and (lane.pid, lane.tid, lane.slot) == keep}
@@ -225,7 +231,33 @@ def arrange(
         if count:
             label = ("  └ %d ended thread%s" % (count, "s" if count > 1 else ""))[:LABEL_WIDTH]
             rows.append(LaneRow(pid, label, threads=tuple(gone), note=ended_note(gone, earlier)))
+    if dead_pids and order:
+        label = ("  └ %d ended process%s" % (len(dead_pids), "es" if len(dead_pids) > 1 else ""))[:LABEL_WIDTH]
+        earlier = merged([ended[pid] for pid in dead_pids if pid in ended])
+        rows.append(LaneRow(order[0], label, threads=tuple(dead), note=ended_note(dead, earlier)))
     return rows
+
+
+def lane_key(lane: LaneView) -> tuple[int, int, int]:
+    return (lane.pid, lane.tid, lane.slot)
+
+
+def process_ended(main: LaneView, others: Sequence[LaneView], newest: int | None, bin_s: float, keep: object) -> bool:
+    """A child process gone for more than RETIRE_S (its last bin ended it, nothing read since), none of
+    whose lanes is ``keep``: its rows go to the "ended processes" row."""
+    if newest is None or main.kind != "process" or not main.bins or main.bins[-1].times[DONE] <= 0:
+        return False
+    if keep is not None and any(lane_key(lane) == keep for lane in (main, *others)):
+        return False
+    return (newest - main.bins[-1].index) * bin_s > RETIRE_S
+
+
+def merged(groups: Sequence[EndedThreads]) -> EndedThreads | None:
+    """Several processes' retired lanes as one group (None: none)."""
+    if not groups:
+        return None
+    times = [sum(column) for column in zip(*(g.run_times for g in groups))]
+    return EndedThreads(groups[0].pid, sum(g.count for g in groups), tuple(times))
 
 
 def snapshot_rows(snapshot: Snapshot, *, last_index: int, fold: bool | None = None, keep: object = None) -> list[LaneRow]:

@@ -11,12 +11,15 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.events import Resize
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
 from gilviz.thread_table import BY_KEY, thread_rows
 from gilviz.timeline import Snapshot
 from gilviz.ui.thread_table import ThreadTable
+
+PALETTE_FROM = 104  # columns: narrower, the keys need the whole footer ("^p palette" was drawn over them; ^p still works)
 
 
 class TableScreen(Screen[object]):
@@ -54,6 +57,13 @@ class TableScreen(Screen[object]):
         self.query_one("#table-title", Static).update(Text("gilviz · threads" + (" · " + self._title if self._title else "")))
         self.show(self._snapshot)
         self.table.focus()
+        self._fit(self.app.size.width)
+
+    def on_resize(self, event: Resize) -> None:
+        self._fit(event.size.width)
+
+    def _fit(self, width: int) -> None:
+        self.query_one(Footer).show_command_palette = width >= PALETTE_FROM
 
     def show(self, snapshot: Snapshot | None) -> None:
         """The rows of this snapshot (the app calls it at its frame pace while the table is on screen)."""

@@ -299,6 +299,72 @@ def test_a_pyenv_shims_helper_shells_are_not_the_programs():
         assert len(processes) <= 1 and len(workers) <= 1, doc["lanes"]  # the interpreter (as a child), its thread
 
 
+@needs_procfs
+@pytest.mark.skipif(not os.path.exists(SHIM), reason="no pyenv shim here")
+async def test_the_dashboard_watching_a_pyenv_shim_launch_shows_the_program_not_the_shims_shells(tmp_path):
+    """A pilot: ``python3`` is the pyenv shim, whose helper shells run before it execs the interpreter."""
+    from gilviz.model import WatchConfig
+    from gilviz.sources.watch import WatchSource
+    from gilviz.ui.app import GilvizApp
+    from gilviz.ui.lanes import LanesView
+
+    program = "import threading, time\nt = threading.Thread(target=time.sleep, args=(4,))\nt.start()\nt.join()\n"
+    app = GilvizApp(WatchSource(WatchConfig((SHIM, "-c", program), output=str(tmp_path / "out.log"))))
+
+    def labels() -> list[str]:
+        return [row.label for row in app.query_one("#lanes", LanesView).rows]
+
+    def settled() -> bool:  # the interpreter has exec'd, and its thread is listed
+        snap = app.state.snapshot
+        return app.state.status == "live" and snap is not None and any(lane.tid != lane.pid for lane in snap.lanes)
+
+    async with app.run_test(size=(120, 36)) as pilot:
+        deadline = time.monotonic() + 30
+        while not settled() and time.monotonic() < deadline:
+            await pilot.pause(0.05)
+        assert settled(), labels()
+        await pilot.pause(1.0)  # a frame or two later, with whatever the shim's helpers left
+        assert app.state.status == "live", app.state.status
+        rows = labels()
+        assert len(rows) == 2, rows  # the interpreter's main thread and its one thread
+        assert not any(word in label for label in rows for word in ("bash", "pyenv", "sh ")), rows
+        snap = app.state.snapshot
+        assert snap is not None and len({lane.pid for lane in snap.lanes}) == 1, snap.lanes  # no helper's process
+        await pilot.press("q")
+
+
+DESCENDANTS = r"""
+import os, time, multiprocessing as mp
+def burn(s):
+    end = time.process_time() + s
+    while time.process_time() < end:
+        pass
+if __name__ == "__main__":
+    if os.fork() == 0:
+        if os.fork() == 0:  # a grandchild, orphaned as its parent exits at once (re-parented to gilviz's subreaper)
+            burn(1.0)
+            os._exit(0)
+        os._exit(0)
+    os.wait()
+    with mp.get_context("forkserver").Pool(2) as pool:  # compileall -j's workers: the forkserver's children
+        pool.map(burn, [0.5, 0.5])
+    time.sleep(1.0)
+"""
+
+
+@needs_procfs
+def test_the_programs_own_descendants_count_as_its_cpu_never_as_other_programs(tmp_path):
+    """Forkserver workers and orphans the program left: their 2 s of CPU are "ours" (gilviz's and the program's)."""
+    script = tmp_path / "descendants.py"
+    script.write_text(DESCENDANTS)
+    argv = [sys.executable, "-m", "gilviz", "watch", "--json", "--", sys.executable, str(script)]
+    out = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    machine = json.loads(out.stdout)["machine"]
+    ours_s = machine["ours"] * machine["wall_s"]
+    assert ours_s >= 2.0, machine  # the CPU the descendants burned (by their own clocks), counted as ours
+
+
 def test_the_bench_table_shows_the_parked_rows():
     from gilviz import bench
 
@@ -328,6 +394,34 @@ def test_the_bench_table_shows_the_parked_rows():
     assert "sampler CPU, 256 parked threads (+3 busy)" in text and "0.026" in text and "≤ 0.03" in text
     assert "sampler CPU, 1024 parked threads (+3 busy)" in text and "0.087" in text and "≤ 0.10" in text
     assert "dashboard CPU watching 260 lanes" in text and "0.046" in text and "0.021" in text
+
+
+def test_bench_many_threads_interleaves_its_rows_and_reports_medians(monkeypatch):
+    """``gilviz bench --many-threads``: one run of each row a round, so a shared machine's load falls on all alike."""
+    from gilviz import bench, parked
+
+    order: list[str] = []
+    figures = {256: iter([0.05, 0.02, 0.03]), 1024: iter([0.09, 0.2, 0.08])}
+
+    def row(count: int) -> dict:
+        order.append("sampler %d" % count)
+        return {"parked": count, "sampler_cpu": next(figures[count]), "calm": 0.3, "wall_s": 6.0, "target": 0.1}
+
+    boards = iter([0.07, 0.04, 0.05])
+
+    def board() -> dict:
+        order.append("dashboard")
+        return {"cpu_share": next(boards), "sampler_share": 0.01, "lanes": 260}
+
+    monkeypatch.setattr(parked, "sampler_row", row)
+    doc = parked.many_thread_rows(3, lambda _: None, board)
+    assert order == ["sampler 256", "sampler 1024", "dashboard"] * 3
+    assert [r["sampler_cpu"] for r in doc["parked"]] == [0.03, 0.09]  # the middle of each row's three
+    assert doc["parked"][0]["runs"] == [0.05, 0.02, 0.03]
+    assert doc["dashboard_many"]["cpu_share"] == 0.05 and doc["dashboard_many"]["target"] == parked.DASHBOARD_TARGET
+    text = bench.format_many(doc)
+    assert "sampler CPU, 256 parked threads (+3 busy)" in text and "runs, 256 parked threads: 0.050 0.020 0.030" in text
+    assert "dashboard CPU watching 260 lanes" in text and "0.070 (0.010)" in text and "medians of 3 rounds" in text
 
 
 @needs_procfs

@@ -282,6 +282,11 @@ def test_snapshot_the_table_filtered_and_sorted_by_lock(trace_path, snap_compare
     assert snap_compare(replay_app(read_trace(str(trace_path)), at=AT), terminal_size=SIZE, press=keys)
 
 
+def test_snapshot_the_table_at_80_by_24_keeps_its_keys_legible(trace_path, snap_compare):
+    """Below 104 columns the footer's keys need the whole line: "^p palette" is left out, never drawn over them."""
+    assert snap_compare(replay_app(read_trace(str(trace_path)), at=AT), terminal_size=(80, 24), press=["T"])
+
+
 def test_snapshot_the_lanes_after_a_jump_to_a_short_lived_thread(trace_path, snap_compare):
     keys = ["T", "slash", *"req-250", "enter", "enter"]
     assert snap_compare(replay_app(read_trace(str(trace_path)), at=AT), terminal_size=SIZE, press=keys)

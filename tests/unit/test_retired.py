@@ -83,3 +83,33 @@ def test_threads_the_timeline_retired_still_count_in_the_ended_row_and_the_table
     assert "I/O" in rows[-1].note and "run" in rows[-1].note  # their lives: a quarter run, the rest reading
     (ended,) = [row for row in thread_rows(snap) if row.key == (10, "ended")]
     assert ended.threads == 2 and ended.run == pytest.approx(0.25) and ended.io == pytest.approx(0.75)
+
+
+def process(slot: int, pid: int, main: bool = False) -> SlotView:
+    kind, role = (protocol.THREAD, protocol.MAIN) if main else (protocol.PROCESS, protocol.WORKER)
+    return SlotView(slot, pid, pid, kind, role, protocol.NONE, 0, 0, 0, "p%d" % pid, "")
+
+
+def test_a_child_process_gone_a_while_leaves_one_ended_processes_row_not_its_own_rows():
+    """A program's children come and go (a pool, a shell-out): the dead ones' rows retire like ended threads."""
+    from gilviz.ui.lane_rows import snapshot_rows
+
+    timeline = Timeline()
+    timeline.set_window(1 * S, 0)
+    timeline.lane_seen(process(0, 10, main=True))
+    timeline.add_split(0, 1 * S, 20 * S, 1.0, 0.0, IO, 18.0, "wait4", 0.0)  # the root, waiting for its children
+    for slot, pid, ends in ((1, 20, 3), (3, 30, 12), (5, 40, 19)):
+        timeline.lane_seen(process(slot, pid), born_ns=2 * S)
+        timeline.lane_seen(SlotView(slot + 1, pid, pid + 1, protocol.THREAD, protocol.WORKER, 0, 0, 0, 0, "t", ""))
+        for lane in (slot, slot + 1):
+            timeline.add_split(lane, 2 * S, ends * S, 0.5, 0.0, IO, ends - 2.5, "read", 0.0)
+            timeline.add_split(lane, ends * S, (ends + 1) * S, 0.0, 0.0, DONE, 1.0, "", 0.0)  # the child ended
+    assert sorted(timeline.retire(17 * S)) == [1, 2]  # 20's lanes: gone over 5 s ago (its process's lane too)
+    rows = snapshot_rows(timeline.snapshot(), last_index=400)
+    labels = [row.label.strip() for row in rows]
+    assert labels[0].startswith("pid 10") and "└ 2 ended processes" in labels  # 20 (retired) and 30 (gone 7 s)
+    assert any(label.startswith("pid 40") for label in labels)  # gone 1 s: still its own rows
+    assert not any(label.startswith(("pid 20", "pid 30")) for label in labels)
+    (dead,) = [row for row in rows if "ended processes" in row.label]
+    assert {lane.pid for lane in dead.threads} == {30}  # 20's lanes left the timeline: counted in its note
+    assert "run" in dead.note or "I/O" in dead.note
