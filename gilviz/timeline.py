@@ -23,7 +23,8 @@ from typing import Callable, NamedTuple, Optional
 from gilviz.gil_figures import GilTally, ProcessGilState
 from gilviz.lab import protocol
 from gilviz.retired import RETIRE_AFTER_NS, EndedThreads, Retired
-from gilviz.states import CORE_WAIT, DONE, FAILED, N_STATES, NOT_STARTED, RUNNING, STATES, UNSEEN, WAITS
+from gilviz.states import CORE_WAIT, DONE, FAILED, N_STATES, RUNNING, STATES, UNSEEN, WAITS
+from gilviz.window_times import whole_window
 
 
 class Bin(NamedTuple):
@@ -91,11 +92,6 @@ class Snapshot:
     ended: tuple[EndedThreads, ...] = ()  # per process, its thread lanes retired since they ended (``retired``)
     process_cpu: tuple[tuple[int, float], ...] = ()  # per process: (pid, CPU seconds inside the window, from its
     # own counters, exited threads' included); less its lanes' running time: its threads too short to be seen
-
-    @property
-    def waits_from_kernel(self) -> bool:
-        """True when blocked time is named by the kernel (the syscall file), not by declared phases."""
-        return not self.coarse and not self.denied
 
 
 SnapshotSink = Callable[[Snapshot], Optional[float]]
@@ -348,18 +344,11 @@ class Timeline:
 
     def _whole_window(self, lane: _Lane, now_ns: int = 0) -> tuple[float, ...]:
         """The lane's window times, with "not started" and "unseen" filling what intervals did not cover."""
-        times = list(lane.run_times)
         start, end = self._window
         if not start:
-            return tuple(times)
+            return tuple(lane.run_times)
         stop = end or now_ns or int(self._t * 1e9)
-        span = max(0, stop - start) / 1e9
-        if lane.born_ns or not lane.first_ns:  # the thread began inside the window (or has not been seen)
-            times[NOT_STARTED] += min(span, max(0, (lane.born_ns or stop) - start) / 1e9)
-        if lane.last_ns and lane.last_state != UNSEEN:  # it ended, and is no longer watched: ended since
-            times[lane.last_state] += min(max(0.0, span - sum(times)), max(0, stop - lane.last_ns) / 1e9)
-        times[UNSEEN] += max(0.0, span - sum(times))
-        return _within(times, span)
+        return whole_window(lane.run_times, start, stop, lane.born_ns, lane.first_ns, lane.last_ns, lane.last_state)
 
     def snapshot(self) -> Snapshot:
         with self._lock:
@@ -423,24 +412,6 @@ def _share(worst: tuple[int, str, float] | None, span_s: float) -> tuple[int, st
 
 
 GIL_DECAY = 0.8  # per bin: the smoothed GIL figures remember ~5 bins (a quarter of a second at 50 ms)
-
-
-def _within(times: list[float], span: float) -> tuple[float, ...]:
-    """A lane's window times trimmed to the window's span where they add up to more.
-
-    Each interval's states are its thread's CPU time read from the kernel and the rest of
-    the interval's wall time, and the two are read microseconds apart: over a run the sum can
-    pass the span by a few milliseconds. The excess comes off the waiting states (the part
-    inferred from wall time), in proportion; CPU time is only scaled when nothing else is left.
-    """
-    excess = sum(times) - span
-    if excess <= 0 or span <= 0:
-        return tuple(times)
-    waiting = sum(times) - times[RUNNING]
-    if waiting >= excess:
-        keep = (waiting - excess) / waiting
-        return tuple(t if i == RUNNING else t * keep for i, t in enumerate(times))
-    return tuple(span if i == RUNNING else 0.0 for i in range(len(times)))  # its CPU time alone passes the span
 
 
 def _close_open_bin(lane: _Lane, bin_s: float) -> None:

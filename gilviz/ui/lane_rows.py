@@ -155,6 +155,22 @@ def long_lived(lane: LaneView, bin_s: float, since: int | None) -> bool:
     return since is not None and bool(lane.bins) and lane.bins[0].index <= since + 1
 
 
+def by_process(lanes: Sequence[LaneView]) -> tuple[list[int], dict[int, LaneView], dict[int, list[LaneView]]]:
+    """The processes in the order their first lanes come, each one's main thread, and its other lanes."""
+    order: list[int] = []
+    mains: dict[int, LaneView] = {}
+    threads: dict[int, list[LaneView]] = {}
+    for lane in lanes:
+        if lane.pid not in threads:
+            order.append(lane.pid)
+            threads[lane.pid] = []
+        if is_main(lane) and lane.pid not in mains:
+            mains[lane.pid] = lane
+        else:
+            threads[lane.pid].append(lane)
+    return order, mains, threads
+
+
 def arrange(
     lanes: Sequence[LaneView],
     *,
@@ -178,17 +194,7 @@ def arrange(
     the timeline itself has retired (``Snapshot.ended``), counted in its "ended threads" row.
     """
     ended = ended or {}
-    order: list[int] = []
-    mains: dict[int, LaneView] = {}
-    threads: dict[int, list[LaneView]] = {}
-    for lane in lanes:
-        if lane.pid not in threads:
-            order.append(lane.pid)
-            threads[lane.pid] = []
-        if is_main(lane) and lane.pid not in mains:
-            mains[lane.pid] = lane
-        else:
-            threads[lane.pid].append(lane)
+    order, mains, threads = by_process(lanes)
     rows: list[LaneRow] = []
     dead: list[LaneView] = []  # child processes gone a while: their lanes, on one "ended processes" row
     dead_pids = [pid for pid in ended if pid not in threads]  # ... and those the timeline let go of already
