@@ -301,7 +301,7 @@ def drawn_bins(lanes) -> int:
 
 
 async def test_compare_draws_the_next_run_as_it_grows_on_the_pinned_run_s_scale():
-    app = scenario_app(RunConfig("threads-cpu", size="tiny", iterations=15_000_000))
+    app = scenario_app(RunConfig("threads-cpu", size="tiny", iterations=40_000_000))  # long enough to be drawn growing
     async with app.run_test(size=(160, 45)) as pilot:
         lanes, pinned = app.query_one("#lanes"), app.query_one("#pinned")
         await wait_for(pilot, lambda: app.state.finished is not None)

@@ -222,8 +222,11 @@ def test_a_server_with_256_parked_threads():
     assert len(threads) == MAX_THREAD_LANES and folded[0]["count"] == 259 - MAX_THREAD_LANES  # parked ones folded
     cpu1, cpu2, bursty, *parked = sorted(threads, key=lambda lane: -lane["cpu_s"])  # those that ran are kept
     assert sum(lived(lane, "io") + lived(lane, "lock_wait") >= 0.9 for lane in parked) >= 240
-    for lane in (cpu1, cpu2):
-        assert lived(lane, "gil_wait") >= 0.25, lane
+    for lane in (cpu1, cpu2):  # two CPU threads, one GIL: each waits for it a quarter of its life or more
+        if doc["machine"]["noisy"]:  # other programs took cores: a GIL waiter, woken to ask for it, waits for a core too
+            assert lived(lane, "gil_wait") + lived(lane, "core_wait") >= 0.25, (lane, doc["machine"])
+        else:
+            assert lived(lane, "gil_wait") >= 0.25, (lane, doc["machine"])
     assert 0.05 <= lived(bursty, "running") <= 0.16, bursty
     for lane in doc["lanes"]:  # 12 shares rounded to 4 places: 0.0006 at most
         assert abs(sum(lane["shares"].values()) - 1) <= 0.001, lane

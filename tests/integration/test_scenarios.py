@@ -35,12 +35,15 @@ def test_cpu_threads_take_turns_on_the_gil(session):
     report = session.run(RunConfig("threads-cpu", size=TINY))
     if not report.python["gil_enabled"]:
         pytest.skip("a free-threaded interpreter has no GIL to take turns on")
-    assert report.speedup is not None and report.speedup < 1.5
     assert report.theory == 1.0
+    # other programs taking cores (measured: the run's and its baseline's machine load) move a ratio of two short
+    # runs, and a GIL waiter, woken to ask for it, then waits for a core too: the facts checked say so
+    noisy = any(r is not None and r.machine is not None and r.machine.noisy for r in (report, report.baseline))
+    assert report.speedup is not None and (noisy or report.speedup < 1.5), (report.speedup, report.machine)
     for lane in workers(report):
         shares = lane.shares(report.window_s)
-        said = (dict(shares), lane.waits, report.snapshot.gil, report.sampler_ticks, report.sampler_calm_ticks)
-        assert shares["gil_wait"] >= 0.25, said
+        said = (dict(shares), lane.waits, report.snapshot.gil, report.machine, report.sampler_ticks)
+        assert shares["gil_wait"] + (shares["core_wait"] if noisy else 0.0) >= 0.25, said
         assert shares["running"] <= 0.75, said
 
 
@@ -58,7 +61,8 @@ def test_a_sequential_run_is_its_own_baseline(session):
     report = session.run(RunConfig("seq-cpu", size=TINY))
     assert report.speedup == 1.0 and report.baseline_s == report.wall_s
     (main,) = report.lanes
-    assert main.role == "main" and main.shares(report.window_s)["running"] > 0.5
+    shares = main.shares(report.window_s)  # it counts: on a core, or waiting for one while other programs take them
+    assert main.role == "main" and shares["running"] + shares["core_wait"] > 0.8 and shares["running"] > 0.2, shares
 
 
 @pytest.mark.parametrize("executor", ["thread", "process"])

@@ -111,8 +111,12 @@ def test_every_kind_of_wait_is_told_apart(version, program):
     locking = [threads["thread 5"], threads["thread 6"], threads["thread 7"]]
     sleeping = [threads["thread 8"], threads["thread 9"]]
     for lane in counting:  # two threads, one GIL: each waits for it a large part of its life
-        assert lived(lane, "gil_wait") > 0.2, lane
-        assert lived(lane, "gil_wait") > lived(lane, "lock_wait") + lived(lane, "io")
+        if doc["machine"]["noisy"]:  # other programs took cores: a GIL waiter, woken to ask for it, waits for a core too
+            wanting = lived(lane, "gil_wait") + lived(lane, "core_wait")
+            assert wanting > 0.2 and wanting > lived(lane, "lock_wait") + lived(lane, "io"), (lane, doc["machine"])
+        else:
+            assert lived(lane, "gil_wait") > 0.2, (lane, doc["machine"])
+            assert lived(lane, "gil_wait") > lived(lane, "lock_wait") + lived(lane, "io")
     for lane in hashing:  # hashlib lets the GIL go for a big buffer
         assert lived(lane, "gil_wait") < 0.1, lane
         assert lived(lane, "running") + lived(lane, "core_wait") > 0.7, lane
