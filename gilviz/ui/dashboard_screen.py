@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, cast
 
 import psutil
 from rich.syntax import Syntax
@@ -20,7 +19,6 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.events import Resize
-from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from gilviz.lab.scenarios import SCENARIOS
@@ -29,6 +27,7 @@ from gilviz.ui.cursor_view import CursorLanes
 from gilviz.ui.drawing import COLOURS, LEGEND, SHORT_LEGEND, legend_glyph
 from gilviz.ui.footer_keys import keys_changed
 from gilviz.ui.header import header_text
+from gilviz.ui.keys import DashboardKeys
 from gilviz.ui.lanes import LanesView
 from gilviz.ui.lesson import code_text
 from gilviz.ui.meters import CpuMeters
@@ -39,9 +38,6 @@ from gilviz.ui.race_panel import race_text
 from gilviz.ui.results import figure_text, results_text, run_title
 from gilviz.ui.state import HEADER, LANES, OUTPUT, PANEL, RESULTS
 from gilviz.ui.table_screen import TableScreen
-
-if TYPE_CHECKING:
-    from gilviz.ui.app import GilvizApp
 
 MENU_LABEL = 21  # characters of a scenario's title in the menu
 MIN_SIZE = (60, 16)  # below this the screen asks for a bigger terminal
@@ -60,17 +56,15 @@ def legend(states: Iterable[str], short: bool = False) -> Text:
     return text
 
 
-class DashboardScreen(Screen):
-    """The dashboard's regions; what they show comes from the app (``dash``): its state, its source, its modes."""
+class DashboardScreen(DashboardKeys):
+    """The dashboard's regions and keys; what they show comes from the app (``dash``): its state, its source, its modes."""
+
+    LISTED_FROM = NARROW_BELOW
 
     def __init__(self) -> None:
         super().__init__()
         self._drawn_by_lanes: tuple[LanesView, LanesView, CpuMeters, Static] | None = None
         self._rows_fitted: tuple = ()  # what fit_rows last fitted the lanes' height to
-
-    @property
-    def dash(self) -> GilvizApp:
-        return cast("GilvizApp", self.app)
 
     def compose(self) -> ComposeResult:
         yield Static(id="title")
@@ -107,7 +101,7 @@ class DashboardScreen(Screen):
         self.dash.begin()
 
     def draw(self, changed: set[str]) -> None:
-        if HEADER in changed and keys_changed(self.dash):
+        if HEADER in changed and keys_changed(self):
             self.dash.refresh_bindings()  # the keys that apply follow the scenario and the run's state
         with self.app.batch_update():
             if LANES in changed:
@@ -206,7 +200,7 @@ class DashboardScreen(Screen):
         if cfg.info.panel == "race_panel":
             panel.border_title = "race · threading.Lock"
             at = self.dash.panel_at_cursor()  # the counter at the time cursor, if there is one
-            keys = self.dash.keys_hinted and bool(self.dash.check_action("lock", ()))
+            keys = self.dash.keys_hinted and bool(self.check_action("lock", ()))
             self.show(panel, at or race_text(cfg, state.snapshot, state.finished, state.reports, state.python, keys))
         elif cfg.info.panel == "queue_panel":
             panel.border_title = "queue · multiprocessing.Queue"

@@ -237,9 +237,9 @@ async def test_on_a_finished_live_run_the_cursor_moves_and_zooms_and_not_while_i
         lanes = app.query_one("#lanes")
         await wait_for(pilot, lambda: app.state.status == "live" and lanes.snapshot is not None and lanes.rows)
         await pilot.press("left")  # live: nothing to move through
-        assert lanes.cursor is None and not app.check_action("cursor", ())
+        assert lanes.cursor is None and not app.dashboard.check_action("cursor", ())
         await wait_for(pilot, lambda: app.state.finished is not None)
-        assert app.check_action("cursor", ())
+        assert app.dashboard.check_action("cursor", ())
         snap = lanes.snapshot
         wall = snap.window[1] - snap.window[0]
         await pilot.press("end")
@@ -343,7 +343,7 @@ async def test_f_folds_and_unfolds_and_the_fold_stays_with_its_scenario():
         many = len(lanes.rows)
         await pilot.press("f")
         assert len(lanes.rows) < many and any("threads" in row.label for row in lanes.rows)
-        assert app.check_action("fold", ())  # still offered: it unfolds
+        assert app.dashboard.check_action("fold", ())  # still offered: it unfolds
         await pilot.press("f")
         assert len(lanes.rows) == many
         await pilot.press("f")
