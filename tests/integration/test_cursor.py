@@ -186,7 +186,7 @@ async def test_the_race_panel_shows_the_counter_at_the_cursor():
     t = trace("race-lock-off")
     app = replay_app(t, at=t.after_end_s)
     async with app.run_test(size=(120, 40)) as pilot:
-        lanes, panel = app.query_one("#lanes"), app.query_one("#panel")
+        lanes, panel = app.query_one("#lanes"), app.query_one("#race-panel")
         await pilot.press("home")
         counters = []
         while True:
@@ -208,7 +208,7 @@ async def test_the_queue_panel_counts_up_to_the_cursor():
     t = trace("queue")
     app = replay_app(t, at=t.after_end_s)
     async with app.run_test(size=(120, 40)) as pilot:
-        lanes, panel = app.query_one("#lanes"), app.query_one("#panel")
+        lanes, panel = app.query_one("#lanes"), app.query_one("#queue-panel")
         final = int(re.search(r"put (\d+)", str(panel.render())).group(1))
         await pilot.press("home", "shift+right")
         put = int(re.search(r"put (\d+)", str(panel.render())).group(1))
