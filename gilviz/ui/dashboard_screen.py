@@ -28,13 +28,12 @@ from gilviz.outside import visible
 from gilviz.ui.cursor_view import CursorLanes
 from gilviz.ui.drawing import COLOURS, LEGEND, SHORT_LEGEND, legend_glyph
 from gilviz.ui.footer_keys import keys_changed
-from gilviz.ui.header import header_text
 from gilviz.ui.keys import DashboardKeys
 from gilviz.ui.lanes import LanesView
 from gilviz.ui.lesson import code_text
 from gilviz.ui.meters import CpuMeters
 from gilviz.ui.pacing import frame_interval
-from gilviz.ui.panels import PANELS, OutputPanel, PanelBox, QueuePanel, RacePanel, ResultsBox
+from gilviz.ui.panels import PANELS, HeaderLine, OutputPanel, PanelBox, QueuePanel, RacePanel, ResultsBox
 from gilviz.ui.program_panel import waits_text
 from gilviz.ui.results import figure_text, run_title
 from gilviz.ui.state import HEADER, LANES, OUTPUT, PANEL, RESULTS
@@ -68,7 +67,7 @@ class DashboardScreen(DashboardKeys):
         self._rows_fitted: tuple = ()  # what fit_rows last fitted the lanes' height to
 
     def compose(self) -> ComposeResult:
-        yield Static(id="title")
+        yield HeaderLine(id="title")
         with Horizontal(id="body"):
             yield Static(id="scenarios")
             with Vertical(id="main"):
@@ -144,7 +143,7 @@ class DashboardScreen(DashboardKeys):
             widget.update(content)
 
     def draw_header(self) -> None:
-        self.show(self.query_one("#title", Static), header_text(self.dash.state, self.app.size.width))
+        self.query_one(HeaderLine).show(self.dash.state, self.app.size.width)
         # their lines are kept from the start: a live run's meters read this machine's /proc/stat
         self.query_one(CpuMeters).cores = self.dash.state.cores if self.dash.replaying else LOCAL_CORES
         box = self.query_one("#lanes-box")

@@ -2,7 +2,7 @@
 
 The screen hands each panel what it shows (``show``); the panel makes its text with its pure
 module (``race_panel``, ``queue_panel``, ``program_panel``, ``results``) and updates only when
-that text changed, since an update lays the screen out again. The panel under the lanes is
+that text changed, since an update lays the screen out again. The header line is one too. The panel under the lanes is
 one box (``PanelBox``, id ``panel``) holding a panel a kind: the lesson's own (a lesson names
 it by its module, ``Lesson.panel``; ``PANELS``) or a watched program's output. The screen's
 fitting to the terminal (``-narrow``, ``-short``, …) stays in ``app.tcss``, which wins over
@@ -23,6 +23,7 @@ from textual.widgets import Static
 from gilviz.model import RunConfig, RunReport
 from gilviz.outside import visible
 from gilviz.timeline import Snapshot
+from gilviz.ui.header import header_text
 from gilviz.ui.program_panel import output_text
 from gilviz.ui.queue_panel import queue_text
 from gilviz.ui.race_panel import race_text
@@ -43,6 +44,15 @@ class Panel(Static):
         if self._shown != content:
             self._shown = content
             self.update(content)
+
+
+class HeaderLine(Panel):
+    """The header line: state, what runs, on which interpreter, fitted to the width (``header``)."""
+
+    DEFAULT_CSS = "HeaderLine { height: 1; background: $panel; padding: 0 1; }"
+
+    def show(self, state: DashboardState, width: int) -> None:
+        self.show_text(header_text(state, width))
 
 
 class RacePanel(Panel):
