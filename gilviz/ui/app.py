@@ -9,7 +9,7 @@ With ``at`` a replay is applied up to that moment at once, which makes the scree
 deterministic (snapshot tests, headless screenshots).
 
 The app is made of one idea a module: the screen lays out and draws the regions
-(``dashboard_screen``); the keys are one table with their gating (``keys``), the actions
+(``dashboard_screen``) and owns the keys: one table with their gating (``keys``); the actions
 that start runs (``run_keys``) and those that change the view (``view_keys``); ``s``'s
 pictures (``pictures``); here, the run's start, its end on quit, the exit status and the
 signals.
@@ -36,7 +36,7 @@ from gilviz.sources.replay import ReplaySource
 from gilviz.trace import Trace, config_to_dict
 from gilviz.ui.cursor_view import CursorKeys
 from gilviz.ui.dashboard_screen import DashboardScreen
-from gilviz.ui.keys import BINDINGS, KeyGate
+from gilviz.ui.keys import APP_BINDINGS, KeyPalette
 from gilviz.ui.lanes import LanesView
 from gilviz.ui.pacing import FramePacer
 from gilviz.ui.pictures import Pictures
@@ -56,10 +56,10 @@ def settle_memory() -> None:
     gc.freeze()
 
 
-class GilvizApp(OneLineToasts, CursorKeys, RunFeed, KeyGate, RunKeys, ViewKeys, Pictures, App):
+class GilvizApp(OneLineToasts, CursorKeys, RunFeed, KeyPalette, RunKeys, ViewKeys, Pictures, App):
     CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute, so subclasses elsewhere find it
     TITLE = "gilviz"
-    BINDINGS = BINDINGS
+    BINDINGS = APP_BINDINGS  # the dashboard's own keys are its screen's (``keys.DashboardKeys``)
 
     def __init__(
         self,

@@ -257,7 +257,7 @@ class CursorKeys:
         cfg = self.state.scenario  # type: ignore[attr-defined]
         if lanes.cursor is None or lanes.snapshot is None or cfg is None or cfg.info.panel != "race_panel":
             return None
-        keys = self.keys_hinted and bool(self.check_action("lock", ()))  # type: ignore[attr-defined]
+        keys = self.keys_hinted and bool(self.dashboard.check_action("lock", ()))  # type: ignore[attr-defined]
         return race_at(cfg, lanes.snapshot, lanes.cursor, self.state.reports, keys)  # type: ignore[attr-defined]
 
     def snapshot_at_cursor(self):

@@ -4,15 +4,16 @@ The app (``ui/app.py``) keeps the source and the run's lifecycle, applies each e
 ``DashboardState`` and asks this screen to draw what the event changed (``draw``), in one
 batch. The screen lays out the regions (title, scenario menu, lanes, legend, meters, the
 scenario's panel, the presenter's figure, the lesson and the results), fits them to the
-terminal's size (``fit``: classes on the app, read by ``app.tcss``), and draws each one;
-a panel is updated only when what it shows changed, since an update lays the screen out again.
+terminal's size (``fit``: classes on the app, read by ``app.tcss``), and draws each one:
+the panels are widgets that draw their own state (``panels``: the race, the queue, a watched
+program's output, the results), handed it here; a region is updated only when what it shows
+changed, since an update lays the screen out again. Its keys are its base's (``keys``).
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, cast
 
 import psutil
 from rich.syntax import Syntax
@@ -20,7 +21,6 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.events import Resize
-from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from gilviz.lab.scenarios import SCENARIOS
@@ -28,20 +28,16 @@ from gilviz.outside import visible
 from gilviz.ui.cursor_view import CursorLanes
 from gilviz.ui.drawing import COLOURS, LEGEND, SHORT_LEGEND, legend_glyph
 from gilviz.ui.footer_keys import keys_changed
-from gilviz.ui.header import header_text
+from gilviz.ui.keys import DashboardKeys
 from gilviz.ui.lanes import LanesView
 from gilviz.ui.lesson import code_text
 from gilviz.ui.meters import CpuMeters
 from gilviz.ui.pacing import frame_interval
-from gilviz.ui.program_panel import output_text, waits_text
-from gilviz.ui.queue_panel import queue_text
-from gilviz.ui.race_panel import race_text
-from gilviz.ui.results import figure_text, results_text, run_title
+from gilviz.ui.panels import PANELS, HeaderLine, OutputPanel, PanelBox, QueuePanel, RacePanel, ResultsBox
+from gilviz.ui.program_panel import waits_text
+from gilviz.ui.results import figure_text, run_title
 from gilviz.ui.state import HEADER, LANES, OUTPUT, PANEL, RESULTS
 from gilviz.ui.table_screen import TableScreen
-
-if TYPE_CHECKING:
-    from gilviz.ui.app import GilvizApp
 
 MENU_LABEL = 21  # characters of a scenario's title in the menu
 MIN_SIZE = (60, 16)  # below this the screen asks for a bigger terminal
@@ -60,20 +56,18 @@ def legend(states: Iterable[str], short: bool = False) -> Text:
     return text
 
 
-class DashboardScreen(Screen):
-    """The dashboard's regions; what they show comes from the app (``dash``): its state, its source, its modes."""
+class DashboardScreen(DashboardKeys):
+    """The dashboard's regions and keys; what they show comes from the app (``dash``): its state, its source, its modes."""
+
+    LISTED_FROM = NARROW_BELOW
 
     def __init__(self) -> None:
         super().__init__()
         self._drawn_by_lanes: tuple[LanesView, LanesView, CpuMeters, Static] | None = None
         self._rows_fitted: tuple = ()  # what fit_rows last fitted the lanes' height to
 
-    @property
-    def dash(self) -> GilvizApp:
-        return cast("GilvizApp", self.app)
-
     def compose(self) -> ComposeResult:
-        yield Static(id="title")
+        yield HeaderLine(id="title")
         with Horizontal(id="body"):
             yield Static(id="scenarios")
             with Vertical(id="main"):
@@ -85,13 +79,13 @@ class DashboardScreen(Screen):
                 with Vertical(id="below"):
                     yield Static(id="legend")
                     yield CpuMeters(id="meters")
-                    yield Static(id="panel")
+                    yield PanelBox(id="panel")
                     yield Static(id="figure")
                 with Horizontal(id="lower"):
                     with VerticalScroll(id="lesson", can_focus=False):
                         yield Static(id="lesson-text")
                         yield Static(id="code")
-                    yield Static(id="results")
+                    yield ResultsBox(id="results")
         yield Static(id="too-small")
         yield Footer(compact=True)
 
@@ -100,14 +94,13 @@ class DashboardScreen(Screen):
         self.query_one("#lanes", LanesView).fit_so_far = self.dash.still  # a still mid-run: the run so far, across the width
         self.query_one("#lanes-box").border_title = "lanes"
         self.query_one("#meters").border_title = "CPU (per core)"
-        self.query_one("#results").border_title = "results (measured)"
         self.query_one("#scenarios").border_title = "scenarios"
         if self.dash.source.waiting_text is not None:
             self.query_one("#lanes", LanesView).waiting_text = self.dash.source.waiting_text
         self.dash.begin()
 
     def draw(self, changed: set[str]) -> None:
-        if HEADER in changed and keys_changed(self.dash):
+        if HEADER in changed and keys_changed(self):
             self.dash.refresh_bindings()  # the keys that apply follow the scenario and the run's state
         with self.app.batch_update():
             if LANES in changed:
@@ -150,7 +143,7 @@ class DashboardScreen(Screen):
             widget.update(content)
 
     def draw_header(self) -> None:
-        self.show(self.query_one("#title", Static), header_text(self.dash.state, self.app.size.width))
+        self.query_one(HeaderLine).show(self.dash.state, self.app.size.width)
         # their lines are kept from the start: a live run's meters read this machine's /proc/stat
         self.query_one(CpuMeters).cores = self.dash.state.cores if self.dash.replaying else LOCAL_CORES
         box = self.query_one("#lanes-box")
@@ -179,39 +172,30 @@ class DashboardScreen(Screen):
             lesson.border_title = "how to read it"
             self.query_one("#lesson-text", Static).update(waits_text(self.dash.state.snapshot))
             self.query_one("#code", Static).update("")
-        results = self.query_one("#results", Static)
-        lines = max(3, int((self.app.size.height - 2) * 0.35) - 2)  # #lower's max-height, less the box's border
-        room = (lines, results.content_size.width or (42 if self.app.size.width < NARROW_BELOW else 54))
-        results.update(results_text(self.dash.state.reports, room=room))
+        self.query_one(ResultsBox).show(self.dash.state.reports, narrow=self.app.size.width < NARROW_BELOW)
         detail = self.dash.present and self.app.size.height >= SHORT_BELOW  # a small screen keeps the figure to its line
         self.query_one("#figure", Static).update(figure_text(self.dash.state, detail))
         self.draw_panel()
 
     def draw_panel(self) -> None:
-        panel = self.query_one("#panel", Static)
+        box = self.query_one(PanelBox)
         cfg, state = self.dash.state.scenario, self.dash.state
         if state.watching:
-            panel.display = getattr(state.config, "pid", None) is None  # an attached pid's output is not ours to show
-            panel.border_title = Text("the program's output" + (" · " + visible(state.output_path) if state.output_path else ""))
-            if state.replaying and not state.output:
-                self.show(panel, Text("(a recording keeps no program output: see the log it was written to)", style="dim"))
-            else:
-                self.show(panel, output_text(state.output, state.output_path))
+            output = box.panel(OutputPanel)
+            output.show(state.output, state.output_path, state.replaying)
+            box.choose(output if getattr(state.config, "pid", None) is None else None)  # an attached pid's output is not ours
             if state.snapshot is not None and state.snapshot.gil:
                 self.show(self.query_one("#lesson-text", Static), waits_text(state.snapshot))
             return
-        panel.display = cfg is not None and cfg.info.panel is not None  # the lesson names its panel
-        if cfg is None:
-            return
-        if cfg.info.panel == "race_panel":
-            panel.border_title = "race · threading.Lock"
-            at = self.dash.panel_at_cursor()  # the counter at the time cursor, if there is one
-            keys = self.dash.keys_hinted and bool(self.dash.check_action("lock", ()))
-            self.show(panel, at or race_text(cfg, state.snapshot, state.finished, state.reports, state.python, keys))
-        elif cfg.info.panel == "queue_panel":
-            panel.border_title = "queue · multiprocessing.Queue"
+        kind = PANELS.get(cfg.info.panel or "") if cfg is not None else None  # the lesson names its panel
+        panel = box.panel(kind) if kind is not None else None
+        if isinstance(panel, RacePanel) and cfg is not None:
+            keys = self.dash.keys_hinted and bool(self.check_action("lock", ()))
+            panel.show(cfg, state, keys, self.dash.panel_at_cursor())  # the counter at the time cursor, if there is one
+        elif isinstance(panel, QueuePanel) and cfg is not None:
             until = self.dash.snapshot_at_cursor()
-            self.show(panel, queue_text(until or state.snapshot, None if until else state.finished, cfg.worker_count))
+            panel.show(until or state.snapshot, None if until else state.finished, cfg.worker_count)
+        box.choose(panel)
 
     def draw_compared(self, lanes: LanesView) -> None:
         """With a pinned run: it above, the current run below, both from their start on one time scale."""

@@ -1,22 +1,29 @@
-"""The dashboard's keys, in one table (``BINDINGS``), and which apply when (``KeyGate``, a mixin of the app).
+"""The dashboard's keys, in one table (``BINDINGS``), and which apply when (``DashboardKeys``, the screen's base).
 
+The keys belong to the ``DashboardScreen`` (Textual looks a key up on the focused widgets,
+then the screen, then the app): the table screen and the help have their own, and the app
+keeps only what applies everywhere (``APP_BINDINGS``: q, ctrl+c; the palette, ``KeyPalette``).
 The footer shows the keys that apply here (``check_action``), the others do nothing; the help
-screen (``?``) and the command palette list them from the same table.
+screen (``?``) and the command palette list them from the same table. The actions are the
+app's (``run_keys``, ``view_keys``, ``cursor_view``, ``pictures``): the screen's forward to them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, cast
 
-from textual.app import SystemCommand
+from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
 from gilviz.lab.scenarios import SCENARIOS
-from gilviz.ui.dashboard_screen import NARROW_BELOW
 from gilviz.ui.help import HelpScreen
 from gilviz.ui.host import Host
 from gilviz.ui.lanes import LanesView
+
+if TYPE_CHECKING:
+    from gilviz.ui.app import GilvizApp
 
 BINDINGS: list[BindingType] = [
     *[Binding(str(i + 1), "scenario(%d)" % i, SCENARIOS[i].title, show=False) for i in range(min(9, len(SCENARIOS)))],
@@ -53,6 +60,8 @@ BINDINGS: list[BindingType] = [
     Binding("pageup", "scroll_lanes(-10)", "page up", show=False),
     Binding("s", "save_screenshot", "save", tooltip="save an SVG or PNG of the screen (pause first to keep a moment)"),
     Binding("question_mark", "help", "help", tooltip="the keys that apply here, what each does, and how to read the lanes"),
+]
+APP_BINDINGS: list[BindingType] = [  # the app's: they apply on every screen
     Binding("q", "quit", "quit", tooltip="quit; a watched program is stopped (a --pid is let go); nothing is left behind"),
     Binding("ctrl+c", "quit", "quit", show=False, priority=True),
 ]
@@ -66,39 +75,68 @@ LAB_ONLY = {
 }  # where the source can switch
 
 
-class KeyGate(Host):
+def _forward(name: str) -> Callable[..., object]:
+    def action(self: Screen, *args: object) -> object:
+        return getattr(self.app, "action_" + name)(*args)
+
+    action.__name__ = "action_" + name
+    return action
+
+
+class DashboardKeys(Screen):
+    """The dashboard screen's keys: its ``BINDINGS``, which apply here (``check_action``), ``?``'s help."""
+
+    BINDINGS = BINDINGS
     LAB_ONLY = LAB_ONLY
+    LISTED_FROM: int  # columns: narrower, a scenario's footer has no room for T (the screen's NARROW_BELOW)
+
+    @property
+    def dash(self) -> GilvizApp:
+        return cast("GilvizApp", self.app)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Which keys apply here: the footer shows only those, and the others do nothing."""
-        live = self.source.can_switch
+        dash = self.dash
+        live = dash.source.can_switch
         if action in self.LAB_ONLY and not live:
             return False
-        cfg = self.state.scenario
+        cfg = dash.state.scenario
         if action == "lock":
             return cfg is not None and cfg.info.variant_option == "lock"
         if action == "executor":
             return cfg is not None and cfg.info.variant_option == "executor"
         if action == "rerun":
-            return self.source.can_rerun
+            return dash.source.can_rerun
         if action in ("compare", "unpin"):  # one c key: the footer says "unpin" while a run is pinned
-            return live and (self.state.pinned is not None) == (action == "unpin")
+            return live and (dash.state.pinned is not None) == (action == "unpin")
         if action == "slow_motion":
             return live and cfg is not None and cfg.info.threads_side_by_side
         if action == "fold":  # once folded, f stays to unfold
             lanes = self.query_one("#lanes", LanesView)
-            return self.state.watching or len(lanes.rows) > 8 or bool(lanes.fold)
+            return dash.state.watching or len(lanes.rows) > 8 or bool(lanes.fold)
         if action in ("table", "table_unlisted"):
-            applies = self.state.watching or len(self.query_one("#lanes", LanesView).rows) > 8
-            listed = self.state.watching or self.size.width >= NARROW_BELOW
+            applies = dash.state.watching or len(self.query_one("#lanes", LanesView).rows) > 8
+            listed = dash.state.watching or self.app.size.width >= self.LISTED_FROM
             return applies and listed == (action == "table")
         if action in ("cursor", "cursor_edge"):
-            return self.cursor_applies()
+            return dash.cursor_applies()
         if action == "cursor_off":
-            return self.cursor_lanes().cursor is not None
+            return dash.cursor_lanes().cursor is not None
         if action in ("pause", "resume"):  # one space key: the footer says "resume" while paused
-            return self.state.paused == (action == "resume")
+            return dash.state.paused == (action == "resume")
         return True
+
+    def action_help(self) -> None:
+        if not isinstance(self.app.screen, HelpScreen):
+            self.app.push_screen(HelpScreen([*self.BINDINGS, *APP_BINDINGS], self.check_action))
+
+
+for _name in sorted({cast(Binding, b).action.partition("(")[0] for b in BINDINGS} - {"help"}):
+    setattr(DashboardKeys, "action_" + _name, _forward(_name))  # the screen's key, the app's action
+
+
+class KeyPalette(Host):
+    """The command palette (an app's, for every screen): the dashboard's keys that apply, by name, and the scenarios."""
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         ours = {"Theme", "Quit", "Screenshot", "Keys"}  # gilviz's own below: its light/dark, its format, one quit, its ? help
@@ -107,18 +145,17 @@ class KeyGate(Host):
             for i, s in enumerate(SCENARIOS):
                 yield SystemCommand("Scenario %d: %s" % (i + 1, s.title), s.summary, lambda i=i: self.action_scenario(i))
         seen = set()
-        for binding in self.BINDINGS:
+        keys = self.dashboard
+        pairs: list[tuple[App | Screen, BindingType]] = [*((keys, b) for b in keys.BINDINGS), *((self, b) for b in APP_BINDINGS)]
+        for target, binding in pairs:
             assert isinstance(binding, Binding)
             name, _, args = binding.action.partition("(")
-            if not binding.tooltip or binding.action in seen or name == "scenario" or not self.check_action(name, ()):
+            if not binding.tooltip or binding.action in seen or name == "scenario" or not target.check_action(name, ()):
                 continue
             seen.add(binding.action)
             title = "Screenshot" if name == "save_screenshot" else binding.description.capitalize()
-            yield SystemCommand(title, binding.tooltip, self._command(binding.action))
+            yield SystemCommand(title, binding.tooltip, self._command(target, binding.action))
 
-    def _command(self, action: str):
-        return lambda: self.run_action(action)
-
-    def action_help(self) -> None:
-        if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen(self.BINDINGS, self.check_action))
+    @staticmethod
+    def _command(target: App | Screen, action: str):
+        return lambda: target.run_action(action)

@@ -186,7 +186,7 @@ async def test_the_race_panel_shows_the_counter_at_the_cursor():
     t = trace("race-lock-off")
     app = replay_app(t, at=t.after_end_s)
     async with app.run_test(size=(120, 40)) as pilot:
-        lanes, panel = app.query_one("#lanes"), app.query_one("#panel")
+        lanes, panel = app.query_one("#lanes"), app.query_one("#race-panel")
         await pilot.press("home")
         counters = []
         while True:
@@ -208,7 +208,7 @@ async def test_the_queue_panel_counts_up_to_the_cursor():
     t = trace("queue")
     app = replay_app(t, at=t.after_end_s)
     async with app.run_test(size=(120, 40)) as pilot:
-        lanes, panel = app.query_one("#lanes"), app.query_one("#panel")
+        lanes, panel = app.query_one("#lanes"), app.query_one("#queue-panel")
         final = int(re.search(r"put (\d+)", str(panel.render())).group(1))
         await pilot.press("home", "shift+right")
         put = int(re.search(r"put (\d+)", str(panel.render())).group(1))
@@ -237,9 +237,9 @@ async def test_on_a_finished_live_run_the_cursor_moves_and_zooms_and_not_while_i
         lanes = app.query_one("#lanes")
         await wait_for(pilot, lambda: app.state.status == "live" and lanes.snapshot is not None and lanes.rows)
         await pilot.press("left")  # live: nothing to move through
-        assert lanes.cursor is None and not app.check_action("cursor", ())
+        assert lanes.cursor is None and not app.dashboard.check_action("cursor", ())
         await wait_for(pilot, lambda: app.state.finished is not None)
-        assert app.check_action("cursor", ())
+        assert app.dashboard.check_action("cursor", ())
         snap = lanes.snapshot
         wall = snap.window[1] - snap.window[0]
         await pilot.press("end")
@@ -343,7 +343,7 @@ async def test_f_folds_and_unfolds_and_the_fold_stays_with_its_scenario():
         many = len(lanes.rows)
         await pilot.press("f")
         assert len(lanes.rows) < many and any("threads" in row.label for row in lanes.rows)
-        assert app.check_action("fold", ())  # still offered: it unfolds
+        assert app.dashboard.check_action("fold", ())  # still offered: it unfolds
         await pilot.press("f")
         assert len(lanes.rows) == many
         await pilot.press("f")

@@ -79,7 +79,7 @@ async def test_while_a_run_is_pinned_the_footer_says_c_unpins():
 
 
 def panel_words(app) -> str:
-    return " ".join(str(app.query_one("#panel").render()).split())
+    return " ".join(str(app.query_one("#race-panel").render()).split())  # the race's panel, in the box #panel
 
 
 async def test_the_race_panel_at_the_cursor_names_l_only_where_l_works():

@@ -56,18 +56,18 @@ async def test_the_footer_offers_only_the_keys_that_apply():
     race = replay_app(trace("race-lock-off"), at=0.5)
     async with race.run_test(size=(120, 36)) as pilot:
         await pilot.pause()
-        assert race.check_action("lock", ()) is False  # a replay cannot start runs
+        assert race.dashboard.check_action("lock", ()) is False  # a replay cannot start runs
     live_race = scenario_app(RunConfig("race", size="tiny"))
     async with live_race.run_test(size=(120, 36)) as pilot:
         await pilot.pause()
-        assert live_race.check_action("lock", ()) and not live_race.check_action("executor", ())
+        assert live_race.dashboard.check_action("lock", ()) and not live_race.dashboard.check_action("executor", ())
         footer = " ".join(b.binding.description for b in live_race.active_bindings.values() if b.binding.show and b.enabled)
         assert "lock" in footer and "help" in footer and "quit" in footer
         await pilot.press("q")
     threads = scenario_app(RunConfig("threads-cpu", size="tiny"))
     async with threads.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
-        assert not threads.check_action("lock", ()) and threads.check_action("slow_motion", ())
+        assert not threads.dashboard.check_action("lock", ()) and threads.dashboard.check_action("slow_motion", ())
         await pilot.press("q")
 
 

@@ -51,8 +51,9 @@ async def run(callback):
 
 def test_help_lists_each_key_once():
     from gilviz.ui.app import GilvizApp
+    from gilviz.ui.dashboard_screen import DashboardScreen
 
-    rows = key_rows(GilvizApp.BINDINGS, lambda name, args: True)
+    rows = key_rows([*DashboardScreen.BINDINGS, *GilvizApp.BINDINGS], lambda name, args: True)
     keys = [key for row_keys, _ in rows for key in row_keys.split(" / ")]
     assert [k for k, n in Counter(keys).items() if n > 1] == [], rows
     texts = [what for _, what in rows]
@@ -213,7 +214,7 @@ def footer_row(app):
 async def test_at_80x24_the_footer_shows_its_keys_whole():
     app = scenario_app(RunConfig("pools", workers=8, size="tiny"))  # the most keys: executor, and fold (9 rows)
     async with app.run_test(size=(80, 24)) as pilot:
-        await until(pilot, lambda: app.check_action("fold", ()) and "fold" in footer_row(app), timeout=60)
+        await until(pilot, lambda: app.dashboard.check_action("fold", ()) and "fold" in footer_row(app), timeout=60)
         footer = footer_row(app)
         assert footer.startswith("r re-run") and footer.rstrip().endswith("q quit"), footer
         await pilot.press("q")

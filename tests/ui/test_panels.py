@@ -111,3 +111,28 @@ def test_the_meters_keep_a_line_per_core_before_the_first_reading():
     assert "waiting for the first reading" in waiting[-1][0][0] and read[1][-1][0].strip() == "97%"
     assert len(meter_lines(snapshot(), False, 80)) == 1  # the cores not known yet
     assert len(meter_lines(snapshot(), True, 80, cores=2)) == 1  # compact: one line either way
+
+
+async def test_the_box_under_the_lanes_shows_the_lessons_own_panel_widget_or_the_programs_output():
+    """Each panel is a widget that draws its own state; the box shows the one its lesson names, under its title."""
+    from gilviz.trace import read_trace
+    from gilviz.ui.app import replay_app
+    from gilviz.ui.panels import OutputPanel, PanelBox, QueuePanel, RacePanel
+
+    from conftest import ROOT
+
+    expected = {"race-lock-off": RacePanel, "queue": QueuePanel, "threads-cpu": None, "watch-busy-server": OutputPanel}
+    for name, kind in expected.items():
+        trace = read_trace(str(ROOT / "assets" / "traces" / (name + ".jsonl.gz")))
+        app = replay_app(trace, at=trace.after_end_s)
+        async with app.run_test(size=(120, 36)) as pilot:
+            await pilot.pause()
+            box = app.query_one("#panel", PanelBox)
+            shown = [panel for panel in box.children if panel.display]
+            assert box.display == (kind is not None) and [type(p) for p in shown] == ([kind] if kind else []), name
+            if kind is not None:
+                assert str(box.border_title) == str(shown[0].box_title) and str(shown[0].render()).strip(), name
+            if kind is RacePanel:
+                assert "expected" in str(shown[0].render()) and "lost" in str(shown[0].render())
+            if kind is QueuePanel:
+                assert "put − got" in str(shown[0].render())

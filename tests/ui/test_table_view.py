@@ -348,3 +348,19 @@ def test_threads_there_when_watching_began_are_not_taken_for_short_lived(server_
     assert {"hog", "gil-starved", "db-lock", "logger"} <= shown
     short = [row for row in rows if row.label.endswith("short-lived")]
     assert len(short) == 1 and all(lane.name.startswith("req-") for lane in short[0].threads)
+
+
+async def test_the_table_has_its_own_keys_and_the_apps_not_the_dashboards(server_trace):
+    """The dashboard's keys are its screen's: over the table, f does not fold the hidden lanes; q is the app's."""
+    app = replay_app(server_trace, at=AT)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        dashboard_keys = {b.binding.action for b in app.active_bindings.values()}
+        assert {"fold", "pause", "quit"} <= dashboard_keys, dashboard_keys
+        screen, _ = await open_table(app, pilot)
+        table_keys = {b.binding.action for b in app.active_bindings.values()}
+        assert {"filter", "back", "close", "quit"} <= table_keys and not {"fold", "pause", "rerun"} & table_keys, table_keys
+        lanes = app.query_one("#lanes", LanesView)
+        fold = lanes.fold
+        await pilot.press("f", "space")
+        assert lanes.fold == fold and not app.state.paused and app.screen is screen
