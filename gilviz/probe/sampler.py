@@ -342,11 +342,12 @@ class Sampler:
                 rest(lane, now, ran)
         self._rota.settle(looked_at, lanes)
         if self.proc_cpu is not None and self._rota.parked():
+            self._waker.saw(ran_ns)
             if views is not self._pids[0]:
                 self._pids = (views, {view.pid for view in views})
-            for pid in self._pids[1]:  # a parked thread that runs: every lane is read at the next tick
-                ticks = self.proc_cpu.ticks(pid)
-                if ticks is not None and self._waker.moved(pid, ticks, ran_ns.get(pid, 0)):
+            for pid in self._pids[1] if self._waker.due(now) else ():  # a parked thread that runs: every lane is
+                ticks = self.proc_cpu.ticks(pid)  # read at the next tick
+                if ticks is not None and self._waker.moved(pid, ticks, self._waker.seen_since(pid)):
                     self._wake_all = True
         self.lane_reads += len(looked_at)
         if final or now >= self._next_switch_ns:
