@@ -266,8 +266,8 @@ class Sampler:
                 self._changed = True
                 self.lanes_version += 1
                 lane = lanes[slot] = _Watched(view.pid, view.tid)
-                born = stats.started_ns(view.pid, view.tid) if times is not None else None
-                born = born or listed_born(watch, view)  # gone already: as the watch list read it when it listed it
+                born = listed_born(watch, view)  # as the watch list read it when it listed it (one read less a thread)
+                born = born or (stats.started_ns(view.pid, view.tid) if times is not None else None)
                 if born is not None and born >= now:
                     born = now - 1  # listed (or started, to a clock tick) after this tick began
                 if born is None or born < self.started_ns - TICK_NS or born >= now:
