@@ -18,6 +18,7 @@ from __future__ import annotations
 from gilviz.probe.gil_address import GilLocation
 from gilviz.probe.gil_state import SCAN_AT_S, ProcessGil, blocked_call
 from gilviz.probe.syscalls import Blocked
+from gilviz.states import GIL_WAIT
 
 DISCOVERY_READS = 8  # syscall files read per process and tick while its GIL is still to be found
 READ_EVERY_NS = 28_000_000  # at most ~33 reads a second (a cold read costs ~50–100 µs: gilviz bench), each tick's if slower
@@ -81,7 +82,7 @@ class GilWatch:
                 self._tell(timeline, pid, False, ONE_THREAD)  # no hand-offs to count: not looked for
                 continue
             if not proc.readable and not proc.failed:
-                self._discover(proc, gil, slots, tids)
+                self._discover(proc, gil, slots, tids, lanes)
                 if not proc.readable:
                     self._scan(now, proc, gil, tids)
             elif proc.scanned and self.ticks % 10 == 0:
@@ -102,9 +103,13 @@ class GilWatch:
             slot = slots.get(reading.holder_tid, NO_LANE)
             timeline.add_gil(pid, now, reading.locked, slot, call, reading.switch_number, reading.interval_us)
 
-    def _discover(self, proc: ProcessGil, gil: GilLocation, slots: dict[int, int], tids: frozenset[int]) -> None:
-        """Read a few threads' syscall files: a GIL waiter's futex address leads to the struct."""
-        order = sorted(slots)
+    def _discover(
+        self, proc: ProcessGil, gil: GilLocation, slots: dict[int, int], tids: frozenset[int], lanes: dict | None = None
+    ) -> None:
+        """Read a few threads' syscall files: a GIL waiter's futex address leads to the struct. Lanes the
+        sampler last saw waiting for the GIL are read first (among 259 threads, taking turns found none
+        before the static data's scan at 0.3 s: 27 ms of the sampler's thread, 0.004 of a core over 6 s)."""
+        order = _gil_waiters(slots, lanes)[:DISCOVERY_READS] or sorted(slots)
         if len(order) > DISCOVERY_READS:
             start = self._turn % len(order)
             order = (order[start:] + order[:start])[:DISCOVERY_READS]
@@ -135,3 +140,15 @@ class GilWatch:
         for _, proc in self._procs.values():
             proc.close()
         self._procs.clear()
+
+
+def _gil_waiters(slots: dict[int, int], lanes: dict | None) -> list[int]:
+    """The threads (of ``slots``: tid -> slot) whose lane's latest wait was the GIL's."""
+    if not lanes:
+        return []
+    waiting = []
+    for tid, slot in slots.items():
+        wait = getattr(lanes.get(slot), "wait", None)
+        if wait is not None and wait.state == GIL_WAIT:
+            waiting.append(tid)
+    return waiting

@@ -27,10 +27,11 @@ import heapq
 from gilviz.states import GIL_WAIT
 
 PARK_FIRST_NS = 20_000_000  # the first rest: two ticks
-PARK_GROWTH = 4  # each rest this many times the last: 20, 80, 320 ms, then the longest (doubling read 256 lanes
-# three times more in their first second)
-PARK_MAX_NS = 1_000_000_000  # the longest rest: what a parked lane's time may be spread over (at 0.5 s, 1,024
-# parked lanes' readings alone, 2,048 a second at ~45 µs, were 0.09 of a core on a busy 2-core machine)
+PARK_GROWTH = 4  # each rest this many times the last: 20, 80, 320, 1,280 ms, then the longest (doubling read 256
+# lanes three times more in their first second)
+PARK_MAX_NS = 2_000_000_000  # the longest rest: what a parked lane's time may be spread over (at 0.5 s, 1,024
+# parked lanes' readings alone, 2,048 a second at ~45 µs, were 0.09 of a core on a busy 2-core machine; at 1 s the
+# sampler watching 1,024 parked threads used 0.120 of a core, at 2 s 0.095)
 
 
 def rest(lane, now: int, ran: bool) -> None:
@@ -43,6 +44,8 @@ def rest(lane, now: int, ran: bool) -> None:
     lane.rest_until = now + lane.rest_ns
 
 
+WAKE_LOOK_NS = 30_000_000  # between looks at the processes' counters (each reads /proc/PID/stat, which the kernel
+# sums over every thread: ~80 µs for 259 threads, ~240 µs for 1,027, at every 10 ms tick)
 WAKE_AFTER_NS = 100_000_000  # CPU a process used beyond what its lanes read showed: a parked one ran (at 30 ms,
 # a server's one thread bursting 50 ms twice a second had all 256 lanes read each time: 0.055 of a core, not 0.047)
 
@@ -54,13 +57,33 @@ class Waker:
     the lanes read in this tick used; the excess adds up (never below zero: a parked lane read
     after a long rest brings more than this tick's share), and past ``WAKE_AFTER_NS`` every
     parked lane is read at the next tick. So a thread that wakes for less than about 100 ms of
-    CPU waits for its rest's end (or its exit: then its CPU is in the short-lived entry).
+    CPU waits for its rest's end (or its exit: then its CPU is in the short-lived entry). The counters are
+    looked at every ``WAKE_LOOK_NS`` at most (``due``), with what the lanes read used in between (``saw``).
     """
 
     def __init__(self, tick_ns: int) -> None:
         self.tick_ns = tick_ns
         self._last: dict[int, int] = {}  # pid -> its counter (clock ticks) at the last look
         self._excess: dict[int, int] = {}  # pid -> CPU ns not accounted for by the lanes read since
+        self._seen: dict[int, int] = {}  # pid -> CPU ns the lanes read used since the last look
+        self._next_ns = 0
+
+    def saw(self, ran_ns: dict[int, int]) -> None:
+        """What a tick's lanes used, by process (kept until the next look)."""
+        seen = self._seen
+        for pid, ns in ran_ns.items():
+            seen[pid] = seen.get(pid, 0) + ns
+
+    def due(self, now: int) -> bool:
+        """Whether to look at the counters at this tick."""
+        if now < self._next_ns:
+            return False
+        self._next_ns = now + WAKE_LOOK_NS
+        return True
+
+    def seen_since(self, pid: int) -> int:
+        """What the lanes read used since the last look at ``pid`` (and start anew)."""
+        return self._seen.pop(pid, 0)
 
     def moved(self, pid: int, ticks: int, seen_ns: int) -> bool:
         last = self._last.get(pid)

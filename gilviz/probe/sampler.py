@@ -266,8 +266,8 @@ class Sampler:
                 self._changed = True
                 self.lanes_version += 1
                 lane = lanes[slot] = _Watched(view.pid, view.tid)
-                born = stats.started_ns(view.pid, view.tid) if times is not None else None
-                born = born or listed_born(watch, view)  # gone already: as the watch list read it when it listed it
+                born = listed_born(watch, view)  # as the watch list read it when it listed it (one read less a thread)
+                born = born or (stats.started_ns(view.pid, view.tid) if times is not None else None)
                 if born is not None and born >= now:
                     born = now - 1  # listed (or started, to a clock tick) after this tick began
                 if born is None or born < self.started_ns - TICK_NS or born >= now:
@@ -342,11 +342,12 @@ class Sampler:
                 rest(lane, now, ran)
         self._rota.settle(looked_at, lanes)
         if self.proc_cpu is not None and self._rota.parked():
+            self._waker.saw(ran_ns)
             if views is not self._pids[0]:
                 self._pids = (views, {view.pid for view in views})
-            for pid in self._pids[1]:  # a parked thread that runs: every lane is read at the next tick
-                ticks = self.proc_cpu.ticks(pid)
-                if ticks is not None and self._waker.moved(pid, ticks, ran_ns.get(pid, 0)):
+            for pid in self._pids[1] if self._waker.due(now) else ():  # a parked thread that runs: every lane is
+                ticks = self.proc_cpu.ticks(pid)  # read at the next tick
+                if ticks is not None and self._waker.moved(pid, ticks, self._waker.seen_since(pid)):
                     self._wake_all = True
         self.lane_reads += len(looked_at)
         if final or now >= self._next_switch_ns:
