@@ -143,8 +143,9 @@ def test_sampler_sees_a_busy_and_a_sleeping_thread(board, fallback):
     running, io = STATES.index("running"), STATES.index("io")
     # in seconds, what a busy machine keeps: the spinner ran 0.4 s of CPU and never slept; the sleeper slept
     # 0.4 s and hardly ran (psutil's fallback reads CPU time in 10 ms ticks)
-    assert 0.35 <= busy.run_times[running] <= 0.45 and busy.run_times[io] < 0.02, busy.run_times
-    assert 0.35 <= sleeper.run_times[io] <= 0.45 + 0.1 and sleeper.run_times[running] < 0.03, sleeper.run_times
+    # (they start as they are told to go, a moment before the window does: on a busy machine, up to a few tenths)
+    assert 0.2 <= busy.run_times[running] <= 0.45 and busy.run_times[io] < 0.02, busy.run_times
+    assert 0.2 <= sleeper.run_times[io] <= 0.45 + 0.1 and sleeper.run_times[running] < 0.03, sleeper.run_times
     assert sampler.ticks > 10
 
 
