@@ -139,3 +139,27 @@ def dashboard_in_a_pty(*args: str) -> Iterator[tuple[int, int]]:
             os.kill(pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
+
+
+TRACES = ROOT / "assets" / "traces"
+
+
+def trace(name: str):
+    """A recorded trace of assets/traces, by its name."""
+    from gilviz.trace import read_trace
+
+    return read_trace(str(TRACES / (name + ".jsonl.gz")))
+
+
+async def until(pilot, condition, timeout: float = 30.0) -> None:
+    """In a pilot: wait, frame by frame, until ``condition()`` holds (failing after ``timeout`` seconds)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        await pilot.pause(0.05)
+
+
+def lane_lines(app) -> list[str]:
+    """The lanes panel's lines as text (one per screen line)."""
+    lanes = app.query_one("#lanes")
+    return [lanes.render_line(y).text for y in range(lanes.size.height)]

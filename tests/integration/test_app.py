@@ -2,7 +2,6 @@
 
 import asyncio
 import re
-import time
 from pathlib import Path
 
 import psutil
@@ -10,20 +9,13 @@ from gilviz.model import RunConfig
 from gilviz.ui.app import replay_app, scenario_app
 from gilviz.ui.results import result_lines
 
-from conftest import lab_children, poll_async
+from conftest import lab_children, poll_async, until
 
 TRACES = Path(__file__).resolve().parents[2] / "assets" / "traces"
 
 
 def results(app):
     return [result_lines(r)[0] for r in app.state.reports]
-
-
-async def until(pilot, condition, timeout=30.0):
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        await pilot.pause(0.05)
 
 
 async def test_keys_switch_scenarios_and_q_leaves_no_process():

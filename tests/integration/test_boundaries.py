@@ -16,6 +16,8 @@ from gilviz.trace import TraceWriter
 from gilviz.ui.app import GilvizApp
 from gilviz.watch import watch_program
 
+from conftest import until
+
 SLEEPER = (sys.executable, "-c", "import time; time.sleep(1.5)")
 
 
@@ -62,13 +64,6 @@ def test_a_sampler_that_raises_ends_the_watch_with_one_line_and_no_traceback(mon
     assert time.monotonic() - started < 20  # stopped (SIGINT) once sampling failed, not left to run 60 s
     assert report.result["cancelled"] and report.result["signal"] is not None
     assert to_json(report)["errors"] == ["sampling stopped: RuntimeError: boom [/] \x1b]0;x\x07"] and not died
-
-
-async def until(pilot, condition, timeout=30.0):
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        await pilot.pause(0.05)
 
 
 async def test_the_dashboard_shows_a_full_disk_in_one_line_at_once(tmp_path):

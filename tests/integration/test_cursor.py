@@ -13,19 +13,14 @@ import time
 
 from gilviz.model import RunConfig
 from gilviz.states import STATES
-from gilviz.trace import read_trace
 from gilviz.ui.app import replay_app, scenario_app
 from gilviz.ui.cursor import FIT, Columns, Span, count_at, ladder, moved, placed, until
 from gilviz.ui.drawing import life_shares, shares_label
 from gilviz.ui.lanes import WIDE_FROM, ZOOMS
 
-from conftest import ROOT
+from conftest import ROOT, trace
 
 TRACES = ROOT / "assets" / "traces"
-
-
-def trace(name):
-    return read_trace(str(TRACES / (name + ".jsonl.gz")))
 
 
 async def wait_for(pilot, condition, timeout=60.0):

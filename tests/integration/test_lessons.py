@@ -58,8 +58,11 @@ def test_convoy_replies_take_longer_beside_a_cpu_thread(session):
     # Beside the CPU thread, far fewer round trips fit in the same time. That holds on a busy
     # 2-core machine too, where the median trip is sometimes as quick as alone: the CPU thread
     # then waits for a core, and many replies slip through while it does (see the issue note).
-    assert convoy["with_cpu_round_trips"] * 5 < convoy["alone_round_trips"]
-    assert convoy["with_cpu_mean_ms"] > 5 * convoy["alone_mean_ms"]  # and the lesson's figure, the mean, shows it
+    # With another program on a core (measured: the run's noisy verdict) the CPU thread waits for it more
+    # often still: 4× fewer round trips with one core busy, against 5× and more on a quiet machine.
+    fewer = 3 if report.machine is not None and report.machine.noisy else 5
+    assert convoy["with_cpu_round_trips"] * fewer < convoy["alone_round_trips"], (convoy, report.machine)
+    assert convoy["with_cpu_mean_ms"] > fewer * convoy["alone_mean_ms"]  # and the lesson's figure, the mean, shows it
     assert measured(report).measured == convoy["with_cpu_mean_ms"]
     names = sorted(lane.name for lane in workers(report))
     assert names == ["cpu-1", "io-thread", "pinger alone", "pinger w/ CPU"]

@@ -7,23 +7,11 @@ from __future__ import annotations
 import time
 
 from gilviz.states import STATES
-from gilviz.trace import read_trace
 from gilviz.ui.app import replay_app
 
-from conftest import ROOT
+from conftest import ROOT, trace, until
 
 TRACES = ROOT / "assets" / "traces"
-
-
-def trace(name):
-    return read_trace(str(TRACES / (name + ".jsonl.gz")))
-
-
-async def until(pilot, condition, timeout=30.0):
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        await pilot.pause(0.05)
 
 
 def overlaps(a, b) -> bool:

@@ -9,33 +9,15 @@ import time
 
 import pytest
 from gilviz.model import RunConfig
-from gilviz.trace import read_trace
 from gilviz.ui.app import replay_app, scenario_app
 from gilviz.ui.header import header_text
 from gilviz.ui.lanes import column_label
 from gilviz.ui.lesson import values_line
 from gilviz.ui.state import DashboardState
 
-from conftest import ROOT, gilviz
+from conftest import ROOT, gilviz, lane_lines, trace, until
 
 TRACES = ROOT / "assets" / "traces"
-
-
-def trace(name):
-    return read_trace(str(TRACES / (name + ".jsonl.gz")))
-
-
-async def until(pilot, condition, timeout=30.0):
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        await pilot.pause(0.05)
-
-
-def lane_lines(app):
-    """The lanes panel's lines as text (one per screen line)."""
-    lanes = app.query_one("#lanes")
-    return [lanes.render_line(y).text for y in range(lanes.size.height)]
 
 
 async def test_at_200x50_a_finished_run_fills_the_lanes():

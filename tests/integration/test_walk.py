@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from gilviz.model import RunConfig, RunReport
 from gilviz.sources.lab import series_progress
-from gilviz.trace import frames, read_trace
+from gilviz.trace import frames
 from gilviz.ui.app import THEMES, replay_app, scenario_app
 from gilviz.ui.header import header_text
 from gilviz.ui.help import key_rows
@@ -20,26 +20,10 @@ from gilviz.ui.lane_rows import fitted_note
 from gilviz.ui.state import DashboardState
 from rich.console import Console
 
-from conftest import ROOT
+from conftest import ROOT, lane_lines, trace, until
 
 TRACES = ROOT / "assets" / "traces"
 PY = {"implementation": "cpython", "version": "3.11.7", "gil_enabled": True, "free_threaded_build": False}
-
-
-def trace(name):
-    return read_trace(str(TRACES / (name + ".jsonl.gz")))
-
-
-async def until(pilot, condition, timeout=30.0):
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        await pilot.pause(0.05)
-
-
-def lane_lines(app):
-    lanes = app.query_one("#lanes")
-    return [lanes.render_line(y).text for y in range(lanes.size.height)]
 
 
 async def run(callback):

@@ -12,15 +12,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from gilviz.trace import read_trace
 from gilviz.ui.app import replay_app
+
+from conftest import trace
 
 TRACES = Path(__file__).resolve().parents[2] / "assets" / "traces"
 SIZE = (120, 36)
-
-
-def trace(name):
-    return read_trace(str(TRACES / (name + ".jsonl.gz")))
 
 
 SCREENS = [

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import html
 import re
-import time
 
 import pytest
 from gilviz.trace import frames, read_trace
@@ -14,7 +13,7 @@ from gilviz.ui.results import figure_text, result_lines
 from gilviz.ui.screenshot import render_svg
 from gilviz.ui.state import DashboardState
 
-from conftest import ROOT
+from conftest import ROOT, until
 
 TRACES = sorted((ROOT / "assets" / "traces").glob("*.jsonl.gz"))
 LIVE_ONLY = ("+/- zoom", "toggles it", "runs the other", "space", "^p", "palette", "press ")
@@ -37,13 +36,6 @@ def test_a_still_names_no_key(path, size):
         text = svg_text(render_svg(trace, at, size=size, present=present))
         assert "gilviz" in text  # the picture was read: its words are there
         assert hints_in(text) == [], (at, present, hints_in(text))
-
-
-async def until(pilot, condition, timeout=30.0):
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        await pilot.pause(0.05)
 
 
 async def test_s_saves_a_still_and_the_screen_keeps_its_keys(tmp_path):
