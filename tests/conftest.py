@@ -163,3 +163,16 @@ def lane_lines(app) -> list[str]:
     """The lanes panel's lines as text (one per screen line)."""
     lanes = app.query_one("#lanes")
     return [lanes.render_line(y).text for y in range(lanes.size.height)]
+
+
+@pytest.fixture(scope="module")
+def session():
+    """One session for a module's scenario runs (it keeps each scenario's baseline for the next)."""
+    from gilviz.measure import Session
+
+    return Session()
+
+
+def workers(report):
+    """A run report's worker lanes."""
+    return [lane for lane in report.lanes if lane.role == "worker"]

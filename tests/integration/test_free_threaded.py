@@ -7,17 +7,11 @@ Needs the path of a free-threaded CPython (3.13t or later) in GILVIZ_FT_PYTHON, 
 import os
 
 import pytest
-from gilviz.measure import Session
 from gilviz.model import RunConfig
 
 FT_PYTHON = os.environ.get("GILVIZ_FT_PYTHON")
 pytestmark = pytest.mark.skipif(not FT_PYTHON, reason="set GILVIZ_FT_PYTHON to a free-threaded python to run these")
 TINY = "tiny"
-
-
-@pytest.fixture(scope="module")
-def session():
-    return Session()
 
 
 def run(session, scenario, **kwargs):

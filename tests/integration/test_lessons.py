@@ -8,19 +8,11 @@ asyncio waits take less than two waits, four processes a core wait for one.
 import pytest
 from gilviz.figures import measured
 from gilviz.lab.scenarios import BY_KEY, MAX_WORKERS, SIZES, usable_cores
-from gilviz.measure import Session
 from gilviz.model import RunConfig
 
+from conftest import workers
+
 TINY = "tiny"
-
-
-@pytest.fixture(scope="module")
-def session():
-    return Session()
-
-
-def workers(report):
-    return [lane for lane in report.lanes if lane.role == "worker"]
 
 
 def test_c_threads_hash_in_worker_threads_against_their_own_baseline(session):

@@ -5,19 +5,11 @@ not beating the GIL); how large exactly is `gilviz bench`'s job, not a test's.
 """
 
 import pytest
-from gilviz.measure import Session
 from gilviz.model import RunConfig
 
+from conftest import workers
+
 TINY = "tiny"
-
-
-@pytest.fixture(scope="module")
-def session():
-    return Session()
-
-
-def workers(report):
-    return [lane for lane in report.lanes if lane.role == "worker"]
 
 
 def test_io_threads_sleep_together(session):
