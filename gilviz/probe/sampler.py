@@ -12,9 +12,8 @@ workload: the threads run as they would unobserved (``gilviz bench`` measures ho
 that is, and what the sampler itself costs: every tick is kept small, since on a 2-core
 machine the sampler's CPU is the lesson's CPU).
 
-A thread first seen after the sampler started is classified from its start (its
-``stat`` start time), with its whole CPU time so far, so no time is lost before the
-first tick; one that was already running when watching began starts at first sight.
+A thread first seen after the sampler started is classified from its start (its ``stat``
+start time), with its whole CPU time so far; one running when watching began, from first sight.
 """
 
 from __future__ import annotations
@@ -36,7 +35,7 @@ from gilviz.probe.proc_cpu import PROC_CPU_EVERY_NS, ProcessCpu
 from gilviz.probe.threadstats import CLOCK_TICKS, NOT_NOW, PermissionDenied, ThreadTimes, thread_stats
 from gilviz.probe.watchlist import BoardWatchList, ProcessTreeWatchList, alive_until, listed_born
 from gilviz.states import GIL_WAIT
-from gilviz.timeline import SnapshotSink, Timeline
+from gilviz.timeline import MANY_LANES, SnapshotSink, Timeline
 
 SLOW_EVERY_NS = 200_000_000  # between looks at each process's GIL (in case it exec'd)
 SWITCH_EVERY_NS = 40_000_000  # between reads of switches (/proc/.../status, ~3× a schedstat; at 200 ms a short
@@ -49,6 +48,7 @@ CALM_AFTER = 10  # ticks without a change before the sampler slows down
 SWITCH_READS_PER_TICK = 8  # lanes whose status is read on such a tick
 SAMPLER_THREAD = "gilviz-sampler"  # the thread's name (the dashboard's cost is told apart by it)
 SNAPSHOT_EVERY_S = 0.5  # a snapshot this often, unless its taker says when it wants the next (the dashboard does)
+NEW_LANE_GAP_S = 0.2  # a new lane's snapshot no sooner than this after the last (threads come every tick in a server)
 JITTER = 0.2  # each tick comes 0.8–1.2 intervals after the last: a fixed beat could fall into step with the GIL's
 # 5 ms hand-offs and find a thread running at every reading, its waits never named
 BUSY_S = 0.0002  # blocked less than this in an interval: busy throughout, nothing to name
@@ -157,13 +157,12 @@ class Sampler:
                 self._failed(exc)
 
     def _failed(self, exc: Exception) -> None:
-        if self.error is None:
-            self.error = "sampling stopped: %s: %s" % (type(exc).__name__, exc)
+        self.error = self.error or "sampling stopped: %s: %s" % (type(exc).__name__, exc)
 
     def _loop(self) -> None:
         cpu0 = time.thread_time()
         next_tick = time.monotonic()
-        next_snapshot = next_tick
+        next_snapshot = taken = next_tick
         lanes_shown = 0
         jitter = random.Random().random
         try:
@@ -172,9 +171,9 @@ class Sampler:
                     self._wake_all = True
                 self.tick()
                 now = time.monotonic()
-                new_lane = len(self._lanes) != lanes_shown  # a worker registered: show it at once
-                if self.on_snapshot is not None and (now >= next_snapshot or new_lane):
-                    lanes_shown = len(self._lanes)
+                new_lane = lanes_shown != len(self._lanes) <= MANY_LANES and now - taken >= NEW_LANE_GAP_S  # a worker
+                if self.on_snapshot is not None and (now >= next_snapshot or new_lane):  # registered: show it soon
+                    lanes_shown, taken = len(self._lanes), now  # (a big program's waits for the next snapshot)
                     wanted = self.on_snapshot(self.timeline.snapshot())  # the dashboard says when it draws next
                     next_snapshot = now + (wanted or self.snapshot_every_s)
                 interval = self._next_interval() * (1 - JITTER + 2 * JITTER * jitter())
@@ -198,8 +197,7 @@ class Sampler:
         lock held across a 20 ms sleep), so it keeps the full rate; so does a thread that was
         blocked but has never been found blocked (its readings all came while it ran).
         A change (a new lane, a declared phase, another wait, the run's start or end) brings
-        the full rate back at the next tick. A tick costs ~0.4–0.9 ms on a busy 2-core machine,
-        nearly all of it cold caches, so the number of ticks is what the sampler's CPU follows.
+        the full rate back at the next tick; the number of ticks is what the sampler's CPU follows.
 
         What a calm tick gives up: a bin's figures are its share of a 100 ms interval, not of
         its own 50 ms; a watched thread's last moments before it exits (up to a tick) are
@@ -274,9 +272,12 @@ class Sampler:
                     lane.seen(now, times)
                     timeline.lane_seen(view)
                     continue  # already running when watching began: its interval starts now
-                born = max(born, self.started_ns)  # the start time is whole clock ticks
-                timeline.lane_seen(view, born)
-                self._read_switches([view], now, every=True)  # a first count at once: a short thread gets two
+                timeline.lane_seen(view, max(born, self.started_ns))  # (its start time is whole clock ticks)
+                if born < self.started_ns:  # a tick before the sampler's
+                    born = self.started_ns
+                    self._read_switches([view], now, every=True)  # a first count at once: a short thread gets two
+                else:  # a new thread's first count, known without a read (status costs 3 schedstats): none yet
+                    timeline.add_switches(slot, born, 0)
                 lane.t = born  # new: classify it from its start, with its counters from zero
             else:
                 timeline.lane_seen(view)

@@ -118,7 +118,7 @@ class DashboardScreen(DashboardKeys):
         snap = self.dash.state.snapshot
         if snap is not None:
             age = snap.t - snap.window[0] if snap.window[0] and not snap.window[1] else None
-            self.dash.pace(frame_interval(lanes.bins_per_column * snap.bin_s, age))
+            self.dash.pace(frame_interval(lanes.bins_per_column * snap.bin_s, age, len(snap.lanes)))
         if isinstance(self.app.screen, TableScreen):
             self.app.screen.show(snap)  # the table moves at the lanes' frame pace; the hidden lanes wait for it to close
             return

@@ -182,9 +182,10 @@ class ColumnCache:
         live_from = newest_group - 1  # the newest two columns may still change, and any after them
         missing = [g for g in range(first_group, live_from) if g not in cache]
         need_from = missing[0] if missing else live_from
-        parts: dict[int, list[tuple[float, ...]]] = {}  # a group's bins, from every lane: summed in C below (a
-        get = parts.get  # row of 259 folded threads adds ~3,000 bins a frame; adding them one by one took 7 ms)
-        for bins in lanes:
+        parts: dict[int, list[tuple[float, ...]]] = {}  # a group's bins' times, from every lane: summed in C below
+        gils: dict[int, list[tuple[float, ...]]] = {}  # (a row of 259 folded threads adds ~3,000 bins a frame;
+        get = parts.get  # one by one took 7 ms), and their GIL seconds apart: most bins have none, and joining
+        for bins in lanes:  # each bin's two tuples took a third of a frame
             for b in reversed(bins):
                 group = b.index // bins_per_column
                 if group < need_from:
@@ -193,16 +194,24 @@ class ColumnCache:
                     continue
                 same = get(group)
                 if same is None:
-                    parts[group] = [bin_values(b)]
-                else:
-                    same.append(bin_values(b))
-        fresh = {group: list(map(sum, zip(*values), repeat(0.0))) for group, values in parts.items()}
+                    same = parts[group] = []
+                same.append(b.times)
+                if b.gil is not None:
+                    gils.setdefault(group, []).append(b.gil)
+        fresh = {group: _summed(values, gils.get(group)) for group, values in parts.items()}
         for g in missing:
             cache[g] = fresh.get(g)
         if len(cache) > 3 * columns + 8:
             for g in [g for g in cache if g < first_group]:
                 del cache[g]
         return [cache.get(g) if g < live_from else fresh.get(g) for g in range(first_group, last_group + 1)]
+
+
+def _summed(times: list[tuple[float, ...]], gil: list[tuple[float, ...]] | None) -> list[float]:
+    """Bins' state times added up, then their GIL seconds (what ``bin_values`` gives one bin)."""
+    out = list(map(sum, zip(*times), repeat(0.0)))
+    out += map(sum, zip(*gil), repeat(0.0)) if gil else NO_GIL_TIMES
+    return out
 
 
 def recent_shares(bins: Sequence[Bin], *, last_index: int, count: int) -> dict[str, float]:

@@ -4,7 +4,10 @@ The lanes move ``COLUMNS_PER_FRAME`` columns a frame: a frame every 0.5 s at the
 100 ms columns, 0.2 s in slow motion's 10 ms columns (the turns stay in sight from one
 frame to the next), 1 s zoomed out to 200 ms columns and wider, as htop. A run's first
 second is drawn every 0.2 s whatever the zoom, so its lanes do not sit empty ("idle")
-for a whole interval after they appear. The app tells
+for a whole interval after they appear. A program of many threads is drawn once a second
+(``MANY_LANES``; htop draws every 1.5 s): a frame's snapshot, its reading of every parked
+thread, and its drawing all cost in proportion to the lanes, and 260 lanes twice a second
+took a tenth of a core from the program watched. The app tells
 the source (``frame_s``), and the sampler takes its next snapshot then.
 
 Snapshots can still come faster: a replay posts ten a second, and the sampler posts one
@@ -21,6 +24,8 @@ own cost"). Keys (zoom, pause, scroll) redraw at once.
 
 from __future__ import annotations
 
+from gilviz.timeline import MANY_LANES
+
 COLUMNS_PER_FRAME = 5
 SHORTEST_S = 0.2  # 5 frames a second at most
 LONGEST_S = 1.0  # 1 at least
@@ -28,8 +33,11 @@ EARLY = 0.2  # a snapshot this much of an interval early is drawn anyway (its so
 YOUNG_S = 1.0  # a run's first second is drawn at the shortest interval: its first columns fill in at once
 
 
-def frame_interval(column_s: float, run_age_s: float | None = None) -> float:
-    """Seconds between frames for columns ``column_s`` wide (in a run ``run_age_s`` old, when it has begun)."""
+def frame_interval(column_s: float, run_age_s: float | None = None, lanes: int = 0) -> float:
+    """Seconds between frames for columns ``column_s`` wide (in a run ``run_age_s`` old, when it has begun,
+    of ``lanes`` lanes)."""
+    if lanes > MANY_LANES:
+        return LONGEST_S
     if run_age_s is not None and run_age_s < YOUNG_S:
         return SHORTEST_S
     return max(SHORTEST_S, min(LONGEST_S, COLUMNS_PER_FRAME * column_s))
@@ -48,11 +56,12 @@ class FramePacer:
         self._drawn_at: float | None = None  # monotonic time of the last frame
 
     def wait(self, now: float, *, at_once: bool = False) -> float:
-        """Seconds until a frame may be drawn (0: now)."""
-        if at_once or self._drawn_at is None:
+        """Seconds until a frame may be drawn (0: now); ``at_once`` (new rows) still waits out ``SHORTEST_S``."""
+        if self._drawn_at is None:
             return 0.0
-        wait = self._drawn_at + self.interval - now
-        return 0.0 if wait <= self.interval * EARLY else wait
+        gap = min(self.interval, SHORTEST_S) if at_once else self.interval
+        wait = self._drawn_at + gap - now
+        return 0.0 if wait <= gap * EARLY else wait
 
     def drawn(self, now: float) -> None:
         self._drawn_at = now

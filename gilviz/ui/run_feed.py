@@ -13,6 +13,7 @@ import time
 from textual.message import Message
 
 from gilviz.sources.events import Event, RunFinished, RunStarted, SnapshotTaken
+from gilviz.timeline import MANY_LANES
 from gilviz.ui.host import Host
 
 
@@ -32,7 +33,8 @@ class RunFeed(Host):
         event = message.event
         if isinstance(event, SnapshotTaken):
             shown = self.state.snapshot
-            new_rows = shown is None or len(event.snapshot.lanes) != len(shown.lanes)
+            count = len(event.snapshot.lanes)  # new rows are drawn at once, but a big program's at the frame pace
+            new_rows = shown is None or (count != len(shown.lanes) and count <= MANY_LANES)
             wait = self.pacer.wait(time.monotonic(), at_once=new_rows)
             if wait > 0:
                 if self._pending is not None:

@@ -1,14 +1,19 @@
 """Frame pacing: snapshots that come faster than frames are coalesced, and the latest is always drawn."""
 
+import os
 import time
 from pathlib import Path
 
-from gilviz.lab.board import Board
-from gilviz.probe.sampler import Sampler
-from gilviz.timeline import Timeline
+from gilviz.lab import protocol
+from gilviz.lab.board import Board, SlotView
+from gilviz.probe.gil_address import GilLocation
+from gilviz.probe.sampler import NEW_LANE_GAP_S, Sampler
+from gilviz.timeline import MANY_LANES, Timeline
 from gilviz.trace import read_trace
 from gilviz.ui.app import replay_app
 from gilviz.ui.pacing import EARLY, FRAME_S, FramePacer, frame_interval
+
+from conftest import poll
 
 TRACES = Path(__file__).resolve().parents[2] / "assets" / "traces"
 
@@ -18,7 +23,8 @@ def test_a_frame_waits_for_its_interval_unless_it_brings_something_new():
     assert pacer.wait(10.0) == 0  # nothing drawn yet: at once
     pacer.drawn(10.0)
     assert abs(pacer.wait(10.1) - 0.4) < 1e-9
-    assert pacer.wait(10.1, at_once=True) == 0  # new rows
+    assert abs(pacer.wait(10.1, at_once=True) - 0.1) < 1e-9  # new rows: drawn soon, 5 frames a second at most
+    assert pacer.wait(10.2, at_once=True) == 0  # (a thread-per-request server brings new rows at every snapshot)
     assert pacer.wait(10.5) == 0
     assert pacer.wait(10.5 - 0.5 * EARLY / 2) == 0  # a source's clock a little ahead of ours
     pacer.restart()  # a new run
@@ -32,6 +38,8 @@ def test_the_lanes_move_five_columns_a_frame_within_five_frames_and_one_a_second
     assert frame_interval(1.0) == 1.0  # zoomed out
     assert frame_interval(1.0, run_age_s=0.4) == frame_interval(0.1, run_age_s=0.4) == 0.2  # a run's first second
     assert frame_interval(1.0, run_age_s=1.5) == 1.0
+    assert frame_interval(0.1, lanes=MANY_LANES) == 0.5
+    assert frame_interval(0.01, run_age_s=0.4, lanes=MANY_LANES + 1) == 1.0  # a big program: a frame a second
 
 
 def test_the_sampler_takes_its_next_snapshot_when_the_dashboard_asks():
@@ -110,3 +118,45 @@ async def test_a_held_snapshot_is_drawn_even_when_a_program_prints_meanwhile():
         app.on_source_event(SourceEvent(app.token, ProgramOutput(("a line",), "/tmp/out.log")))
         await pilot.pause(app.pacer.interval + 0.2)
         assert lanes.snapshot is held
+
+
+class _OneMoreThreadEachLook:
+    """A watch list that finds a new thread at every look (a thread-per-request server), all of them us."""
+
+    def __init__(self) -> None:
+        self.views: list = []
+        self.started = time.monotonic_ns()
+
+    def window_ns(self):
+        return self.started, 0
+
+    def lanes(self):
+        pid = os.getpid()
+        view = SlotView(len(self.views), pid, pid, protocol.THREAD, protocol.WORKER, protocol.NONE, 0, 0, 0, "t", "")
+        self.views = [*self.views, view]
+        return self.views
+
+    def gil(self, pid):
+        return GilLocation(None, "not looked for")
+
+
+def test_new_threads_bring_a_snapshot_soon_but_five_a_second_at_most_and_a_big_programs_wait():
+    taken: list[tuple[float, int]] = []
+
+    def sink(snapshot):
+        taken.append((time.monotonic(), len(snapshot.lanes)))
+        return 60.0  # the dashboard's next frame: far off, so every snapshot here is a new lane's
+
+    watch = _OneMoreThreadEachLook()
+    sampler = Sampler(watch, Timeline(), on_snapshot=sink)  # type: ignore[arg-type]
+    sampler.start()
+    try:
+        assert poll(lambda: len(watch.views) > MANY_LANES + 60, 30), "the sampler did not tick"
+    finally:
+        sampler.stop()
+        sampler.close()
+    early = taken[1:]  # after the first, which is due at once
+    assert len(early) >= 2, taken  # new lanes did bring snapshots
+    gaps = [b[0] - a[0] for a, b in zip(taken, early)]
+    assert min(gaps) >= NEW_LANE_GAP_S / 2, gaps  # never at every tick (10 ms; a tick or a snapshot may run long)
+    assert all(lanes <= MANY_LANES + 1 for _, lanes in early), taken  # above MANY_LANES: the next frame's
