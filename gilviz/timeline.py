@@ -94,7 +94,7 @@ class Snapshot:
     # own counters, exited threads' included); less its lanes' running time: its threads too short to be seen
 
 
-MANY_LANES = 128  # more lanes than this: a program drawn once a second, a new lane waiting for the next snapshot
+MANY_LANES = 128  # more lanes than this: a program drawn every 1.5 s, a new lane waiting for the next snapshot
 # (a snapshot costs in proportion to the lanes; a thread-per-request server brings a new one every tick)
 
 SnapshotSink = Callable[[Snapshot], Optional[float]]

@@ -35,7 +35,8 @@ recording began:
   lane; ``call``, only when the holder was blocked in one (version 3)
 - ``{"ev": "end", "t": T, "result": {...}, "core_busy": [..], "sampler_cpu_s": .., "sampler_ticks": ..,
   "sampler_calm_ticks": .., "sampler_interval_s": .., "sampler_calm_interval_s": .., "watched": true,
-  "machine": {...}}`` or ``{"ev": "end", "t": T, "error": "..."}``: the run's outcome
+  "machine": {...}, "python": {...}}`` or ``{"ev": "end", "t": T, "error": "..."}``: the run's outcome
+  (``python``: the interpreter's facts, when they changed after the start: a shim exec'd it)
   (``machine``, the rest of the machine's load as ``gilviz run --json`` gives it, only
   when it was measured: recordings made before it was have none; nor have they the
   sampler's intervals and calm ticks)
@@ -112,6 +113,12 @@ class TraceRun:
             return int(self.end["t"])
         return int(self.events[-1]["t"]) if self.events else self.t_start
 
+    @property
+    def python(self) -> dict:
+        """The interpreter's facts: as the run ended, if they changed after its start (a pyenv shim or
+        ``env`` started the program, then exec'd the interpreter); else as it started."""
+        return (self.end or {}).get("python") or self.start.get("python", {})
+
 
 @dataclass
 class Trace:
@@ -144,10 +151,10 @@ class Trace:
         where = " ".join(str(host[k]) for k in ("system", "machine") if host.get(k))
         if not self.runs:
             return where
-        first = self.runs[0].start
-        py = first.get("python", {})
+        first = self.runs[0]
+        py = first.python
         name = implementation_name(py.get("implementation", "?"))
-        return "%s %s · %s cores · %s" % (name, py.get("version", "?"), first.get("cores"), where)
+        return "%s %s · %s cores · %s" % (name, py.get("version", "?"), first.start.get("cores"), where)
 
 
 def read_trace(path: str) -> Trace:
@@ -261,7 +268,7 @@ def frames(trace: Trace, until_ns: int | None = None) -> Iterator[Frame]:
             continue
         report = RunReport(
             run.config,
-            run.start["python"],
+            run.python,
             int(run.start["cores"]),
             run.end["result"],
             timeline.snapshot(),

@@ -186,6 +186,7 @@ RECORDS: dict[str, dict[str, tuple[Check, bool]]] = {
         "sampler_calm_interval_s": (SECONDS, OPTIONAL),
         "watched": (flag, OPTIONAL),
         "machine": (obj, OPTIONAL),
+        "python": (obj, OPTIONAL),
     },
 }
 

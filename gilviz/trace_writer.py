@@ -39,6 +39,7 @@ class TraceWriter:
         self._lock = threading.Lock()
         self._origin = time.monotonic_ns()
         self.error: str | None = None  # why the recording stopped early (then nothing more is written)
+        self._python: dict = {}  # the run's interpreter facts as it started
         self.write(
             {
                 "format": FORMAT,
@@ -85,6 +86,7 @@ class TraceWriter:
     def run_started(
         self, config: RunConfig | WatchConfig, python: dict, cores: int, *, as_baseline: bool, timeline: Timeline
     ) -> None:
+        self._python = python
         self.write(
             {
                 "ev": "run",
@@ -110,6 +112,7 @@ class TraceWriter:
                 "sampler_calm_interval_s": report.sampler_calm_interval_s,
                 "watched": report.watched,
                 **({"machine": report.machine.to_json()} if report.machine is not None else {}),
+                **({"python": report.python} if report.python != self._python else {}),  # a shim exec'd it
             }
         )
 

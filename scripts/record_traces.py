@@ -5,7 +5,8 @@
 One gzip'd trace per picture: every scenario at the demo size, the race with the lock
 off and on (and both in one session, as after pressing `l`), the pools with both
 executors, threads-cpu in slow motion, threads-cpu then procs-cpu in one session (a
-comparison), and `gilviz watch` on examples/busy_server.py. Each is a real run on this
+comparison), `gilviz watch` on examples/busy_server.py, and on a program started through
+a pyenv shim (``~/.pyenv/shims/python3``). Each is a real run on this
 machine, so
 re-recording changes the pictures: review them (see tests/ui/test_snapshots.py) and
 update the snapshots with ``pytest tests/ui/test_snapshots.py --snapshot-update``.
@@ -13,6 +14,7 @@ update the snapshots with ``pytest tests/ui/test_snapshots.py --snapshot-update`
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -31,7 +33,21 @@ SESSIONS = {  # several runs in one recording, as the dashboard makes them
     "race-off-then-on": [("race", {"lock": False}), ("race", {"lock": True})],
     "threads-then-procs": [("threads-cpu", {}), ("procs-cpu", {})],
 }
-WATCHED = {"watch-busy-server": ["examples/busy_server.py", "6"]}
+SHIM_PROGRAM = """import threading, time
+def spin(seconds):
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        sum(range(1000))
+threads = [threading.Thread(target=spin, args=(2,)) for _ in range(2)] + [threading.Thread(target=time.sleep, args=(3,))]
+for t in threads:
+    t.start()
+for t in threads:
+    t.join()
+"""
+WATCHED = {  # `gilviz watch` on a program; "python3" as the PATH finds it (here, a pyenv shim)
+    "watch-busy-server": ["python3", "examples/busy_server.py", "6"],
+    "watch-pyenv-shim": ["~/.pyenv/shims/python3", "-c", SHIM_PROGRAM],  # the shim's helper shells are no rows
+}
 
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -62,8 +78,9 @@ def main(directory: str, names: list[str]) -> int:
         if name in SESSIONS:
             record_session(path, SESSIONS[name])
         elif name in WATCHED:
-            command = [sys.executable, "-m", "gilviz", "watch", "--json", "--record", str(path), "--", "python3"]
-            subprocess.run(command + WATCHED[name], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
+            program = [os.path.expanduser(WATCHED[name][0]), *WATCHED[name][1:]]
+            command = [sys.executable, "-m", "gilviz", "watch", "--json", "--record", str(path), "--", *program]
+            subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
         else:
             args = VARIANTS[name]
             subprocess.run(

@@ -103,11 +103,29 @@ _TICK_NS = 1_000_000_000 // CLOCK_TICKS
 
 def thread_started_ns(pid: int, tid: int) -> int:
     """When the thread started, in CLOCK_MONOTONIC ns (whole clock ticks); 0 once it is gone."""
+    return thread_stat(pid, tid)[1]
+
+
+def thread_stat(pid: int, tid: int) -> tuple[str | None, int]:
+    """A thread's name as ``thread_comm`` gives it, and when it started as ``thread_started_ns``: from one
+    read of its ``stat`` (which holds both: a thousand new threads, a thousand opens fewer)."""
     try:
-        with open("/proc/%d/task/%d/stat" % (pid, tid), "rb") as f:
-            return int(f.read().rsplit(b")", 1)[1].split()[19]) * _TICK_NS + _BOOT_OFFSET_NS
-    except (OSError, IndexError, ValueError):
-        return 0
+        fd = os.open("/proc/%d/task/%d/stat" % (pid, tid), os.O_RDONLY)  # no file object: 9 µs, not 14
+    except OSError:
+        return None, 0
+    try:
+        data = os.read(fd, 4096)
+    except OSError:
+        return None, 0
+    finally:
+        os.close(fd)
+    head, _, rest = data.rpartition(b")")  # the name may hold ")" and spaces: it ends at the last ")"
+    name = head.partition(b"(")[2]
+    try:
+        started = int(rest.split()[19]) * _TICK_NS + _BOOT_OFFSET_NS
+    except (IndexError, ValueError):
+        started = 0
+    return (visible_bytes(name, NAME_LIMIT) if name else None), started
 
 
 def thread_comm(pid: int, tid: int) -> str | None:
@@ -330,6 +348,7 @@ class ProcessTreeWatchList:
         return known[1]
 
     def _new_lane(self, pid: int, tid: int, process_comm: str | None, listed_ns: int = 0) -> SlotView:
+        comm, born = thread_stat(pid, tid)
         if tid == pid:
             kind = protocol.THREAD if pid == self.root_pid else protocol.PROCESS
             role = protocol.MAIN if pid == self.root_pid else protocol.WORKER
@@ -337,10 +356,9 @@ class ProcessTreeWatchList:
         else:
             kind, role = protocol.THREAD, protocol.WORKER
             self._thread_numbers[pid] = self._thread_numbers.get(pid, 0) + 1
-            comm = thread_comm(pid, tid)
             name = comm if comm and comm != process_comm else "thread %d" % self._thread_numbers[pid]
         self._next_slot += 1  # slots are never used again (a lane's slot names it in the timeline)
-        born = thread_started_ns(pid, tid) or listed_ns  # read as it is listed: it may be gone before the sampler's
+        born = born or listed_ns  # read as it is listed: it may be gone before the sampler's
         if born:  # first reading (and if it is gone already, it had started by the time it was listed)
             self._born_ns[(pid, tid)] = born
         return SlotView(self._next_slot - 1, pid, tid, kind, role, protocol.NONE, 0, 0, 0, name, "")

@@ -17,7 +17,7 @@ def event_for(frame: Frame) -> Event:
     if frame.kind == "started":
         assert frame.config is not None
         start = frame.run.start
-        return RunStarted(frame.config, frame.as_baseline, start.get("python"), int(start.get("cores", 0)))
+        return RunStarted(frame.config, frame.as_baseline, frame.run.python, int(start.get("cores", 0)))
     if frame.kind == "snapshot":
         assert frame.snapshot is not None
         return SnapshotTaken(frame.snapshot)

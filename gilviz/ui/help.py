@@ -16,7 +16,9 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from gilviz.timeline import MANY_LANES
 from gilviz.ui.drawing import COLOURS, LEGEND, legend_glyph
+from gilviz.ui.pacing import MANY_LANES_S
 
 KEY_NAMES = {
     "space": "space",
@@ -41,8 +43,9 @@ READING = (
     "Every figure is measured: thread times come from "
     "the kernel (/proc/PID/task/TID/schedstat), and what a blocked thread waits on from "
     "/proc/PID/task/TID/syscall: a futex in the interpreter's static data is the GIL, any "
-    "other futex a lock, any other call I/O. CPU meters come from /proc/stat, wall times from the lab."
-)
+    "other futex a lock, any other call I/O. CPU meters come from /proc/stat, wall times from the lab. "
+    "A program of more than %d threads is drawn every %g s, as htop draws, so watching it costs it little."
+) % (MANY_LANES, MANY_LANES_S)
 
 
 def key_rows(bindings: Sequence[BindingType], applies: Callable[[str, tuple], bool | None]) -> list[tuple[str, str]]:

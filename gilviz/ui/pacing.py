@@ -4,10 +4,10 @@ The lanes move ``COLUMNS_PER_FRAME`` columns a frame: a frame every 0.5 s at the
 100 ms columns, 0.2 s in slow motion's 10 ms columns (the turns stay in sight from one
 frame to the next), 1 s zoomed out to 200 ms columns and wider, as htop. A run's first
 second is drawn every 0.2 s whatever the zoom, so its lanes do not sit empty ("idle")
-for a whole interval after they appear. A program of many threads is drawn once a second
-(``MANY_LANES``; htop draws every 1.5 s): a frame's snapshot, its reading of every parked
-thread, and its drawing all cost in proportion to the lanes, and 260 lanes twice a second
-took a tenth of a core from the program watched. The app tells
+for a whole interval after they appear. A program of many threads (``MANY_LANES``) is
+drawn every 1.5 s, as htop draws: a frame's snapshot, its reading of every parked thread
+and its drawing all cost in proportion to the lanes (docs/measurements.md: 260 lanes
+twice a second took a tenth of a core from the program watched). The app tells
 the source (``frame_s``), and the sampler takes its next snapshot then.
 
 Snapshots can still come faster: a replay posts ten a second, and the sampler posts one
@@ -29,6 +29,7 @@ from gilviz.timeline import MANY_LANES
 COLUMNS_PER_FRAME = 5
 SHORTEST_S = 0.2  # 5 frames a second at most
 LONGEST_S = 1.0  # 1 at least
+MANY_LANES_S = 1.5  # a program of more than MANY_LANES lanes
 EARLY = 0.2  # a snapshot this much of an interval early is drawn anyway (its source's clock is not ours)
 YOUNG_S = 1.0  # a run's first second is drawn at the shortest interval: its first columns fill in at once
 
@@ -37,7 +38,7 @@ def frame_interval(column_s: float, run_age_s: float | None = None, lanes: int =
     """Seconds between frames for columns ``column_s`` wide (in a run ``run_age_s`` old, when it has begun,
     of ``lanes`` lanes)."""
     if lanes > MANY_LANES:
-        return LONGEST_S
+        return MANY_LANES_S
     if run_age_s is not None and run_age_s < YOUNG_S:
         return SHORTEST_S
     return max(SHORTEST_S, min(LONGEST_S, COLUMNS_PER_FRAME * column_s))

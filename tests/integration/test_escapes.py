@@ -137,7 +137,7 @@ def test_program_output_keeps_its_colour_and_nothing_else_that_acts():
 def test_a_thread_name_is_read_as_visible_text():
     import ctypes
 
-    from gilviz.probe.watchlist import thread_comm
+    from gilviz.probe.watchlist import thread_comm, thread_stat
 
     libc = ctypes.CDLL(None)
     named = threading.Event()
@@ -145,7 +145,7 @@ def test_a_thread_name_is_read_as_visible_text():
     tid = []
 
     def rename():
-        libc.prctl(15, b"\x1b]0;PWNED\x07", 0, 0, 0)
+        libc.prctl(15, b"\x1b]0;PW) (NED\x07", 0, 0, 0)
         tid.append(threading.get_native_id())
         named.set()
         done.wait(10)
@@ -154,7 +154,9 @@ def test_a_thread_name_is_read_as_visible_text():
     worker.start()
     try:
         assert named.wait(10)
-        assert thread_comm(os.getpid(), tid[0]) == "␛]0;PWNED␇"
+        assert thread_comm(os.getpid(), tid[0]) == "␛]0;PW) (NED␇"
+        name, started = thread_stat(os.getpid(), tid[0])  # its stat, read once for the name and the start
+        assert name == "␛]0;PW) (NED␇" and 0 < started <= time.monotonic_ns()  # ("(" and ")" in it: the fields after)
     finally:
         done.set()
         worker.join()

@@ -40,6 +40,7 @@ SCREENS = [
     "start-methods",
     "threads-cpu-slow",
     "watch-busy-server",
+    "watch-pyenv-shim",  # started as `~/.pyenv/shims/python3`: the program's rows, none of the shim's shells
 ]
 
 
@@ -55,7 +56,7 @@ def test_mid_run(name, snap_compare):
     assert snap_compare(replay_app(t, at=t.mid_run_s()), terminal_size=SIZE)
 
 
-@pytest.mark.parametrize("name", ["watch-busy-server", "c-threads", "convoy"])
+@pytest.mark.parametrize("name", ["watch-busy-server", "c-threads", "convoy", "watch-pyenv-shim"])
 def test_mid_run_new_screens(name, snap_compare):
     t = trace(name)
     assert snap_compare(replay_app(t, at=t.mid_run_s()), terminal_size=SIZE)
