@@ -65,6 +65,7 @@ from gilviz.lab.facts import implementation_name
 from gilviz.model import RunConfig, RunReport, WatchConfig
 from gilviz.noise import MachineLoad
 from gilviz.outside import visible
+from gilviz.pending_intervals import PendingIntervals
 from gilviz.timeline import Snapshot, Timeline
 from gilviz.trace_file import TraceError
 from gilviz.trace_file import fail as _fail
@@ -254,12 +255,19 @@ def frames(trace: Trace, until_ns: int | None = None) -> Iterator[Frame]:
         timeline = Timeline(bin_s=float(run.start.get("bin_s", 0.05)), coarse=bool(run.start.get("coarse", False)))
         next_snapshot = run.t_start + SNAPSHOT_EVERY_NS
         last_t = run.events[-1]["t"] if run.events else 0
-        for event in run.events:
+        pending = PendingIntervals(run.events)  # a parked lane's next reading, up to each snapshot's moment
+        for index, event in enumerate(run.events):
             if event["t"] >= next_snapshot:
                 at = next_snapshot
                 next_snapshot += (event["t"] - next_snapshot) // SNAPSHOT_EVERY_NS * SNAPSHOT_EVERY_NS + SNAPSHOT_EVERY_NS
                 if until_ns is None or not (next_snapshot <= until_ns and next_snapshot <= last_t):  # else not the last
+                    pending.fill(timeline)
                     yield Frame(at, "snapshot", run, snapshot=timeline.snapshot())
+            if event["ev"] == "iv":
+                pending.applied(timeline, index, event)
+                continue
+            if event["ev"] == "lane":
+                pending.declared(event["slot"])
             _apply(timeline, event)
         if run.end is None:
             return  # the recording stops here

@@ -44,8 +44,9 @@ ALLOWED = {
     "trace_format": {"lab", "model"},
     "trace_migrate": {"states"},
     "trace_writer": {"outside", "noise", "states", "lab", "model", "timeline", "trace_format"},
+    "pending_intervals": {"timeline"},
     "trace": {"outside", "noise", "states", "lab", "model", "probe", "timeline", "trace_file", "trace_schema"}
-    | {"trace_format", "trace_migrate", "trace_writer"},
+    | {"trace_format", "trace_migrate", "trace_writer", "pending_intervals"},
     "departs": {"outside", "noise", "states", "lab", "model", "figures", "probe", "timeline", "explain"},
     "measure": {"outside", "noise", "states", "lab", "labproc", "model", "probe", "timeline", "trace"},
     "watch": {"outside", "measure", "noise", "states", "lab", "labproc", "model", "probe", "timeline", "trace"},
