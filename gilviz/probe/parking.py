@@ -23,6 +23,7 @@ theirs is exact.
 from __future__ import annotations
 
 import heapq
+from collections.abc import Container
 
 from gilviz.states import GIL_WAIT
 
@@ -42,6 +43,14 @@ def rest(lane, now: int, ran: bool) -> None:
         return
     lane.rest_ns = min(PARK_MAX_NS, lane.rest_ns * PARK_GROWTH) if lane.rest_ns else PARK_FIRST_NS
     lane.rest_until = now + lane.rest_ns
+
+
+def rest_ended(lane, now: int, just_gone: bool) -> None:
+    """A lane whose thread has exited changes no more: looked at after the longest rest (or at a wake, a
+    snapshot, the window's edges), its "ended" time added then, not at every tick (a thread-per-request
+    server's ended lanes stay listed a second each). Once more at the next tick, just after it is found
+    gone: that interval, all "ended", marks the lane ended (the one it was found in holds its last run)."""
+    lane.rest_ns, lane.rest_until = 0, 0 if just_gone else now + PARK_MAX_NS
 
 
 WAKE_LOOK_NS = 30_000_000  # between looks at the processes' counters (each reads /proc/PID/stat, which the kernel
@@ -100,9 +109,11 @@ class Rota:
 
     Looking at a parked lane only to skip it still costs a few hundred nanoseconds, hundreds
     of times a tick. So after each tick the lanes it read are sorted: those still awake are
-    looked at next tick, the parked ones wait in a heap until their rest ends. A tick whose
-    watch list changed (a thread came or went), or that must read every lane (a snapshot,
-    the window's edges), looks at all of them, as before.
+    looked at next tick, the parked ones wait in a heap until their rest ends. When the watch
+    list changed, the lanes it changed are looked at too (a server that starts a thread per
+    request changes it at every listing: looking at all of them then read every parked lane
+    20 times a second). A tick that must read every lane (a snapshot, the window's edges, a
+    parked thread found running) looks at all of them.
     """
 
     def __init__(self) -> None:
@@ -111,14 +122,25 @@ class Rota:
         self._listed: dict = {}  # slot -> view, of the watch list's lanes
         self._parked: list[tuple[int, int, object]] = []  # (rest_until, slot, view), a heap; stale entries skipped
 
-    def lanes(self, views: list, everyone: bool, now: int, watched: dict) -> list:
-        """The views to look at this tick: all of them, or the awake ones and the parked ones whose rest has ended."""
-        if everyone or views is not self.views:
-            if views is not self.views:
-                self.views, self._listed = views, {view.slot: view for view in views}
+    def lanes(self, views: list, everyone: bool, now: int, watched: dict, ended: Container = ()) -> list:
+        """The views to look at this tick: all of them, or the awake ones, the parked ones whose rest has
+        ended, and those the watch list changed (a thread came, or was renamed, or declared a phase) or
+        found gone (``ended``: (pid, tid) pairs; its end is read before it leaves the list)."""
+        fresh: list = []
+        if views is not self.views:
+            before = self._listed
+            self.views, self._listed = views, {view.slot: view for view in views}
+            for each in views:
+                changed = before.get(each.slot) is not each
+                if changed or ((each.pid, each.tid) in ended and not getattr(watched.get(each.slot), "gone", True)):
+                    fresh.append(each)
+        if everyone:
             return views
         listed = self._listed
         due = [view for view in self.awake if listed.get(view.slot) is view]
+        if fresh:
+            looked = {view.slot for view in due}
+            due += [view for view in fresh if view.slot not in looked]  # (a gone lane may be awake still)
         parked = self._parked
         while parked and parked[0][0] <= now:
             until, slot, view = heapq.heappop(parked)

@@ -30,7 +30,7 @@ from gilviz.probe.classify import DONE, FAILED, Wait, declared, kernel_wait, nam
 from gilviz.probe.cpustat import CoreMeter
 from gilviz.probe.gil_address import GilLocation
 from gilviz.probe.gil_watch import RAN_FROM, GilWatch
-from gilviz.probe.parking import Rota, Waker, rest
+from gilviz.probe.parking import Rota, Waker, rest, rest_ended
 from gilviz.probe.proc_cpu import PROC_CPU_EVERY_NS, ProcessCpu
 from gilviz.probe.threadstats import CLOCK_TICKS, NOT_NOW, PermissionDenied, ThreadTimes, thread_stats
 from gilviz.probe.watchlist import BoardWatchList, ProcessTreeWatchList, alive_until, listed_born
@@ -245,7 +245,7 @@ class Sampler:
         views = watch.lanes()
         looked_at = []
         ran_ns: dict[int, int] = {}  # pid -> CPU its lanes read in this tick used (see ``Waker``)
-        for view in self._rota.lanes(views, wake, now, lanes):
+        for view in self._rota.lanes(views, wake, now, lanes, watch.ended() if self._retires else ()):  # type: ignore[union-attr]
             slot = view.slot
             lane = lanes.get(slot)
             parked = lane is not None and lane.rest_until > now and lane.tid == view.tid and lane.pid == view.pid
@@ -303,7 +303,7 @@ class Sampler:
                 elif first_gone and lane.rest_ns and t0 < (listed_at := alive_until(watch, view)) < now:
                     t0 = self._until_finished(view, lane, t0, cpu_s, queue_s, phase_before, named_by_kernel, listed_at)
                     cpu_s, queue_s = lane.cpu_carry, lane.queue_carry  # parked until the watch list last listed it
-                lane.rest_ns = lane.rest_until = 0  # ended: never parked
+                rest_ended(lane, now, first_gone)  # nothing more to read: "ended" is added when next looked at
             else:
                 cpu_ns, queue_ns = times
                 ran_ns[view.pid] = ran_ns.get(view.pid, 0) + cpu_ns - lane.cpu_ns

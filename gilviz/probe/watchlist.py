@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import re
 import time
+from collections.abc import Container
 
 import psutil
 
@@ -362,6 +363,10 @@ class ProcessTreeWatchList:
         if born:  # first reading (and if it is gone already, it had started by the time it was listed)
             self._born_ns[(pid, tid)] = born
         return SlotView(self._next_slot - 1, pid, tid, kind, role, protocol.NONE, 0, 0, 0, name, "")
+
+    def ended(self) -> Container[tuple[int, int]]:
+        """The threads a listing found gone that are still listed, as (pid, tid)."""
+        return self._gone_at.keys()
 
     def born_ns(self, pid: int, tid: int) -> int | None:
         """When a listed thread started (CLOCK_MONOTONIC ns, to a clock tick), read when it was listed."""
