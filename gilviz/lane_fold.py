@@ -17,7 +17,7 @@ CPU of threads too short to be seen, one ``{"kind": "short-lived", "pid", "cpu_s
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
 
 from gilviz.retired import EndedThreads
 from gilviz.states import DONE, FAILED, NOT_STARTED, RUNNING, STATES
@@ -79,12 +79,19 @@ def entry(kind: str, name: str, pid: int, count: int | None, shares: dict[str, f
     }
 
 
-def ended_entries(ended: Sequence[EndedThreads], window_s: float) -> list[dict]:
-    """Each process's retired thread lanes (``Snapshot.ended``) as one folded entry, ``"ended": true``."""
-    return [
-        dict(entry("folded", "%d ended threads" % g.count, g.pid, g.count, g.shares(window_s), g.cpu_s), ended=True)
-        for g in ended
-    ]
+def ended_entries(ended: Sequence[EndedThreads], window_s: float, listed: Container[int] = ()) -> list[dict]:
+    """Each process's retired thread lanes (``Snapshot.ended``) as one folded entry, ``"ended": true``; a child
+    process none of whose lanes is ``listed`` any more (pids) retired whole: "ended process", ``"process": true``."""
+    out = []
+    for g in ended:
+        whole = g.pid not in listed
+        name = "ended process (%s)" % _threads(g.count) if whole else "%d ended thread%s" % (g.count, "s" * (g.count > 1))
+        out.append(dict(entry("folded", name, g.pid, g.count, g.shares(window_s), g.cpu_s), ended=True, process=whole))
+    return out
+
+
+def _threads(count: int) -> str:
+    return "1 thread" if count == 1 else "%d threads" % count
 
 
 def short_lived(

@@ -115,7 +115,8 @@ def watch_lanes_json(report: RunReport) -> list[dict]:
     kept, folded = fold_lanes(report.lanes, report.window_s)
     snap = report.snapshot
     unseen = short_lived_entries(report.lanes, snap.process_cpu, report.window_s, snap.ended)
-    return [lane_json(lane, report.window_s) for lane in kept] + folded + ended_entries(snap.ended, report.window_s) + unseen
+    ended = ended_entries(snap.ended, report.window_s, {lane.pid for lane in report.lanes})
+    return [lane_json(lane, report.window_s) for lane in kept] + folded + ended + unseen
 
 
 def sampler_json(report: RunReport) -> dict:

@@ -137,10 +137,10 @@ class Rota:
         if everyone:
             return views
         listed = self._listed
-        due = [view for view in self.awake if listed.get(view.slot) is view]
+        due: list = [view for view in self.awake if listed.get(view.slot) is view]
         if fresh:
-            looked = {view.slot for view in due}
-            due += [view for view in fresh if view.slot not in looked]  # (a gone lane may be awake still)
+            looked = {awake.slot for awake in due}
+            due += [each for each in fresh if each.slot not in looked]  # (a gone lane may be awake still)
         parked = self._parked
         while parked and parked[0][0] <= now:
             until, slot, view = heapq.heappop(parked)

@@ -113,3 +113,15 @@ def test_a_child_process_gone_a_while_leaves_one_ended_processes_row_not_its_own
     (dead,) = [row for row in rows if "ended processes" in row.label]
     assert {lane.pid for lane in dead.threads} == {30}  # 20's lanes left the timeline: counted in its note
     assert "run" in dead.note or "I/O" in dead.note
+
+
+def test_the_json_names_a_child_process_retired_whole_an_ended_process():
+    from gilviz.lane_fold import ended_entries
+    from gilviz.retired import EndedThreads
+
+    times = tuple(1.0 if state == "done" else 0.0 for state in STATES)
+    ended = [EndedThreads(10, 2, times), EndedThreads(11, 3, times)]  # 11: a child whose lanes all retired
+    by_pid = {e["pid"]: e for e in ended_entries(ended, 1.0, listed={10})}
+    assert by_pid[10]["name"] == "2 ended threads" and not by_pid[10]["process"]
+    assert by_pid[11]["name"] == "ended process (3 threads)" and by_pid[11]["process"]
+    assert all(e["ended"] and e["count"] for e in by_pid.values())
