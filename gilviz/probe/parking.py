@@ -4,8 +4,9 @@ A server has hundreds of threads parked on ``queue.get``, ``accept`` or a sleep,
 few that work. Reading every one of them 100 times a second cost 0.2 of a core for 256
 threads, to learn each time that nothing changed. So a lane *parks*: once a reading
 finds its thread blocked in the same wait as the reading before, and not run in between
-(its schedstat counters did not move), it is left unread for ``PARK_FIRST_NS``, then
-eight times as long after each such reading, up to ``PARK_MAX_NS``. A reading that finds it
+(its schedstat counters did not move), or a new thread blocked at its first reading (what
+it ran since it started is its start-up), it is left unread for 20 ms, then longer after
+each such reading (``PARK_RESTS_NS``), up to ``PARK_MAX_NS``. A reading that finds it
 ran, or in another wait, or runnable, brings it back to every tick at once; so does a
 phase a lab worker declares, the run's end, and every snapshot (each snapshot's lanes
 are read up to its moment, so the dashboard never draws a column a parked lane has not
@@ -27,13 +28,15 @@ from collections.abc import Container
 
 from gilviz.states import GIL_WAIT
 
-PARK_FIRST_NS = 20_000_000  # the first rest: two ticks
-PARK_GROWTH = 8  # each rest this many times the last: 20, 160, 1,280 ms, then the longest (doubling read 256
-# lanes three times more in their first second than 4 did; 8 against 4: the sampler watching 256 parked threads
-# 0.030 against 0.034 of a core, 1,024 0.096 against 0.116, medians of interleaved runs)
 PARK_MAX_NS = 2_000_000_000  # the longest rest: what a parked lane's time may be spread over (at 0.5 s, 1,024
 # parked lanes' readings alone, 2,048 a second at ~45 µs, were 0.09 of a core on a busy 2-core machine; at 1 s the
 # sampler watching 1,024 parked threads used 0.120 of a core, at 2 s 0.095)
+PARK_RESTS_NS = (20_000_000, 80_000_000, 1_280_000_000, PARK_MAX_NS)  # each rest after the last, then the longest.
+# Short at first: a thread waiting its turn on a busy lock is often found in the same wait twice, then holds the
+# lock and sleeps, and a long rest would name all of that the lock's wait (160 ms for the second rest did, in 2 of 5
+# watched runs of CI's suite). Found blocked in one wait for 100 ms, it is parked for long: 20, 80, 320 ms before
+# read 256 lanes a third more in their first second (the sampler watching 256 parked threads 0.034 of a core,
+# against 0.030 at 20, 160, 1,280 ms; 1,024: 0.116 against 0.096).
 
 
 def rest(lane, now: int, ran: bool) -> None:
@@ -42,7 +45,7 @@ def rest(lane, now: int, ran: bool) -> None:
     if ran or not lane.still_blocked or wait is None or wait.state == GIL_WAIT:
         lane.rest_ns = lane.rest_until = 0
         return
-    lane.rest_ns = min(PARK_MAX_NS, lane.rest_ns * PARK_GROWTH) if lane.rest_ns else PARK_FIRST_NS
+    lane.rest_ns = next((ns for ns in PARK_RESTS_NS if ns > lane.rest_ns), PARK_MAX_NS)
     lane.rest_until = now + lane.rest_ns
 
 

@@ -260,7 +260,7 @@ class Sampler:
             times = None if same and lane.gone else stats.read(view.pid, view.tid)  # type: ignore[union-attr]
             if times is NOT_NOW:
                 continue  # alive, but not readable this time (no file descriptor to spare): its interval waits
-            if lane is None or not same:
+            if first := lane is None or not same:
                 self._changed = True
                 self.lanes_version += 1
                 lane = lanes[slot] = _Watched(view.pid, view.tid)
@@ -340,7 +340,7 @@ class Sampler:
             name = wait.syscall if wait is not None and blocked > 0 else ""
             timeline.add_split(slot, t0, now, running, core, state, blocked, name, blocked if disagree else 0.0)
             if named_by_kernel and times is not None:
-                rest(lane, now, ran)
+                rest(lane, now, ran and not first)  # a new thread found blocked: its start-up is its run
         self._rota.settle(looked_at, lanes)
         if self.proc_cpu is not None and self._rota.parked():
             self._waker.saw(ran_ns)
