@@ -119,7 +119,6 @@ class Sampler:
         self._lanes: dict[int, _Watched] = {}  # slot -> what the sampler keeps of it between ticks
         self.lanes_version = 0  # changes whenever a lane comes, goes or ends
         self._wake_all = False  # the next tick reads parked lanes too (a snapshot follows it)
-        self.parked_skips = 0  # lanes looked at but left unread because they were parked
         self.lane_reads = 0  # lanes read (what the sampler's cost follows)
         self._rota = Rota()  # which lanes a tick looks at (``parking``)
         self._waker = Waker(TICK_NS)
@@ -245,13 +244,10 @@ class Sampler:
         views = watch.lanes()
         looked_at = []
         ran_ns: dict[int, int] = {}  # pid -> CPU its lanes read in this tick used (see ``Waker``)
+        # the rota leaves out parked lanes (``parking``), unless the watch list changed them or found them gone
         for view in self._rota.lanes(views, wake, now, lanes, watch.ended() if self._retires else ()):  # type: ignore[union-attr]
             slot = view.slot
             lane = lanes.get(slot)
-            parked = lane is not None and lane.rest_until > now and lane.tid == view.tid and lane.pid == view.pid
-            if parked and not wake and lane.phase == view.phase:  # type: ignore[union-attr]
-                self.parked_skips += 1  # blocked in the same wait, not run since its last reading (``parking``)
-                continue
             looked_at.append(view)
             if named_by_kernel and view.pid != gil_pid and (slow or view.pid not in self._gil_told):
                 gil_pid = view.pid  # every process's GIL is named, even one whose threads never block
@@ -416,6 +412,9 @@ class Sampler:
         if self._gil_told.get(pid) != gil:
             self._gil_told[pid] = gil
             self.timeline.set_gil(pid, gil.detail, gil.known)
+            for lane in self._lanes.values() if gil.known else ():  # its futex waits were named without it: all
+                lane.still_blocked = lane.still_blocked and lane.pid != pid  # its lanes' are read again at once
+            self._wake_all = self._wake_all or gil.known
         return gil
 
     def _read_switches(self, alive: list, now: int, every: bool) -> None:
