@@ -21,6 +21,7 @@ from collections.abc import Container, Sequence
 
 from gilviz.retired import EndedThreads
 from gilviz.states import DONE, FAILED, NOT_STARTED, RUNNING, STATES
+from gilviz.thread_table import threads_label
 from gilviz.timeline import LaneView
 
 MAX_THREAD_LANES = 256  # per process, in a report
@@ -85,13 +86,9 @@ def ended_entries(ended: Sequence[EndedThreads], window_s: float, listed: Contai
     out = []
     for g in ended:
         whole = g.pid not in listed
-        name = "ended process (%s)" % _threads(g.count) if whole else "%d ended thread%s" % (g.count, "s" * (g.count > 1))
+        name = "ended process (%s)" % threads_label(g.count) if whole else threads_label(g.count, "ended ")
         out.append(dict(entry("folded", name, g.pid, g.count, g.shares(window_s), g.cpu_s), ended=True, process=whole))
     return out
-
-
-def _threads(count: int) -> str:
-    return "1 thread" if count == 1 else "%d threads" % count
 
 
 def short_lived(

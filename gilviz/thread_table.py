@@ -162,8 +162,12 @@ def ended_row(pid: int, lanes: Sequence[LaneView], earlier: EndedThreads | None 
     totals = ended_times(lanes, earlier)
     run, gil, lock, io = _shares(totals) if totals else (0.0, 0.0, 0.0, 0.0)
     count = len(lanes) + (earlier.count if earlier is not None else 0)
-    label = "1 ended thread" if count == 1 else "%d ended threads" % count
-    return ThreadRow((pid, "ended"), pid, 0, label, "ended", "", run, gil, lock, io, threads=count)
+    return ThreadRow((pid, "ended"), pid, 0, threads_label(count, "ended "), "ended", "", run, gil, lock, io, threads=count)
+
+
+def threads_label(count: int, what: str = "") -> str:
+    """ "1 ended thread", "76 ended threads" (``what`` before the noun)."""
+    return "%d %sthread%s" % (count, what, "" if count == 1 else "s")
 
 
 def thread_rows(snapshot: Snapshot) -> list[ThreadRow]:

@@ -33,10 +33,9 @@ PARK_MAX_NS = 2_000_000_000  # the longest rest: what a parked lane's time may b
 # sampler watching 1,024 parked threads used 0.120 of a core, at 2 s 0.095)
 PARK_RESTS_NS = (20_000_000, 80_000_000, 1_280_000_000, PARK_MAX_NS)  # each rest after the last, then the longest.
 # Short at first: a thread waiting its turn on a busy lock is often found in the same wait twice, then holds the
-# lock and sleeps, and a long rest would name all of that the lock's wait (160 ms for the second rest did, in 2 of 5
-# watched runs of CI's suite). Found blocked in one wait for 100 ms, it is parked for long: 20, 80, 320 ms before
-# read 256 lanes a third more in their first second (the sampler watching 256 parked threads 0.034 of a core,
-# against 0.030 at 20, 160, 1,280 ms; 1,024: 0.116 against 0.096).
+# lock and sleeps, and a long rest would name all of that the lock's wait (a second rest of 160 ms did). Found in
+# one wait for 100 ms, it is parked for long at once: a third rest of 320 ms read a new thread once more in its
+# first second (docs/measurements.md, "The sampler").
 
 
 def rest(lane, now: int, ran: bool) -> None:

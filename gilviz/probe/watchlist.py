@@ -102,14 +102,9 @@ _BOOT_OFFSET_NS = boot_to_monotonic_ns()
 _TICK_NS = 1_000_000_000 // CLOCK_TICKS
 
 
-def thread_started_ns(pid: int, tid: int) -> int:
-    """When the thread started, in CLOCK_MONOTONIC ns (whole clock ticks); 0 once it is gone."""
-    return thread_stat(pid, tid)[1]
-
-
 def thread_stat(pid: int, tid: int) -> tuple[str | None, int]:
-    """A thread's name as ``thread_comm`` gives it, and when it started as ``thread_started_ns``: from one
-    read of its ``stat`` (which holds both: a thousand new threads, a thousand opens fewer)."""
+    """A thread's name as ``thread_comm`` gives it, and when it started (CLOCK_MONOTONIC ns, whole clock
+    ticks; 0 once it is gone): from one read of its ``stat``, which holds both."""
     try:
         fd = os.open("/proc/%d/task/%d/stat" % (pid, tid), os.O_RDONLY)  # no file object: 9 µs, not 14
     except OSError:

@@ -67,7 +67,7 @@ ALLOWED = {
         "gil_json",
         "lane_fold",
     },
-    "lane_fold": {"states", "lab", "timeline", "retired"},
+    "lane_fold": {"states", "lab", "timeline", "retired", "thread_table"},
     "parked": {"outside", "noise", "states", "lab", "model", "timeline", "watch"},
     "formats": {"chrome_trace", "trace"},
     "chrome_trace": {"outside", "noise", "states", "lab", "model", "probe", "timeline", "trace"},
