@@ -290,10 +290,12 @@ class ProcessTreeWatchList:
             # new, or it exec'd another program; one that is exiting (no exe to read) keeps the name it lived with
             if pid not in self._names or (exe and exe != self._exe.get(pid)):
                 try:
-                    self._names[pid] = process_name(psutil.Process(pid))
-                except psutil.Error:
+                    proc = psutil.Process(pid)
+                    self._names[pid] = process_name(proc)
+                    complete = bool(proc.cmdline())  # caught mid-exec, it has none yet ("python"): named again
+                except psutil.Error:  # at the next look (an exited one keeps its name: it has no exe to read)
                     continue
-                self._exe[pid] = exe
+                self._exe[pid] = exe if complete else ""
                 self._born.setdefault(pid, time.monotonic_ns())
                 main = self._slots.get((pid, pid))
                 if main is not None:
