@@ -126,7 +126,7 @@ class _Lane:
 
     def closed_bins(self) -> tuple[Bin, ...]:
         """The closed bins as a tuple, made again only when one was added (a parked lane's stay the same
-        from one snapshot to the next; 1,200 of them for each of hundreds of lanes, twice a second)."""
+        from one snapshot to the next; 1,200 of them for each of hundreds of lanes, at every snapshot)."""
         bins, kept = self.bins, self._closed
         if len(kept) != len(bins) or (bins and kept[-1] is not bins[-1]):
             self._closed = tuple(bins)
